@@ -1,0 +1,5 @@
+/// The registry of workloads. Each workload file adds itself here.
+enum Workloads {
+    static let all: [String: @Sendable ([String]) throws -> Void] = [:]
+    static var names: [String] { all.keys.sorted() }
+}

@@ -1,0 +1,86 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Switchyard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Switchyard", targets: ["Switchyard"]),
+        .executable(name: "switchyard", targets: ["switchyard"]),
+        .executable(name: "switchyard-bench", targets: ["switchyard-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // libxml2 through pkg-config; only SwitchyardSCXML imports it.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // The expression language. No dependencies, knows nothing of SCXML.
+        .target(
+            name: "SwitchyardExpressions",
+            swiftSettings: strictSwift + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        // Model, compiled tables, the pure interpreter. No I/O, no clock.
+        .target(
+            name: "SwitchyardCore",
+            dependencies: ["SwitchyardExpressions"],
+            swiftSettings: strictSwift
+        ),
+        // libxml2 -> model, validation, diagnostics.
+        .target(
+            name: "SwitchyardSCXML",
+            dependencies: ["SwitchyardCore", "CLibXML2"],
+            swiftSettings: strictSwift
+        ),
+        // Umbrella: `import Switchyard`.
+        .target(
+            name: "Switchyard",
+            dependencies: ["SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: [
+                "Switchyard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "switchyard-bench",
+            dependencies: ["Switchyard"],
+            path: "Benchmarks/switchyard-bench",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardExpressionsTests",
+            dependencies: ["SwitchyardExpressions"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardCoreTests",
+            dependencies: ["SwitchyardCore", "SwitchyardSCXML"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardSCXMLTests",
+            dependencies: ["SwitchyardSCXML"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardCLITests",
+            dependencies: ["switchyard"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

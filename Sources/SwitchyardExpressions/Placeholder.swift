@@ -1,0 +1,2 @@
+// Expression language: see issue 3.
+public enum SwitchyardExpressionsPlaceholder {}

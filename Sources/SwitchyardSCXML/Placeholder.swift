@@ -1,0 +1,3 @@
+public import SwitchyardCore
+// SCXML loader: see issue 2.
+public enum SwitchyardSCXMLPlaceholder {}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `switchyard` command-line tool. Each subcommand lives in its own file.
+@main
+struct SwitchyardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "Statechart workflows: validate, run and inspect SCXML machines.",
+        subcommands: [ValidateCommand.self, EvalCommand.self]
+    )
+}

@@ -1,0 +1,110 @@
+import SwitchyardExpressions
+
+/// An expression compiled for the data model, or the reason it could not be compiled (which
+/// becomes `error.execution` when the expression is evaluated, SCXML 5.9 / B.2).
+struct CompiledExpr: Sendable {
+    enum Code: Sendable {
+        case expression(CompiledExpression)
+        case failed(ExpressionError)
+    }
+    var code: Code
+    var source: ExpressionSource
+}
+
+/// An assignable location (`<assign location>`, `idlocation`, `<foreach item>`).
+struct CompiledLoc: Sendable {
+    enum Code: Sendable {
+        case location(CompiledLocation)
+        case failed(ExpressionError)
+    }
+    var code: Code
+    var source: ExpressionSource
+}
+
+/// A `<script>` body.
+struct CompiledBody: Sendable {
+    enum Code: Sendable {
+        case script(CompiledScript)
+        case failed(ExpressionError)
+    }
+    var code: Code
+    var source: ExpressionSource
+}
+
+/// A block of executable content in document order (one `<onentry>`, a transition's content, ...).
+typealias Block = [Op]
+
+/// One compiled element of executable content.
+indirect enum Op: Sendable {
+    case raise(String)
+    case send(CompiledSend)
+    case cancel(id: String?, idExpr: CompiledExpr?)
+    case log(label: String?, expr: CompiledExpr?)
+    case assign(location: CompiledLoc, value: ValueSource, at: SourceLocation)
+    case script(CompiledBody)
+    case branches([(cond: CompiledExpr?, block: Block)])
+    case foreach(array: CompiledExpr, item: CompiledLoc, index: CompiledLoc?, block: Block, at: SourceLocation)
+    case custom(ForeignElement)
+}
+
+/// Where a value comes from: an expression, or inline content.
+enum ValueSource: Sendable {
+    case expr(CompiledExpr)
+    case literal(Value)
+    case none
+}
+
+/// `<param>` or a `namelist` entry.
+struct CompiledParam: Sendable {
+    var name: String
+    var value: CompiledExpr
+}
+
+/// `<send>`.
+struct CompiledSend: Sendable {
+    var event: String?
+    var eventExpr: CompiledExpr?
+    var target: String?
+    var targetExpr: CompiledExpr?
+    var type: String?
+    var typeExpr: CompiledExpr?
+    var id: String?
+    var idLocation: CompiledLoc?
+    var delay: Duration?
+    var delayExpr: CompiledExpr?
+    var params: [CompiledParam]
+    var content: ValueSource
+    var location: SourceLocation
+}
+
+/// `<donedata>`.
+struct CompiledDoneData: Sendable {
+    var params: [CompiledParam]
+    var content: ValueSource
+}
+
+/// `<data>`.
+struct CompiledData: Sendable {
+    var slot: Int
+    var id: String
+    var value: ValueSource
+    /// Set when `src` could not be read: evaluating the declaration raises error.execution.
+    var unreadableSource: String?
+    var location: SourceLocation
+}
+
+/// `<invoke>`.
+struct CompiledInvoke: Sendable {
+    var type: String?
+    var typeExpr: CompiledExpr?
+    var src: String?
+    var srcExpr: CompiledExpr?
+    var id: String?
+    var idLocation: CompiledLoc?
+    var params: [CompiledParam]
+    var autoforward: Bool
+    var finalize: Block
+    var contentDocument: SCXMLDocument?
+    var content: ValueSource
+    var location: SourceLocation
+}

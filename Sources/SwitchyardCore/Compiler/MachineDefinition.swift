@@ -1,0 +1,142 @@
+import SwitchyardExpressions
+
+/// A validated SCXML document compiled into index tables: the immutable, shareable input of the
+/// ``Interpreter``.
+///
+/// States and transitions are numbered in document order (index 0 is the `<scxml>` root), so
+/// entry order is ascending index, exit order descending, and the descendants of state `s` are
+/// exactly the indices `s+1 ... subtreeEnd[s]`. Event descriptors are interned; expressions are
+/// compiled once. Build one with ``MachineDefinition/compile(_:options:)``.
+public final class MachineDefinition: Sendable {
+    /// The document this definition was compiled from.
+    public let document: SCXMLDocument
+    /// Warnings found while compiling (expressions that do not parse, in non-strict mode).
+    public let warnings: [Diagnostic]
+
+    let states: [CompiledState]
+    let transitions: [CompiledTransition]
+    let stateIndexByID: [String: Int]
+    let symbols: SymbolTable
+    let dataModel: DataModelKind
+    let binding: DataBinding
+    let eventSlot: Int?
+    let sessionIDSlot: Int?
+    let nameSlot: Int?
+    let ioProcessorsSlot: Int?
+    let descriptorIDs: [String: Int]
+    let rootScript: CompiledBody?
+    let usesIn: Bool
+    let usesEvent: Bool
+    /// All `<data>` in document order (for early binding).
+    let allData: [CompiledData]
+    let baseDirectory: String?
+    let options: CompileOptions
+
+    init(
+        document: SCXMLDocument, warnings: [Diagnostic], states: [CompiledState], transitions: [CompiledTransition],
+        stateIndexByID: [String: Int], symbols: SymbolTable, dataModel: DataModelKind, eventSlot: Int?,
+        sessionIDSlot: Int?, nameSlot: Int?, ioProcessorsSlot: Int?, descriptorIDs: [String: Int],
+        rootScript: CompiledBody?, usesIn: Bool, usesEvent: Bool, allData: [CompiledData], baseDirectory: String?,
+        options: CompileOptions
+    ) {
+        self.document = document
+        self.warnings = warnings
+        self.states = states
+        self.transitions = transitions
+        self.stateIndexByID = stateIndexByID
+        self.symbols = symbols
+        self.dataModel = dataModel
+        self.binding = document.binding
+        self.eventSlot = eventSlot
+        self.sessionIDSlot = sessionIDSlot
+        self.nameSlot = nameSlot
+        self.ioProcessorsSlot = ioProcessorsSlot
+        self.descriptorIDs = descriptorIDs
+        self.rootScript = rootScript
+        self.usesIn = usesIn
+        self.usesEvent = usesEvent
+        self.allData = allData
+        self.baseDirectory = baseDirectory
+        self.options = options
+    }
+
+    /// The `name` attribute of `<scxml>`.
+    public var name: String? { document.name }
+
+    /// Ids of all states (including generated ones) in document order, without the root.
+    public var stateIDs: [String] { states.dropFirst().map(\.id) }
+
+    /// The number of states, without the root.
+    public var stateCount: Int { states.count - 1 }
+
+    /// The number of transitions (including initial and history-default transitions).
+    public var transitionCount: Int { transitions.count }
+
+    /// Whether `id` names a state of this machine.
+    public func hasState(_ id: String) -> Bool { stateIndexByID[id] != nil }
+
+    @inline(__always) func isDescendant(_ s: Int, of ancestor: Int) -> Bool {
+        s > ancestor && s <= states[ancestor].subtreeEnd
+    }
+}
+
+/// Which data model a document declares (SCXML 5.1, B).
+public enum DataModelKind: String, Hashable, Sendable, Codable {
+    case ecmascript
+    case null
+}
+
+/// A state (or the root, or a history pseudo-state) in the compiled table.
+struct CompiledState: Sendable {
+    enum Kind: Sendable, Equatable {
+        case root
+        case atomic
+        case compound
+        case parallel
+        case final
+        case shallowHistory
+        case deepHistory
+    }
+    var id: String
+    var kind: Kind
+    var parent: Int
+    var depth: Int
+    /// The largest index among this state's descendants (itself when it has none).
+    var subtreeEnd: Int
+    /// `<state>`, `<parallel>`, `<final>` children in document order (no history).
+    var children: [Int]
+    var historyChildren: [Int]
+    /// The default-entry transition (from `<initial>`, `initial=`, or the first child).
+    var initialTransition: Int?
+    /// Event and eventless transitions in document order.
+    var transitions: [Int]
+    /// For history states: the default transition.
+    var historyDefault: Int?
+    var onEntry: [Block]
+    var onExit: [Block]
+    var data: [CompiledData]
+    var invokes: [CompiledInvoke]
+    var doneData: CompiledDoneData?
+    var location: SourceLocation
+
+    var isAtomic: Bool { kind == .atomic || kind == .final }
+    var isHistory: Bool { kind == .shallowHistory || kind == .deepHistory }
+}
+
+/// A transition in the compiled table.
+struct CompiledTransition: Sendable {
+    var source: Int
+    /// Interned descriptor ids; empty for eventless transitions.
+    var descriptors: [Int]
+    /// `*` is among the descriptors.
+    var matchesAnyEvent: Bool
+    /// The `event` attribute as written (for traces and errors).
+    var eventText: String
+    var cond: CompiledExpr?
+    var targets: [Int]
+    var isInternal: Bool
+    var actions: Block
+    var location: SourceLocation
+
+    var isEventless: Bool { descriptors.isEmpty && !matchesAnyEvent }
+}

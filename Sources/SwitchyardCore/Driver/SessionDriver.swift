@@ -1,0 +1,363 @@
+public import SwitchyardExpressions
+
+/// Loads the document named by an `<invoke src>` (resolved against `baseDirectory`).
+public typealias DocumentLoader = @Sendable (_ src: String, _ baseDirectory: String?) throws -> SCXMLDocument
+
+/// A `<log>` line produced by a session.
+public struct LogRecord: Hashable, Sendable {
+    public var sessionID: String
+    public var label: String?
+    public var message: String
+}
+
+/// A small single-threaded executor for one top-level session and the child sessions it
+/// invokes: it delivers sends between sessions, keeps delayed sends on a ``SessionClock``
+/// (firing order: due time, then scheduling order), starts and cancels `<invoke>`d children,
+/// and reports `done.invoke`.
+///
+/// With a ``ManualClock``, ``runToCompletion(maxEvents:)`` jumps the clock to the next due timer
+/// whenever nothing else is queued, so delayed tests take no wall time and every run produces
+/// the same trace.
+public final class SessionDriver {
+    struct Session {
+        var interpreter: Interpreter
+        var parent: String?
+        /// The invoke id under which the parent started this session.
+        var invokeID: String?
+        /// Child session ids by invoke id.
+        var children: [String: String] = [:]
+    }
+
+    public let clock: any SessionClock
+    public let loader: DocumentLoader?
+    public let options: InterpreterOptions
+    /// Called after every macrostep of the top-level session with the event (nil for start).
+    public var onTopLevelMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
+    /// Called for every `<log>`.
+    public var onLog: ((LogRecord) -> Void)?
+    /// `<log>` lines in order (kept when ``keepLogs`` is true).
+    public private(set) var logs: [LogRecord] = []
+    public var keepLogs = true
+    /// Errors reported by macrosteps (microstep limit, ...), with the session id.
+    public private(set) var errors: [(session: String, error: InterpreterError)] = []
+
+    var sessions: [String: Session] = [:]
+    var queue: [(session: String, event: Event)] = []
+    var queueHead = 0
+    var timers = TimerQueue()
+    var timerSequence: UInt64 = 0
+    var sessionCounter = 0
+    var definitionCache: [String: MachineDefinition] = [:]
+    public let topSessionID: String
+    /// The donedata of the top-level session once it finished.
+    public private(set) var doneData: Value?
+
+    /// Creates a driver for `definition`; call ``start()`` to run its first macrostep.
+    public init(
+        definition: MachineDefinition, sessionID: String = "session-0", data: [NamedValue] = [],
+        clock: any SessionClock = ManualClock(), options: InterpreterOptions = .init(), loader: DocumentLoader? = nil
+    ) {
+        self.clock = clock
+        self.loader = loader
+        self.options = options
+        topSessionID = sessionID
+        sessions[sessionID] = Session(
+            interpreter: Interpreter(definition: definition, sessionID: sessionID, data: data, options: options))
+    }
+
+    /// The top-level session's interpreter.
+    public var top: Interpreter {
+        guard let session = sessions[topSessionID] else {
+            preconditionFailure("the top-level session is never removed")
+        }
+        return session.interpreter
+    }
+
+    /// Whether the top-level session has finished.
+    public var isFinished: Bool { top.isFinished }
+
+    /// Pending delayed sends of all sessions, in firing order.
+    public var pendingTimers: [PendingTimer] { timers.sorted.map(\.timer) }
+
+    /// Starts the top-level session and processes everything that follows until idle.
+    public func start() {
+        startSession(topSessionID)
+        runUntilIdle()
+    }
+
+    /// Queues an external event for the top-level session (not processed until the driver runs).
+    public func enqueue(_ event: Event) {
+        deliver(event, to: topSessionID)
+    }
+
+    /// Processes queued events (of all sessions) until none are left or `maxEvents` were taken.
+    /// Returns the number processed.
+    @discardableResult public func runUntilIdle(maxEvents: Int = 1_000_000) -> Int {
+        var n = 0
+        while n < maxEvents, queueHead < queue.count {
+            let (sid, event) = queue[queueHead]
+            queueHead += 1
+            if queueHead > 1024, queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            guard var session = sessions[sid] else { continue }
+            n += 1
+            let result = session.interpreter.handle(event)
+            sessions[sid] = session
+            process(result, of: sid, event: event)
+        }
+        return n
+    }
+
+    /// Fires every timer due at the clock's current time, then runs until idle.
+    @discardableResult public func fireDueTimers() -> Int {
+        var fired = 0
+        let now = clock.now()
+        while let next = timers.peek, next.timer.dueNanoseconds <= now {
+            timers.pop()
+            fired += 1
+            route(next.timer.event, from: next.session, target: next.timer.target)
+            runUntilIdle()
+        }
+        return fired
+    }
+
+    /// Runs until the top-level session finishes or nothing is left to do; with a
+    /// ``ManualClock`` it advances the clock to each next timer when idle.
+    public func runToCompletion(maxEvents: Int = 1_000_000) {
+        var budget = maxEvents
+        while budget > 0 {
+            budget -= runUntilIdle(maxEvents: budget)
+            if isFinished { return }
+            guard let next = timers.peek else { return }
+            if let manual = clock as? ManualClock {
+                manual.advance(to: next.timer.dueNanoseconds)
+            } else {
+                return
+            }
+            _ = fireDueTimers()
+            budget -= 1
+        }
+    }
+
+    // MARK: Effects
+
+    func startSession(_ sid: String) {
+        guard var session = sessions[sid] else { return }
+        let result = session.interpreter.start()
+        sessions[sid] = session
+        process(result, of: sid, event: nil)
+    }
+
+    func process(_ result: MacrostepResult, of sid: String, event: Event?) {
+        if let error = result.error { errors.append((sid, error)) }
+        if sid == topSessionID, let observer = onTopLevelMacrostep, let s = sessions[sid] {
+            observer(event, result, s.interpreter)
+        }
+        for effect in result.effects { execute(effect, of: sid) }
+    }
+
+    func execute(_ effect: Effect, of sid: String) {
+        switch effect {
+        case .send(let event, let target):
+            route(event, from: sid, target: target)
+        case .schedule(let sendID, let delay, let event, let target):
+            timerSequence += 1
+            timers.push(
+                TimerQueue.Entry(
+                    session: sid,
+                    timer: PendingTimer(
+                        sendID: sendID, dueNanoseconds: clock.now() &+ delay.nanoseconds, sequence: timerSequence,
+                        event: event, target: target)))
+        case .cancel(let sendID):
+            timers.remove { $0.session == sid && $0.timer.sendID == sendID }
+        case .invoke(let request):
+            startChild(request, parent: sid)
+        case .cancelInvoke(let invokeID):
+            if let child = sessions[sid]?.children.removeValue(forKey: invokeID) { removeSession(child) }
+        case .log(let label, let message):
+            let record = LogRecord(sessionID: sid, label: label, message: message)
+            if keepLogs { logs.append(record) }
+            onLog?(record)
+        case .done(let data):
+            finish(sid, data: data)
+        }
+    }
+
+    func route(_ event: Event, from sid: String, target: SendTarget) {
+        switch target {
+        case .this:
+            deliver(event, to: sid)
+        case .parent:
+            guard let session = sessions[sid], let parent = session.parent else {
+                communicationError(sid, event, "the session has no parent")
+                return
+            }
+            var e = event
+            e.invokeID = session.invokeID
+            deliverFromChild(e, invokeID: session.invokeID ?? "", to: parent)
+        case .invoked(let invokeID):
+            guard let child = sessions[sid]?.children[invokeID] else {
+                communicationError(sid, event, "no invoked session '\(invokeID)'")
+                return
+            }
+            deliver(event, to: child)
+        case .session(let target):
+            guard sessions[target] != nil else {
+                communicationError(sid, event, "no session '\(target)'")
+                return
+            }
+            deliver(event, to: target)
+        case .uri(let uri):
+            communicationError(sid, event, "target '\(uri)' cannot be reached")
+        }
+    }
+
+    func deliver(_ event: Event, to sid: String) {
+        guard sessions[sid] != nil else { return }
+        queue.append((sid, event))
+    }
+
+    /// Delivers an event from a child to its parent, unless the parent has left the invoking
+    /// state meanwhile: such events are discarded (SCXML 6.4).
+    func deliverFromChild(_ event: Event, invokeID: String, to parent: String) {
+        guard let session = sessions[parent],
+            session.interpreter.invocations.contains(where: { $0.invokeID == invokeID })
+        else { return }
+        queue.append((parent, event))
+    }
+
+    func communicationError(_ sid: String, _ event: Event, _ message: String) {
+        var data = JSObject()
+        data["message"] = .string(message)
+        queue.append(
+            (sid, Event("error.communication", kind: .platform, data: .object(data), sendID: event.sendID)))
+    }
+
+    func startChild(_ request: InvokeRequest, parent: String) {
+        func fail(_ message: String) {
+            var data = JSObject()
+            data["message"] = .string(message)
+            queue.append((parent, Event("error.execution", kind: .platform, data: .object(data))))
+        }
+        guard request.type == "scxml" else {
+            fail("unsupported invoke type '\(request.type)'")
+            return
+        }
+        let definition: MachineDefinition
+        do {
+            if case .document(let doc)? = request.content {
+                definition = try MachineDefinition.compile(doc)
+            } else if let src = request.src {
+                let key = (request.baseDirectory ?? "") + "\u{0}" + src
+                if let cached = definitionCache[key] {
+                    definition = cached
+                } else {
+                    guard let loader else {
+                        fail("cannot load '\(src)': no document loader")
+                        return
+                    }
+                    definition = try MachineDefinition.compile(loader(src, request.baseDirectory))
+                    definitionCache[key] = definition
+                }
+            } else {
+                fail("<invoke> has neither src nor an inline document")
+                return
+            }
+        } catch {
+            fail("cannot start invoked document: \(error)")
+            return
+        }
+        sessionCounter += 1
+        let sid = "\(topSessionID).\(sessionCounter)"
+        sessions[sid] = Session(
+            interpreter: Interpreter(
+                definition: definition, sessionID: sid, data: request.params, declareUndeclared: false,
+                options: options), parent: parent, invokeID: request.invokeID)
+        sessions[parent]?.children[request.invokeID] = sid
+        startSession(sid)
+    }
+
+    func finish(_ sid: String, data: Value) {
+        guard let session = sessions[sid] else { return }
+        if sid == topSessionID {
+            doneData = data
+            return
+        }
+        if let parent = session.parent, let invokeID = session.invokeID {
+            sessions[parent]?.children.removeValue(forKey: invokeID)
+            deliverFromChild(
+                Event("done.invoke.\(invokeID)", kind: .external, data: data, invokeID: invokeID), invokeID: invokeID,
+                to: parent)
+        }
+        removeSession(sid)
+    }
+
+    func removeSession(_ sid: String) {
+        guard let session = sessions.removeValue(forKey: sid) else { return }
+        for child in session.children.values { removeSession(child) }
+        timers.remove { $0.session == sid }
+    }
+}
+
+/// Pending delayed sends ordered by due time, then scheduling order (a binary heap).
+struct TimerQueue {
+    struct Entry {
+        var session: String
+        var timer: PendingTimer
+        func precedes(_ other: Entry) -> Bool {
+            (timer.dueNanoseconds, timer.sequence) < (other.timer.dueNanoseconds, other.timer.sequence)
+        }
+    }
+    private var heap: [Entry] = []
+
+    var isEmpty: Bool { heap.isEmpty }
+    var peek: Entry? { heap.first }
+    var sorted: [Entry] { heap.sorted { $0.precedes($1) } }
+
+    mutating func push(_ e: Entry) {
+        heap.append(e)
+        siftUp(heap.count - 1)
+    }
+
+    @discardableResult mutating func pop() -> Entry? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        if !heap.isEmpty { siftDown(0) }
+        return top
+    }
+
+    mutating func remove(where predicate: (Entry) -> Bool) {
+        let before = heap.count
+        heap.removeAll(where: predicate)
+        if heap.count != before {
+            for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+        }
+    }
+
+    private mutating func siftUp(_ i: Int) {
+        var child = i
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { return }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ i: Int) {
+        var parent = i
+        while true {
+            let l = 2 * parent + 1
+            let r = l + 1
+            var best = parent
+            if l < heap.count, heap[l].precedes(heap[best]) { best = l }
+            if r < heap.count, heap[r].precedes(heap[best]) { best = r }
+            if best == parent { return }
+            heap.swapAt(parent, best)
+            parent = best
+        }
+    }
+}

@@ -1,0 +1,654 @@
+public import SwitchyardExpressions
+
+/// The SCXML interpreter: a pure, deterministic step function over one machine instance.
+///
+/// `Interpreter` is a value type. ``start()`` enters the initial configuration and
+/// ``handle(_:)`` processes one external event; each runs a complete macrostep (W3C SCXML 1.0,
+/// Appendix D) and returns the ``Effect``s for the executor — it performs no I/O and reads no
+/// clock. Function names follow Appendix D so the code can be read beside the specification.
+public struct Interpreter: Sendable {
+    /// The compiled machine.
+    public let definition: MachineDefinition
+    /// This session's id (`_sessionid`).
+    public let sessionID: String
+    public var options: InterpreterOptions
+
+    var configuration: StateSet
+    var environment: Environment
+    var historyValue: [Int: [Int]] = [:]
+    var internalQueue: [Event] = []
+    var internalHead = 0
+    var statesToInvoke: [Int] = []
+    var initialized: StateSet
+    var activeInvocations: [ActiveInvocation] = []
+    var sendCounter = 0
+    var invokeCounter = 0
+    /// Whether the session is running (false once a top-level final state was reached).
+    public internal(set) var isRunning = false
+    /// The top-level `<final>` the session stopped in, once finished.
+    public internal(set) var finalStateID: String?
+    var started = false
+
+    // Per-macrostep output.
+    var effects: [Effect] = []
+    var trace: [MicrostepTrace] = []
+    var currentEventName: String?
+    var microsteps = 0
+    var limitError: InterpreterError?
+    var recentTransitions: [Int] = []
+    var matchedDescriptors: [Int] = []
+    var matchedEventName: String?
+    var inHost: InPredicate?
+
+    /// Creates an instance that has not started yet.
+    ///
+    /// - Parameters:
+    ///   - definition: the compiled machine.
+    ///   - sessionID: the session id (`_sessionid`); the executor chooses it.
+    ///   - data: initial values that override `<data>` declarations of the same name (invoke
+    ///     parameters, application input). Names not declared by the document are added when
+    ///   `declareUndeclared` is true and ignored otherwise.
+    public init(
+        definition: MachineDefinition, sessionID: String, data: [NamedValue] = [], declareUndeclared: Bool = true,
+        options: InterpreterOptions = .init()
+    ) {
+        self.definition = definition
+        self.sessionID = sessionID
+        self.options = options
+        configuration = StateSet(capacity: definition.states.count)
+        initialized = StateSet(capacity: definition.states.count)
+        environment = Environment(symbols: definition.symbols)
+        initialData = data
+        self.declareUndeclared = declareUndeclared
+    }
+
+    var initialData: [NamedValue]
+    var declareUndeclared: Bool
+
+    // MARK: Public queries
+
+    /// Whether the session has stopped in a top-level final state.
+    public var isFinished: Bool { started && !isRunning }
+
+    /// Ids of the active states in document order (atomic, compound and parallel).
+    public var configurationIDs: [String] {
+        configuration.members.map { definition.states[$0].id }
+    }
+
+    /// Ids of the active atomic states in document order.
+    public var atomicConfigurationIDs: [String] {
+        configuration.members.filter { definition.states[$0].isAtomic }.map { definition.states[$0].id }
+    }
+
+    /// Whether the state with this id is active.
+    public func isActive(_ stateID: String) -> Bool {
+        guard let i = definition.stateIndexByID[stateID] else { return false }
+        return configuration.contains(i)
+    }
+
+    /// The value of a data model variable (nil when not declared).
+    public func value(of name: String) -> Value? {
+        environment.value(named: name)
+    }
+
+    /// All data model variables except the system variables, in declaration order.
+    public var dataModel: [NamedValue] {
+        var out: [NamedValue] = []
+        for (slot, name) in environment.symbols.names.enumerated() where !name.hasPrefix("_") || !isSystem(name) {
+            out.append(NamedValue(name, environment[slot]))
+        }
+        return out
+    }
+
+    func isSystem(_ name: String) -> Bool {
+        name == "_event" || name == "_sessionid" || name == "_name" || name == "_ioprocessors"
+    }
+
+    /// The invocations currently running.
+    public var invocations: [ActiveInvocation] { activeInvocations }
+
+    // MARK: Entry points
+
+    /// Starts the session: initialises the data model (early binding), runs the top-level
+    /// script, enters the initial configuration and completes the first macrostep.
+    public mutating func start() -> MacrostepResult {
+        beginMacrostep()
+        guard !started else { return endMacrostep() }
+        started = true
+        isRunning = true
+        setSystemVariables()
+        if definition.binding == .early {
+            for d in definition.allData { initializeData(d) }
+            for i in 1..<definition.states.count { initialized.insert(i) }
+        } else {
+            for d in definition.allData where definition.document.data.contains(where: { $0.id == d.id }) {
+                initializeData(d)
+            }
+        }
+        applyInitialData()
+        if let script = definition.rootScript { _ = runScript(script) }
+        if let t = definition.states[0].initialTransition {
+            var entered: [String] = []
+            enterStates([t], trace: &entered)
+            if options.tracing {
+                trace.append(MicrostepTrace(event: nil, transitions: [], exited: [], entered: entered))
+            }
+        }
+        runMacrostep()
+        return endMacrostep()
+    }
+
+    /// Processes one external event: finalize and autoforward for invocations, then the
+    /// transitions it enables, then eventless transitions and internal events until stable.
+    /// Events arriving after the session finished are ignored (an empty result).
+    public mutating func handle(_ event: Event) -> MacrostepResult {
+        beginMacrostep()
+        guard isRunning else { return endMacrostep() }
+        setEvent(event)
+        if !activeInvocations.isEmpty {
+            for inv in activeInvocations where configuration.contains(definition.stateIndexByID[inv.stateID] ?? 0) {
+                if let id = event.invokeID, id == inv.invokeID {
+                    applyFinalize(inv)
+                }
+                if inv.autoforward {
+                    effects.append(.send(event: event, target: .invoked(inv.invokeID)))
+                }
+            }
+        }
+        let enabled = selectTransitions(event)
+        if !enabled.isEmpty {
+            microstep(enabled)
+        }
+        runMacrostep()
+        return endMacrostep()
+    }
+
+    // MARK: Macrostep (Appendix D: mainEventLoop)
+
+    mutating func beginMacrostep() {
+        effects.removeAll(keepingCapacity: true)
+        trace.removeAll(keepingCapacity: true)
+        microsteps = 0
+        limitError = nil
+        recentTransitions.removeAll(keepingCapacity: true)
+        if definition.usesIn && inHost == nil { inHost = InPredicate(definition: definition) }
+    }
+
+    mutating func endMacrostep() -> MacrostepResult {
+        let result = MacrostepResult(effects: effects, trace: trace, error: limitError)
+        effects = []
+        trace = []
+        inHost = nil
+        return result
+    }
+
+    /// Takes eventless transitions and internal events until the configuration is stable, then
+    /// starts the invocations of states entered (and not left) during the macrostep.
+    mutating func runMacrostep() {
+        while isRunning && limitError == nil {
+            var macrostepDone = false
+            while isRunning && !macrostepDone && limitError == nil {
+                var enabled = selectEventlessTransitions()
+                if enabled.isEmpty {
+                    if internalHead >= internalQueue.count {
+                        macrostepDone = true
+                    } else {
+                        let internalEvent = internalQueue[internalHead]
+                        internalHead += 1
+                        if internalHead == internalQueue.count {
+                            internalQueue.removeAll(keepingCapacity: true)
+                            internalHead = 0
+                        }
+                        setEvent(internalEvent)
+                        enabled = selectTransitions(internalEvent)
+                    }
+                }
+                if !enabled.isEmpty { microstep(enabled) }
+            }
+            if !isRunning {
+                exitInterpreter()
+                break
+            }
+            if limitError != nil { break }
+            if !statesToInvoke.isEmpty {
+                let states = statesToInvoke.sorted()
+                statesToInvoke.removeAll(keepingCapacity: true)
+                for s in states {
+                    for i in definition.states[s].invokes.indices { invoke(state: s, index: i) }
+                }
+            }
+            if internalHead >= internalQueue.count { break }
+        }
+        if limitError != nil {
+            internalQueue.removeAll()
+            internalHead = 0
+        }
+        currentEventName = nil
+    }
+
+    /// SCXML `exitInterpreter`: leave every state, cancel invocations, report done.
+    mutating func exitInterpreter() {
+        let statesToExit = configuration.members.reversed()
+        var doneData: Value = .undefined
+        for s in statesToExit {
+            for block in definition.states[s].onExit { _ = executeBlock(block) }
+            cancelInvocations(of: s)
+            configuration.remove(s)
+            let st = definition.states[s]
+            if st.kind == .final && st.parent == 0 {
+                doneData = evaluateDoneData(st.doneData)
+            }
+        }
+        internalQueue.removeAll()
+        internalHead = 0
+        effects.append(.done(data: doneData))
+    }
+
+    // MARK: Transition selection
+
+    /// Interned descriptor ids that match `name` (its dot-separated prefixes).
+    mutating func matchDescriptors(_ name: String) {
+        if matchedEventName == name { return }
+        matchedDescriptors.removeAll(keepingCapacity: true)
+        let table = definition.descriptorIDs
+        if !table.isEmpty {
+            var end = name.startIndex
+            while true {
+                if let dot = name[end...].firstIndex(of: ".") {
+                    if let id = table[String(name[..<dot])] { matchedDescriptors.append(id) }
+                    end = name.index(after: dot)
+                } else {
+                    if let id = table[name] { matchedDescriptors.append(id) }
+                    break
+                }
+            }
+        }
+        matchedEventName = name
+    }
+
+    @inline(__always) func nameMatch(_ t: CompiledTransition) -> Bool {
+        if t.matchesAnyEvent { return true }
+        for d in t.descriptors where matchedDescriptors.contains(d) { return true }
+        return false
+    }
+
+    mutating func selectEventlessTransitions() -> [Int] {
+        selectTransitions(eventless: true)
+    }
+
+    mutating func selectTransitions(_ event: Event) -> [Int] {
+        matchDescriptors(event.name)
+        return selectTransitions(eventless: false)
+    }
+
+    mutating func selectTransitions(eventless: Bool) -> [Int] {
+        var enabled: [Int] = []
+        let states = definition.states
+        let transitions = definition.transitions
+        var atomicIndex = 0
+        // Atomic states of the configuration in document order.
+        for wordIndex in configuration.words.indices {
+            var w = configuration.words[wordIndex]
+            while w != 0 {
+                atomicIndex = wordIndex << 6 + w.trailingZeroBitCount
+                w &= w - 1
+                guard states[atomicIndex].isAtomic else { continue }
+                var s = atomicIndex
+                search: while s > 0 {
+                    for ti in states[s].transitions {
+                        let t = transitions[ti]
+                        if eventless {
+                            guard t.isEventless else { continue }
+                        } else {
+                            guard !t.isEventless, nameMatch(t) else { continue }
+                        }
+                        if conditionMatch(t) {
+                            if !enabled.contains(ti) { enabled.append(ti) }
+                            break search
+                        }
+                    }
+                    s = states[s].parent
+                }
+            }
+        }
+        if enabled.count > 1 { return removeConflictingTransitions(enabled) }
+        return enabled
+    }
+
+    mutating func conditionMatch(_ t: CompiledTransition) -> Bool {
+        guard let cond = t.cond else { return true }
+        return evaluateCondition(cond)
+    }
+
+    /// Appendix D `removeConflictingTransitions`: when two transitions' exit sets intersect,
+    /// keep the one whose source is a descendant of the other's, else the earlier one.
+    func removeConflictingTransitions(_ enabled: [Int]) -> [Int] {
+        var filtered: [(Int, StateSet)] = []
+        for t1 in enabled {
+            let exit1 = computeExitSet([t1])
+            var preempted = false
+            var toRemove: [Int] = []
+            for (i, (t2, exit2)) in filtered.enumerated() where exit1.intersects(exit2) {
+                if definition.isDescendant(definition.transitions[t1].source, of: definition.transitions[t2].source) {
+                    toRemove.append(i)
+                } else {
+                    preempted = true
+                    break
+                }
+            }
+            if !preempted {
+                for i in toRemove.reversed() { filtered.remove(at: i) }
+                filtered.append((t1, exit1))
+            }
+        }
+        return filtered.map(\.0)
+    }
+
+    // MARK: Microstep
+
+    mutating func microstep(_ enabled: [Int]) {
+        microsteps += 1
+        if microsteps > options.maxMicrosteps {
+            reportLoop()
+            return
+        }
+        if recentTransitions.count >= 16 { recentTransitions.removeFirst() }
+        recentTransitions.append(enabled[0])
+        var exitedTrace: [String] = []
+        var enteredTrace: [String] = []
+        exitStates(enabled, trace: &exitedTrace)
+        executeTransitionContent(enabled)
+        enterStates(enabled, trace: &enteredTrace)
+        if options.tracing {
+            trace.append(
+                MicrostepTrace(
+                    event: currentEventName, transitions: enabled.map(describeTransition), exited: exitedTrace,
+                    entered: enteredTrace))
+        }
+    }
+
+    mutating func reportLoop() {
+        let active = configuration.members.filter { definition.states[$0].isAtomic }.map { definition.states[$0].id }
+        var seen: [String] = []
+        for t in recentTransitions {
+            let d = describeTransition(t)
+            if !seen.contains(d) { seen.append(d) }
+        }
+        limitError = .microstepLimitExceeded(limit: options.maxMicrosteps, states: active, transitions: seen)
+    }
+
+    func describeTransition(_ ti: Int) -> String {
+        let t = definition.transitions[ti]
+        let source = definition.states[t.source].id
+        let targets = t.targets.map { definition.states[$0].id }.joined(separator: " ")
+        return "\(source) -[\(t.eventText)]-> \(targets.isEmpty ? "(targetless)" : targets)"
+    }
+
+    mutating func executeTransitionContent(_ enabled: [Int]) {
+        for t in enabled {
+            _ = executeBlock(definition.transitions[t].actions)
+        }
+    }
+
+    // MARK: Exit
+
+    /// Appendix D `computeExitSet`: active descendants of each targeted transition's domain.
+    func computeExitSet(_ enabled: [Int]) -> StateSet {
+        var statesToExit = StateSet(capacity: definition.states.count)
+        for ti in enabled {
+            let t = definition.transitions[ti]
+            if t.targets.isEmpty { continue }
+            guard let domain = getTransitionDomain(ti) else { continue }
+            let end = definition.states[domain].subtreeEnd
+            if domain + 1 <= end {
+                configuration.forEach(in: (domain + 1)...end) { statesToExit.insert($0) }
+            }
+        }
+        return statesToExit
+    }
+
+    mutating func exitStates(_ enabled: [Int], trace: inout [String]) {
+        let statesToExit = computeExitSet(enabled)
+        if statesToExit.isEmpty { return }
+        statesToInvoke.removeAll { statesToExit.contains($0) }
+        let ordered = statesToExit.members.reversed()
+        // Record history before any onexit runs.
+        for s in ordered {
+            for h in definition.states[s].historyChildren {
+                let deep = definition.states[h].kind == .deepHistory
+                var value: [Int] = []
+                let end = definition.states[s].subtreeEnd
+                configuration.forEach(in: (s + 1)...max(s + 1, end)) { s0 in
+                    if deep {
+                        if definition.states[s0].isAtomic { value.append(s0) }
+                    } else if definition.states[s0].parent == s {
+                        value.append(s0)
+                    }
+                }
+                historyValue[h] = value
+            }
+        }
+        for s in ordered {
+            for block in definition.states[s].onExit { _ = executeBlock(block) }
+            cancelInvocations(of: s)
+            configuration.remove(s)
+            if options.tracing { trace.append(definition.states[s].id) }
+        }
+    }
+
+    mutating func cancelInvocations(of state: Int) {
+        guard !activeInvocations.isEmpty else { return }
+        let id = definition.states[state].id
+        activeInvocations.removeAll { inv in
+            if inv.stateID == id {
+                effects.append(.cancelInvoke(invokeID: inv.invokeID))
+                return true
+            }
+            return false
+        }
+    }
+
+    // MARK: Enter
+
+    mutating func enterStates(_ enabled: [Int]) {
+        var ignored: [String] = []
+        enterStates(enabled, trace: &ignored)
+    }
+
+    mutating func enterStates(_ enabled: [Int], trace: inout [String]) {
+        var statesToEnter = StateSet(capacity: definition.states.count)
+        var statesForDefaultEntry = StateSet(capacity: definition.states.count)
+        var defaultHistoryContent: [Int: Int] = [:]
+        computeEntrySet(enabled, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+        for s in statesToEnter.members {
+            let st = definition.states[s]
+            configuration.insert(s)
+            statesToInvoke.append(s)
+            if options.tracing { trace.append(st.id) }
+            if definition.binding == .late && !initialized.contains(s) {
+                initialized.insert(s)
+                for d in st.data { initializeData(d) }
+            }
+            for block in st.onEntry { _ = executeBlock(block) }
+            if statesForDefaultEntry.contains(s), let it = st.initialTransition {
+                _ = executeBlock(definition.transitions[it].actions)
+            }
+            if let ht = defaultHistoryContent[s] {
+                _ = executeBlock(definition.transitions[ht].actions)
+            }
+            if st.kind == .final {
+                if st.parent == 0 {
+                    isRunning = false
+                    finalStateID = st.id
+                } else {
+                    let parent = st.parent
+                    let grandparent = definition.states[parent].parent
+                    enqueueInternal(
+                        Event("done.state.\(definition.states[parent].id)", kind: .internal, data: evaluateDoneData(st.doneData)))
+                    if grandparent > 0, definition.states[grandparent].kind == .parallel,
+                        definition.states[grandparent].children.allSatisfy({ isInFinalState($0) })
+                    {
+                        enqueueInternal(Event("done.state.\(definition.states[grandparent].id)", kind: .internal))
+                    }
+                }
+            }
+        }
+    }
+
+    func computeEntrySet(
+        _ enabled: [Int], _ statesToEnter: inout StateSet, _ statesForDefaultEntry: inout StateSet,
+        _ defaultHistoryContent: inout [Int: Int]
+    ) {
+        for ti in enabled {
+            let t = definition.transitions[ti]
+            for s in t.targets {
+                addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+            }
+            let ancestor = getTransitionDomain(ti)
+            for s in getEffectiveTargetStates(ti) {
+                addAncestorStatesToEnter(s, ancestor, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+            }
+        }
+    }
+
+    func addDescendantStatesToEnter(
+        _ state: Int, _ statesToEnter: inout StateSet, _ statesForDefaultEntry: inout StateSet,
+        _ defaultHistoryContent: inout [Int: Int]
+    ) {
+        let st = definition.states[state]
+        if st.isHistory {
+            if let value = historyValue[state] {
+                for s in value {
+                    addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
+                for s in value {
+                    addAncestorStatesToEnter(s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
+            } else if let ti = st.historyDefault {
+                defaultHistoryContent[st.parent] = ti
+                let targets = definition.transitions[ti].targets
+                for s in targets {
+                    addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
+                for s in targets {
+                    addAncestorStatesToEnter(s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
+            }
+            return
+        }
+        statesToEnter.insert(state)
+        switch st.kind {
+        case .compound:
+            statesForDefaultEntry.insert(state)
+            if let it = st.initialTransition {
+                let targets = definition.transitions[it].targets
+                for s in targets {
+                    addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
+                for s in targets {
+                    addAncestorStatesToEnter(s, state, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
+            }
+        case .parallel:
+            for child in st.children {
+                let end = definition.states[child].subtreeEnd
+                if !statesToEnter.containsAny(in: child...end) {
+                    addDescendantStatesToEnter(child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    func addAncestorStatesToEnter(
+        _ state: Int, _ ancestor: Int?, _ statesToEnter: inout StateSet, _ statesForDefaultEntry: inout StateSet,
+        _ defaultHistoryContent: inout [Int: Int]
+    ) {
+        var anc = definition.states[state].parent
+        while anc > 0 && anc != ancestor {
+            statesToEnter.insert(anc)
+            if definition.states[anc].kind == .parallel {
+                for child in definition.states[anc].children {
+                    let end = definition.states[child].subtreeEnd
+                    if !statesToEnter.containsAny(in: child...end) {
+                        addDescendantStatesToEnter(child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    }
+                }
+            }
+            anc = definition.states[anc].parent
+        }
+    }
+
+    /// Appendix D `isInFinalState`.
+    func isInFinalState(_ s: Int) -> Bool {
+        let st = definition.states[s]
+        switch st.kind {
+        case .compound:
+            return st.children.contains { definition.states[$0].kind == .final && configuration.contains($0) }
+        case .parallel:
+            return st.children.allSatisfy { isInFinalState($0) }
+        default:
+            return false
+        }
+    }
+
+    /// Appendix D `getTransitionDomain`. The root's initial transition has the root as domain.
+    func getTransitionDomain(_ ti: Int) -> Int? {
+        let t = definition.transitions[ti]
+        let targets = getEffectiveTargetStates(ti)
+        if targets.isEmpty { return nil }
+        if t.source == 0 { return 0 }
+        if t.isInternal, definition.states[t.source].kind == .compound,
+            targets.allSatisfy({ definition.isDescendant($0, of: t.source) })
+        {
+            return t.source
+        }
+        return findLCCA(t.source, targets)
+    }
+
+    /// Appendix D `findLCCA`: the nearest proper ancestor of `head` that is compound (or the
+    /// root) and contains all of `tail`.
+    func findLCCA(_ head: Int, _ tail: [Int]) -> Int {
+        var anc = definition.states[head].parent
+        while anc > 0 {
+            if definition.states[anc].kind == .compound, tail.allSatisfy({ definition.isDescendant($0, of: anc) }) {
+                return anc
+            }
+            anc = definition.states[anc].parent
+        }
+        return 0
+    }
+
+    /// Appendix D `getEffectiveTargetStates`: targets with history states replaced by their
+    /// recorded value or default targets.
+    func getEffectiveTargetStates(_ ti: Int) -> [Int] {
+        let t = definition.transitions[ti]
+        var hasHistory = false
+        for s in t.targets where definition.states[s].isHistory { hasHistory = true }
+        if !hasHistory { return t.targets }
+        var out: [Int] = []
+        for s in t.targets {
+            if definition.states[s].isHistory {
+                if let value = historyValue[s] {
+                    for v in value where !out.contains(v) { out.append(v) }
+                } else if let d = definition.states[s].historyDefault {
+                    for v in getEffectiveTargetStates(d) where !out.contains(v) { out.append(v) }
+                }
+            } else if !out.contains(s) {
+                out.append(s)
+            }
+        }
+        return out
+    }
+
+    // MARK: Queues
+
+    mutating func enqueueInternal(_ event: Event) {
+        if internalQueue.count - internalHead >= options.maxInternalQueue {
+            if limitError == nil { limitError = .internalQueueOverflow(limit: options.maxInternalQueue) }
+            return
+        }
+        internalQueue.append(event)
+    }
+}

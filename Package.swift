@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardSCXMLTests",
             dependencies: ["SwitchyardSCXML"],
+            exclude: ["Golden"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -32,7 +32,8 @@ public struct SCXMLDocument: Hashable, Sendable, Codable {
         name: String? = nil, initial: [String] = [], datamodel: String? = nil, binding: DataBinding = .early,
         data: [DataDeclaration] = [], script: ScriptAction? = nil, states: [StateNode] = [],
         extensionAttributes: [ForeignAttribute] = [], extensionElements: [ForeignElement] = [],
-        location: SourceLocation = .synthesized, initialLocation: SourceLocation? = nil, sourcePath: String? = nil
+        location: SourceLocation = .synthesized, initialLocation: SourceLocation? = nil,
+        sourcePath: String? = nil
     ) {
         self.name = name
         self.initial = initial
@@ -105,13 +106,17 @@ public struct StateNode: Hashable, Sendable, Codable {
     /// Foreign-namespace child elements.
     public var extensionElements: [ForeignElement]
     public var location: SourceLocation
+    /// Where the `id` attribute value starts, when present (added by the loader for diagnostics).
+    public var idLocation: SourceLocation?
 
     public init(
         kind: StateKind, id: String?, initial: [String] = [], initialLocation: SourceLocation? = nil,
         initialTransition: Transition? = nil, children: [StateNode] = [], transitions: [Transition] = [],
-        onEntry: [[Action]] = [], onExit: [[Action]] = [], data: [DataDeclaration] = [], invokes: [Invoke] = [],
+        onEntry: [[Action]] = [], onExit: [[Action]] = [], data: [DataDeclaration] = [],
+        invokes: [Invoke] = [],
         doneData: DoneData? = nil, extensionAttributes: [ForeignAttribute] = [],
-        extensionElements: [ForeignElement] = [], location: SourceLocation = .synthesized
+        extensionElements: [ForeignElement] = [], location: SourceLocation = .synthesized,
+        idLocation: SourceLocation? = nil
     ) {
         self.kind = kind
         self.id = id
@@ -128,6 +133,7 @@ public struct StateNode: Hashable, Sendable, Codable {
         self.extensionAttributes = extensionAttributes
         self.extensionElements = extensionElements
         self.location = location
+        self.idLocation = idLocation
     }
 }
 
@@ -147,7 +153,8 @@ public struct Transition: Hashable, Sendable, Codable {
     public var targetLocation: SourceLocation?
 
     public init(
-        events: [String] = [], cond: ExpressionSource? = nil, targets: [String] = [], type: TransitionType = .external,
+        events: [String] = [], cond: ExpressionSource? = nil, targets: [String] = [],
+        type: TransitionType = .external,
         actions: [Action] = [], location: SourceLocation = .synthesized, targetLocation: SourceLocation? = nil
     ) {
         self.events = events
@@ -259,8 +266,10 @@ public struct Invoke: Hashable, Sendable, Codable {
     public var location: SourceLocation
 
     public init(
-        type: String? = nil, typeExpr: ExpressionSource? = nil, src: String? = nil, srcExpr: ExpressionSource? = nil,
-        id: String? = nil, idLocation: ExpressionSource? = nil, namelist: [String] = [], autoforward: Bool = false,
+        type: String? = nil, typeExpr: ExpressionSource? = nil, src: String? = nil,
+        srcExpr: ExpressionSource? = nil,
+        id: String? = nil, idLocation: ExpressionSource? = nil, namelist: [String] = [],
+        autoforward: Bool = false,
         params: [Param] = [], finalize: [Action] = [], content: Content? = nil,
         extensionAttributes: [ForeignAttribute] = [], location: SourceLocation = .synthesized
     ) {

@@ -1,3 +1,0 @@
-public import SwitchyardCore
-// SCXML loader: see issue 2.
-public enum SwitchyardSCXMLPlaceholder {}

@@ -1,0 +1,58 @@
+import SwitchyardCore
+
+/// The raw bytes of a document with a line table: maps byte offsets to 1-based line and column
+/// (columns in Unicode scalars) and returns the text of a line for caret snippets.
+struct SourceText {
+    let file: String
+    let bytes: [UInt8]
+    /// Byte offset of the first byte of each line; `lineStarts[0] == 0`.
+    private(set) var lineStarts: [Int]
+
+    init(file: String, bytes: [UInt8]) {
+        self.file = file
+        self.bytes = bytes
+        var starts = [0]
+        starts.reserveCapacity(bytes.count / 32 + 1)
+        bytes.withUnsafeBufferPointer { b in
+            for i in 0..<b.count where b[i] == 0x0A { starts.append(i + 1) }
+        }
+        lineStarts = starts
+    }
+
+    /// The 0-based index of the line holding `offset`.
+    func lineIndex(of offset: Int) -> Int {
+        var lo = 0
+        var hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) >> 1
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// The location of the byte at `offset`.
+    func location(of offset: Int) -> SourceLocation {
+        let li = lineIndex(of: offset)
+        let start = lineStarts[li]
+        var column = 1
+        let end = min(offset, bytes.count)
+        bytes.withUnsafeBufferPointer { b in
+            var i = start
+            while i < end {
+                if b[i] & 0xC0 != 0x80 { column += 1 }
+                i += 1
+            }
+        }
+        return SourceLocation(file: file, line: li + 1, column: column)
+    }
+
+    /// The text of 1-based line `line` without its line terminator, or nil when out of range.
+    func line(_ line: Int) -> String? {
+        guard line >= 1, line <= lineStarts.count else { return nil }
+        let start = lineStarts[line - 1]
+        var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        if end > start, end <= bytes.count, end - 1 >= start, bytes[end - 1] == 0x0D { end -= 1 }
+        guard start <= end else { return "" }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+}

@@ -1,0 +1,126 @@
+import SwitchyardCore
+
+/// Cross-reference checks on a built document: unique state ids, transition targets that exist,
+/// and initial/default targets that are legal descendants (SCXML 3.2, 3.3, 3.6, 3.10).
+///
+/// The document is flattened once into arrays with parent indices; id lookups use one dictionary,
+/// so the checks are linear in the size of the document (times the nesting depth for descendant
+/// tests).
+struct DocumentValidator {
+    private var nodes: [StateNode] = []
+    private var parents: [Int] = []
+    private var ids: [String: Int] = [:]
+    private var diagnostics: [Diagnostic] = []
+
+    static func validate(_ doc: SCXMLDocument) -> [Diagnostic] {
+        var v = DocumentValidator()
+        v.run(doc)
+        return v.diagnostics
+    }
+
+    private mutating func flatten(_ node: StateNode, parent: Int) {
+        let index = nodes.count
+        var shallow = node
+        shallow.children = []
+        nodes.append(shallow)
+        parents.append(parent)
+        if let id = node.id {
+            if let first = ids[id] {
+                let f = nodes[first].idLocation ?? nodes[first].location
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        "duplicate state id '\(id)' (first defined at line \(f.line), column \(f.column))",
+                        at: node.idLocation ?? node.location))
+            } else {
+                ids[id] = index
+            }
+        }
+        for child in node.children { flatten(child, parent: index) }
+    }
+
+    /// True when `node` is a proper descendant of `ancestor` (-1: the `<scxml>` root).
+    private func isDescendant(_ node: Int, of ancestor: Int) -> Bool {
+        var p = parents[node]
+        while p >= 0 {
+            if p == ancestor { return true }
+            p = parents[p]
+        }
+        return ancestor == -1
+    }
+
+    private mutating func error(_ message: String, at location: SourceLocation) {
+        diagnostics.append(Diagnostic(.error, message, at: location))
+    }
+
+    private mutating func run(_ doc: SCXMLDocument) {
+        for s in doc.states { flatten(s, parent: -1) }
+
+        for id in doc.initial {
+            if ids[id] == nil {
+                error(
+                    "initial state '\(id)' of <scxml> does not exist", at: doc.initialLocation ?? doc.location
+                )
+            }
+        }
+
+        for (index, node) in nodes.enumerated() {
+            let name = node.id.map { "'\($0)'" } ?? "(unnamed)"
+            // Transition targets must exist.
+            for t in node.transitions { checkTargetsExist(t) }
+            // `initial` attribute: proper descendants (SCXML 3.3).
+            for id in node.initial {
+                guard let target = ids[id] else {
+                    error(
+                        "initial state '\(id)' of state \(name) does not exist",
+                        at: node.initialLocation ?? node.location)
+                    continue
+                }
+                if !isDescendant(target, of: index) {
+                    error(
+                        "initial state '\(id)' is not a descendant of state \(name)",
+                        at: node.initialLocation ?? node.location)
+                }
+            }
+            // `<initial>` transition: proper descendants (SCXML 3.6).
+            if let t = node.initialTransition {
+                for id in t.targets {
+                    guard let target = ids[id] else {
+                        error("transition target '\(id)' does not exist", at: t.targetLocation ?? t.location)
+                        continue
+                    }
+                    if !isDescendant(target, of: index) {
+                        error(
+                            "the <initial> transition target '\(id)' is not a descendant of state \(name)",
+                            at: t.targetLocation ?? t.location)
+                    }
+                }
+            }
+            // History default transition (SCXML 3.10.2): shallow → children of the parent,
+            // deep → descendants of the parent.
+            if case .history(let type) = node.kind, let t = node.transitions.first {
+                let parent = parents[index]
+                for id in t.targets {
+                    guard let target = ids[id] else { continue }  // reported above
+                    let legal: Bool
+                    switch type {
+                    case .shallow: legal = parents[target] == parent && target != index
+                    case .deep: legal = isDescendant(target, of: parent) && target != index
+                    }
+                    if !legal {
+                        let rule = type == .shallow ? "a child" : "a descendant"
+                        error(
+                            "the default transition of \(type.rawValue) history \(name) must target \(rule) of its parent state, not '\(id)'",
+                            at: t.targetLocation ?? t.location)
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func checkTargetsExist(_ t: Transition) {
+        for id in t.targets where ids[id] == nil {
+            error("transition target '\(id)' does not exist", at: t.targetLocation ?? t.location)
+        }
+    }
+}

@@ -17,10 +17,13 @@ extension MachineDefinition {
     ///
     /// - Throws: ``DiagnosticList`` when the document is structurally invalid (unknown targets,
     ///   duplicate ids, ...) or, in strict mode, when an expression does not compile.
+    ///
+    /// - Parameter warnings: diagnostics found earlier (by the loader) to keep with the result.
     public static func compile(
-        _ document: SCXMLDocument, options: MachineCompileOptions = .init()
+        _ document: SCXMLDocument, options: MachineCompileOptions = .init(), warnings: [Diagnostic] = []
     ) throws(DiagnosticList) -> MachineDefinition {
         var compiler = MachineCompiler(document: document, options: options)
+        compiler.diagnostics = warnings
         return try compiler.run()
     }
 }

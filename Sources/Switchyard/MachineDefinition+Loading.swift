@@ -1,0 +1,43 @@
+public import SwitchyardCore
+public import SwitchyardSCXML
+
+extension MachineDefinition {
+    /// Loads, validates and compiles the SCXML file at `path`.
+    ///
+    /// - Parameters:
+    ///   - strict: treat expressions that do not compile as errors (see ``MachineCompileOptions``).
+    ///   - loaderOptions: size and depth limits for the loader.
+    /// - Throws: ``DiagnosticList`` with every problem, each positioned at file:line:col.
+    public static func load(
+        path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init()
+    ) throws(DiagnosticList) -> MachineDefinition {
+        let loaded = try SCXMLLoader(options: loaderOptions).load(path: path)
+        return try compile(loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+    }
+
+    /// Loads, validates and compiles a document held in memory; `file` names it in diagnostics.
+    public static func load(
+        bytes: [UInt8], file: String = "<memory>", strict: Bool = false, loaderOptions: LoaderOptions = .init()
+    ) throws(DiagnosticList) -> MachineDefinition {
+        let loaded = try SCXMLLoader(options: loaderOptions).load(bytes: bytes, file: file)
+        return try compile(loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+    }
+}
+
+extension SCXMLLoader {
+    /// A ``DocumentLoader`` for `<invoke src>`: accepts plain paths and `file:` URIs, relative
+    /// ones resolved against the invoking document's directory.
+    public var documentLoader: DocumentLoader {
+        let options = self.options
+        return { src, base in
+            var path = src
+            if path.hasPrefix("file://") {
+                path = String(path.dropFirst(7))
+            } else if path.hasPrefix("file:") {
+                path = String(path.dropFirst(5))
+            }
+            if !path.hasPrefix("/"), let base { path = base + "/" + path }
+            return try SCXMLLoader(options: options).load(path: path).document
+        }
+    }
+}

@@ -101,10 +101,10 @@ public final class SessionDriver {
                 queue.removeFirst(queueHead)
                 queueHead = 0
             }
-            guard var session = sessions[sid] else { continue }
+            // Mutate in place: copying the interpreter out of the dictionary would make every
+            // event copy its buffers.
+            guard let result = sessions[sid]?.interpreter.handle(event) else { continue }
             n += 1
-            let result = session.interpreter.handle(event)
-            sessions[sid] = session
             process(result, of: sid, event: event)
         }
         return n
@@ -144,9 +144,7 @@ public final class SessionDriver {
     // MARK: Effects
 
     func startSession(_ sid: String) {
-        guard var session = sessions[sid] else { return }
-        let result = session.interpreter.start()
-        sessions[sid] = session
+        guard let result = sessions[sid]?.interpreter.start() else { return }
         process(result, of: sid, event: nil)
     }
 

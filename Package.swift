@@ -78,6 +78,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "SwitchyardTests",
+            dependencies: ["Switchyard"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "SwitchyardCLITests",
             dependencies: ["switchyard"],
             swiftSettings: strictSwift

@@ -24,6 +24,8 @@ public final class MachineDefinition: Sendable {
     let nameSlot: Int?
     let ioProcessorsSlot: Int?
     let descriptorIDs: [String: Int]
+    /// For every event name that is itself a descriptor: the ids of all descriptors matching it.
+    let prefixMatches: [String: [Int]]
     let rootScript: CompiledBody?
     let usesIn: Bool
     let usesEvent: Bool
@@ -52,6 +54,18 @@ public final class MachineDefinition: Sendable {
         self.nameSlot = nameSlot
         self.ioProcessorsSlot = ioProcessorsSlot
         self.descriptorIDs = descriptorIDs
+        var prefixMatches: [String: [Int]] = [:]
+        for (name, _) in descriptorIDs {
+            var ids: [Int] = []
+            var end = name.startIndex
+            while let dot = name[end...].firstIndex(of: ".") {
+                if let id = descriptorIDs[String(name[..<dot])] { ids.append(id) }
+                end = name.index(after: dot)
+            }
+            if let id = descriptorIDs[name] { ids.append(id) }
+            prefixMatches[name] = ids
+        }
+        self.prefixMatches = prefixMatches
         self.rootScript = rootScript
         self.usesIn = usesIn
         self.usesEvent = usesEvent

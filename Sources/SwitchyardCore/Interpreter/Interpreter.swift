@@ -39,6 +39,10 @@ public struct Interpreter: Sendable {
     var matchedDescriptors: [Int] = []
     var matchedEventName: String?
     var inHost: InPredicate?
+    // Scratch buffers reused across microsteps so the hot path does not allocate.
+    var exitScratch: StateSet
+    var enterScratch: StateSet
+    var defaultEntryScratch: StateSet
 
     /// Creates an instance that has not started yet.
     ///
@@ -57,6 +61,9 @@ public struct Interpreter: Sendable {
         self.options = options
         configuration = StateSet(capacity: definition.states.count)
         initialized = StateSet(capacity: definition.states.count)
+        exitScratch = StateSet(capacity: definition.states.count)
+        enterScratch = StateSet(capacity: definition.states.count)
+        defaultEntryScratch = StateSet(capacity: definition.states.count)
         environment = Environment(symbols: definition.symbols)
         initialData = data
         self.declareUndeclared = declareUndeclared
@@ -246,24 +253,25 @@ public struct Interpreter: Sendable {
 
     // MARK: Transition selection
 
-    /// Interned descriptor ids that match `name` (its dot-separated prefixes).
+    /// Interned descriptor ids that match `name`: descriptors equal to one of its
+    /// dot-separated prefixes. Names that are themselves descriptors use a table built at
+    /// compile time; others are split here.
     mutating func matchDescriptors(_ name: String) {
         if matchedEventName == name { return }
-        matchedDescriptors.removeAll(keepingCapacity: true)
-        let table = definition.descriptorIDs
-        if !table.isEmpty {
-            var end = name.startIndex
-            while true {
-                if let dot = name[end...].firstIndex(of: ".") {
-                    if let id = table[String(name[..<dot])] { matchedDescriptors.append(id) }
-                    end = name.index(after: dot)
-                } else {
-                    if let id = table[name] { matchedDescriptors.append(id) }
-                    break
-                }
-            }
-        }
         matchedEventName = name
+        if let precomputed = definition.prefixMatches[name] {
+            matchedDescriptors = precomputed
+            return
+        }
+        matchedDescriptors = []
+        let table = definition.descriptorIDs
+        guard !table.isEmpty else { return }
+        var end = name.startIndex
+        while let dot = name[end...].firstIndex(of: ".") {
+            if let id = table[String(name[..<dot])] { matchedDescriptors.append(id) }
+            end = name.index(after: dot)
+        }
+        if let id = table[name] { matchedDescriptors.append(id) }
     }
 
     @inline(__always) func nameMatch(_ t: CompiledTransition) -> Bool {
@@ -393,8 +401,8 @@ public struct Interpreter: Sendable {
     // MARK: Exit
 
     /// Appendix D `computeExitSet`: active descendants of each targeted transition's domain.
-    func computeExitSet(_ enabled: [Int]) -> StateSet {
-        var statesToExit = StateSet(capacity: definition.states.count)
+    func computeExitSet(_ enabled: [Int], into statesToExit: inout StateSet) {
+        statesToExit.removeAll()
         for ti in enabled {
             let t = definition.transitions[ti]
             if t.targets.isEmpty { continue }
@@ -404,35 +412,43 @@ public struct Interpreter: Sendable {
                 configuration.forEach(in: (domain + 1)...end) { statesToExit.insert($0) }
             }
         }
+    }
+
+    func computeExitSet(_ enabled: [Int]) -> StateSet {
+        var statesToExit = StateSet(capacity: definition.states.count)
+        computeExitSet(enabled, into: &statesToExit)
         return statesToExit
     }
 
     mutating func exitStates(_ enabled: [Int], trace: inout [String]) {
-        let statesToExit = computeExitSet(enabled)
+        var statesToExit = exitScratch
+        exitScratch = StateSet(capacity: 0)
+        computeExitSet(enabled, into: &statesToExit)
+        defer { exitScratch = statesToExit }
         if statesToExit.isEmpty { return }
-        statesToInvoke.removeAll { statesToExit.contains($0) }
-        let ordered = statesToExit.members.reversed()
+        if !statesToInvoke.isEmpty { statesToInvoke.removeAll { statesToExit.contains($0) } }
+        let states = definition.states
         // Record history before any onexit runs.
-        for s in ordered {
-            for h in definition.states[s].historyChildren {
-                let deep = definition.states[h].kind == .deepHistory
+        statesToExit.forEachDescending { s in
+            for h in states[s].historyChildren {
+                let deep = states[h].kind == .deepHistory
                 var value: [Int] = []
-                let end = definition.states[s].subtreeEnd
+                let end = states[s].subtreeEnd
                 configuration.forEach(in: (s + 1)...max(s + 1, end)) { s0 in
                     if deep {
-                        if definition.states[s0].isAtomic { value.append(s0) }
-                    } else if definition.states[s0].parent == s {
+                        if states[s0].isAtomic { value.append(s0) }
+                    } else if states[s0].parent == s {
                         value.append(s0)
                     }
                 }
                 historyValue[h] = value
             }
         }
-        for s in ordered {
-            for block in definition.states[s].onExit { _ = executeBlock(block) }
+        statesToExit.forEachDescending { s in
+            for block in states[s].onExit { _ = executeBlock(block) }
             cancelInvocations(of: s)
             configuration.remove(s)
-            if options.tracing { trace.append(definition.states[s].id) }
+            if options.tracing { trace.append(states[s].id) }
         }
     }
 
@@ -456,12 +472,21 @@ public struct Interpreter: Sendable {
     }
 
     mutating func enterStates(_ enabled: [Int], trace: inout [String]) {
-        var statesToEnter = StateSet(capacity: definition.states.count)
-        var statesForDefaultEntry = StateSet(capacity: definition.states.count)
+        var statesToEnter = enterScratch
+        var statesForDefaultEntry = defaultEntryScratch
+        enterScratch = StateSet(capacity: 0)
+        defaultEntryScratch = StateSet(capacity: 0)
+        statesToEnter.removeAll()
+        statesForDefaultEntry.removeAll()
+        defer {
+            enterScratch = statesToEnter
+            defaultEntryScratch = statesForDefaultEntry
+        }
         var defaultHistoryContent: [Int: Int] = [:]
         computeEntrySet(enabled, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
-        for s in statesToEnter.members {
-            let st = definition.states[s]
+        let states = definition.states
+        statesToEnter.forEach { s in
+            let st = states[s]
             configuration.insert(s)
             statesToInvoke.append(s)
             if options.tracing { trace.append(st.id) }
@@ -484,11 +509,11 @@ public struct Interpreter: Sendable {
                     let parent = st.parent
                     let grandparent = definition.states[parent].parent
                     enqueueInternal(
-                        Event("done.state.\(definition.states[parent].id)", kind: .internal, data: evaluateDoneData(st.doneData)))
+                        Event("done.state.\(definition.states[parent].id)", kind: .platform, data: evaluateDoneData(st.doneData)))
                     if grandparent > 0, definition.states[grandparent].kind == .parallel,
                         definition.states[grandparent].children.allSatisfy({ isInFinalState($0) })
                     {
-                        enqueueInternal(Event("done.state.\(definition.states[grandparent].id)", kind: .internal))
+                        enqueueInternal(Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
                     }
                 }
             }

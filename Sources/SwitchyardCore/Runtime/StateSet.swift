@@ -69,6 +69,31 @@ public struct StateSet: Hashable, Sendable {
         }
     }
 
+    /// Calls `body` for every member, ascending (document order).
+    @inlinable public func forEach(_ body: (Int) -> Void) {
+        for wi in words.indices {
+            var w = words[wi]
+            while w != 0 {
+                body(wi << 6 + w.trailingZeroBitCount)
+                w &= w - 1
+            }
+        }
+    }
+
+    /// Calls `body` for every member, descending (reverse document order: exit order).
+    @inlinable public func forEachDescending(_ body: (Int) -> Void) {
+        var wi = words.count - 1
+        while wi >= 0 {
+            var w = words[wi]
+            while w != 0 {
+                let bit = 63 - w.leadingZeroBitCount
+                body(wi << 6 + bit)
+                w &= ~(1 << UInt64(bit))
+            }
+            wi -= 1
+        }
+    }
+
     /// Members in ascending (document) order.
     @inlinable public var members: [Int] {
         var out: [Int] = []

@@ -120,12 +120,7 @@ struct RunCommand: ParsableCommand {
         if let error = result.error { printError("error: \(error)") }
         switch format {
         case .json:
-            var data = JSObject()
-            for item in interpreter.dataModel { data[item.name] = item.value }
-            let eventJSON = event.map { Value.string($0.name).jsonString() ?? "null" } ?? "null"
-            let configuration = Value.array(interpreter.configurationIDs.map { .string($0) }).jsonString() ?? "[]"
-            let dataJSON = Value.object(data).jsonString() ?? "{}"
-            print("{\"event\":\(eventJSON),\"configuration\":\(configuration),\"data\":\(dataJSON)}")
+            print(interpreter.traceLine(after: event))
         case .text:
             let name = event?.name ?? "(start)"
             let state = interpreter.isFinished ? "finished in \(interpreter.finalStateID ?? "?")" : interpreter.configurationIDs.joined(separator: ", ")

@@ -1,5 +1,9 @@
 public import SwitchyardExpressions
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Loads the document named by an `<invoke src>` (resolved against `baseDirectory`).
 public typealias DocumentLoader = @Sendable (_ src: String, _ baseDirectory: String?) throws -> SCXMLDocument
 
@@ -139,6 +143,33 @@ public final class SessionDriver {
             _ = fireDueTimers()
             budget -= 1
         }
+    }
+
+    /// With a real clock: sleeps until each next timer is due and fires it, until the top-level
+    /// session finishes, no timer is pending, or `timeout` has passed. Returns whether the
+    /// top-level session finished.
+    @discardableResult public func runRealTime(timeout: Duration) -> Bool {
+        let deadline = clock.now() &+ timeout.nanoseconds
+        runUntilIdle()
+        while !isFinished, let next = timers.peek {
+            let now = clock.now()
+            if next.timer.dueNanoseconds > deadline { return false }
+            if next.timer.dueNanoseconds > now {
+                let wait = next.timer.dueNanoseconds - now
+                var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
+                nanosleep(&ts, nil)
+                continue
+            }
+            fireDueTimers()
+        }
+        return isFinished
+    }
+
+    /// The top-level session's state with its pending timers, for saving.
+    public func snapshot() -> InstanceState {
+        var state = top.snapshot()
+        state.pendingTimers = timers.sorted.filter { $0.session == topSessionID }.map(\.timer)
+        return state
     }
 
     // MARK: Effects

@@ -49,6 +49,7 @@ extension Interpreter {
         invokeCounter = state.invokeCounter
         started = true
         isRunning = state.isRunning
+        exited = !state.isRunning
         initialData = []
         setSystemVariables()
     }

@@ -28,6 +28,7 @@ public struct Interpreter: Sendable {
     /// The top-level `<final>` the session stopped in, once finished.
     public internal(set) var finalStateID: String?
     var started = false
+    var exited = false
 
     // Per-macrostep output.
     var effects: [Effect] = []
@@ -212,10 +213,7 @@ public struct Interpreter: Sendable {
                 }
                 if !enabled.isEmpty { microstep(enabled) }
             }
-            if !isRunning {
-                exitInterpreter()
-                break
-            }
+            if !isRunning { break }
             if limitError != nil { break }
             if !statesToInvoke.isEmpty {
                 let states = statesToInvoke.sorted()
@@ -226,6 +224,7 @@ public struct Interpreter: Sendable {
             }
             if internalHead >= internalQueue.count { break }
         }
+        if !isRunning && !exited { exitInterpreter() }
         if limitError != nil {
             internalQueue.removeAll()
             internalHead = 0
@@ -235,6 +234,7 @@ public struct Interpreter: Sendable {
 
     /// SCXML `exitInterpreter`: leave every state, cancel invocations, report done.
     mutating func exitInterpreter() {
+        exited = true
         let statesToExit = configuration.members.reversed()
         var doneData: Value = .undefined
         for s in statesToExit {

@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardTests",
             dependencies: ["Switchyard"],
+            exclude: ["Traces"],
             swiftSettings: strictSwift
         ),
         .testTarget(

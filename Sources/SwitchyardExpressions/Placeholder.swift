@@ -1,2 +1,0 @@
-// Expression language: see issue 3.
-public enum SwitchyardExpressionsPlaceholder {}

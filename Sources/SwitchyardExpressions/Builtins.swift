@@ -154,13 +154,40 @@ enum Builtins {
         return false
     }
 
+    /// `Number.prototype.toFixed`: the exact binary value rounded half away from zero (ties
+    /// pick the larger magnitude, as ECMA-262 specifies).
     static func numberToFixed(_ d: Double, _ digits: Int) -> String {
         if !d.isFinite || abs(d) >= 1e21 { return JSNumber.toString(d) }
-        var buf = [CChar](repeating: 0, count: 128)
-        _ = withVaList([digits, d]) { vsnprintf(&buf, 128, "%.*f", $0) }
-        var s = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if s.hasPrefix("-"), Double(s) == 0 { s.removeFirst() }
-        return s
+        let x = abs(d)
+        var buf = [CChar](repeating: 0, count: 512)
+        _ = withVaList([digits + 30, x]) { vsnprintf(&buf, 512, "%.*f", $0) }
+        var chars = Array(buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) })
+        let dot = chars.firstIndex(of: UInt8(ascii: "."))!
+        let keep = dot + digits  // index of the last kept digit (or the dot when digits == 0)
+        let roundUp = chars[keep + 1] >= UInt8(ascii: "5")
+        chars.removeSubrange((digits == 0 ? keep : keep + 1)...)
+        if roundUp {
+            var i = chars.count - 1
+            while true {
+                if i < 0 {
+                    chars.insert(UInt8(ascii: "1"), at: 0)
+                    break
+                }
+                if chars[i] == UInt8(ascii: ".") {
+                    i -= 1
+                    continue
+                }
+                if chars[i] == UInt8(ascii: "9") {
+                    chars[i] = UInt8(ascii: "0")
+                    i -= 1
+                } else {
+                    chars[i] += 1
+                    break
+                }
+            }
+        }
+        let r = String(decoding: chars, as: UTF8.self)
+        return d < 0 ? "-" + r : r
     }
 
     /// Calls a built-in method on a receiver.

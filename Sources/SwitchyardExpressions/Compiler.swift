@@ -319,7 +319,9 @@ struct Compiler {
         case .call(let callee, let args):
             return try compileCall(callee, args, at: pos)
         case .unary(let op, let a):
-            if op == .typeof, case .identifier(let name) = a.kind, case .dynamic = resolve(name) {
+            if op == .typeof, case .identifier(let name) = a.kind, case .dynamic = resolve(name),
+                constant(a) == nil
+            {
                 return { env, _ in
                     guard let i = env.symbols.slot(of: name) else { return .string("undefined") }
                     return .string(env[i].typeName)

@@ -63,7 +63,7 @@ def swift_lit(s):
     # JSON string escapes are valid Swift except \uXXXX, which Swift spells \u{XXXX}.
     import re
     j = json.dumps(s, ensure_ascii=False)
-    j = re.sub(r'\\u([0-9a-fA-F]{4})', lambda m: '\\u{%s}' % m.group(1), j)
+    j = re.sub(r'(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})', lambda m: m.group(1) + '\\u{%s}' % m.group(2), j)
     return j
 
 rows = []

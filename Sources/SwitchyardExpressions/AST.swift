@@ -46,6 +46,13 @@ struct Expr {
     var end: Int32
     /// Nesting depth of the tree below this node (1 for a leaf).
     var depth: Int32 = 1
+    /// Where run-time errors of this node point: the operator, the property name, the
+    /// opening bracket or parenthesis (-1: the start).
+    var at: Int32 = -1
+    /// Written in parentheses (needed to reject `a ?? b || c`, as JavaScript does).
+    var parenthesized = false
+    /// The position errors are reported at.
+    var pos: Int32 { at >= 0 ? at : start }
 }
 
 /// A function literal or declaration.

@@ -236,7 +236,7 @@ enum Builtins {
         case .undefined, .null:
             throw Ops.typeError("cannot read properties of \(recv.jsString) (reading '\(m.rawValue)')", at: pos)
         }
-        throw Ops.typeError("\(Ops.describe(recv)).\(m.rawValue) is not a function", at: pos)
+        throw Ops.typeError("'\(m.rawValue)' is not a method of \(Ops.describe(recv))", at: pos)
     }
 
     static func stringMethod(

@@ -131,7 +131,7 @@ extension Compiler {
         if recv.isNullish {
             throw Ops.typeError("cannot read properties of \(recv.jsString) (reading '\(name)')", at: pos)
         }
-        throw Ops.typeError("\(Ops.describe(recv)).\(name) is not a function", at: pos)
+        throw Ops.typeError("'\(name)' is not a method of \(Ops.describe(recv))", at: pos)
     }
 
     // MARK: functions

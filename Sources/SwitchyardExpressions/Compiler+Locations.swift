@@ -128,7 +128,7 @@ extension Compiler {
                 let r = resolve(name)
                 return LocationCode(
                     root: r, rootName: name, load: load(r, at: cur.start), store: storeVariable(r, at: e.start),
-                    keys: keys.reversed(), pos: e.start)
+                    keys: keys.reversed(), pos: e.pos)
             default:
                 throw ExpressionError(.syntax, "invalid assignment target", at: cur.start)
             }
@@ -140,7 +140,7 @@ extension Compiler {
     {
         let rhs = try compile(value)
         if case .identifier(let name) = target.kind, op == nil, lop == nil {
-            let st = storeVariable(resolve(name), at: pos)
+            let st = storeVariable(resolve(name), at: target.start)
             return { env, run throws(ExpressionError) in
                 let v = try rhs(&env, &run)
                 try st(&env, &run, v)

@@ -255,7 +255,7 @@ struct Compiler {
             default: return { _, _ in c }
             }
         }
-        let pos = e.start
+        let pos = e.pos
         switch e.kind {
         case .number(let d): return { _, _ in .number(d) }
         case .string(let s): return { _, _ in .string(s) }
@@ -263,7 +263,7 @@ struct Compiler {
         case .null: return { _, _ in .null }
         case .undefined: return { _, _ in .undefined }
         case .identifier(let name):
-            return load(resolve(name), at: pos)
+            return load(resolve(name), at: e.start)
         case .array(let items):
             let codes = try items.map { (x) throws(ExpressionError) in try compile(x) }
             return { env, run throws(ExpressionError) in
@@ -317,6 +317,9 @@ struct Compiler {
                 return try Ops.getProperty(ov, iv, at: pos)
             }
         case .call(let callee, let args):
+            if let c = try compileFastContains(callee, args, at: pos) {
+                return { env, run throws(ExpressionError) in .bool(try c(&env, &run)) }
+            }
             return try compileCall(callee, args, at: pos)
         case .unary(let op, let a):
             if op == .typeof, case .identifier(let name) = a.kind, case .dynamic = resolve(name),
@@ -406,6 +409,15 @@ struct Compiler {
                 return try Compiler.binary(op, l, r, &run, at: pos)
             }
         case .logical(let op, let a, let b):
+            if op != .nullish && Compiler.isBoolean(a) {
+                // The left operand is a boolean: evaluate it as a condition (no Value traffic).
+                let x = try compileCond(a)
+                let y = try compile(b)
+                if op == .and {
+                    return { env, run throws(ExpressionError) in try x(&env, &run) ? try y(&env, &run) : .bool(false) }
+                }
+                return { env, run throws(ExpressionError) in try x(&env, &run) ? .bool(true) : try y(&env, &run) }
+            }
             let x = try compile(a)
             let y = try compile(b)
             switch op {
@@ -441,6 +453,21 @@ struct Compiler {
             }
         case .function(let decl):
             return try compileFunction(decl)
+        }
+    }
+
+    /// Whether an expression always produces a boolean.
+    static func isBoolean(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .bool: return true
+        case .unary(.not, _): return true
+        case .binary(let op, _, _):
+            switch op {
+            case .lt, .le, .gt, .ge, .eq, .ne, .seq, .sne, .in, .instanceof: return true
+            default: return false
+            }
+        case .logical(.and, let a, let b), .logical(.or, let a, let b): return isBoolean(a) && isBoolean(b)
+        default: return false
         }
     }
 
@@ -492,11 +519,11 @@ struct Compiler {
         case .binary(let op, let a, let b):
             switch op {
             case .lt, .le, .gt, .ge, .eq, .ne, .seq, .sne:
-                return try compileCompare(op, a, b, at: e.start)
+                return try compileCompare(op, a, b, at: e.pos)
             default: break
             }
         case .call(let callee, let args):
-            if let c = try compileFastContains(callee, args, at: e.start) { return c }
+            if let c = try compileFastContains(callee, args, at: e.pos) { return c }
         case .identifier(let name):
             if case .global(let i, _, _) = resolve(name) {
                 let pos = e.start

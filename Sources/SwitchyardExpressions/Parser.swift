@@ -67,13 +67,13 @@ struct Parser {
         }
     }
 
-    func node(_ kind: Expr.Kind, _ start: Int32, _ children: Expr...) throws(ExpressionError) -> Expr {
+    func node(_ kind: Expr.Kind, _ start: Int32, _ children: Expr..., at: Int32 = -1) throws(ExpressionError) -> Expr {
         var d: Int32 = 0
         for c in children { d = max(d, c.depth) }
         if Int(d) + 1 > maxDepth {
             throw ExpressionError(.limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
         }
-        return Expr(kind: kind, start: start, end: prevEnd, depth: d + 1)
+        return Expr(kind: kind, start: start, end: prevEnd, depth: d + 1, at: at)
     }
 
     static let reserved: Set<String> = [
@@ -135,7 +135,7 @@ struct Parser {
         }
         try advance()
         let rhs = try parseAssignment()
-        return try node(.assign(op, lop, lhs, rhs), start, lhs, rhs)
+        return try node(.assign(op, lop, lhs, rhs), start, lhs, rhs, at: opPos)
     }
 
     mutating func parseConditional() throws(ExpressionError) -> Expr {
@@ -201,11 +201,17 @@ struct Parser {
             // `**` is right-associative.
             let rhs = try parseBinary(op == .pow ? power - 1 : power)
             if let op {
-                lhs = try node(.binary(op, lhs, rhs), start, lhs, rhs)
+                lhs = try node(.binary(op, lhs, rhs), start, lhs, rhs, at: opPos)
             } else {
+                let mixing: (Expr) -> Bool = { e in
+                    guard !e.parenthesized, case .logical(let inner, _, _) = e.kind else { return false }
+                    return (inner == .nullish) != (lop! == .nullish)
+                }
+                if mixing(lhs) || mixing(rhs) {
+                    throw error("'??' cannot be mixed with '&&' or '||' without parentheses", opPos)
+                }
                 lhs = try node(.logical(lop!, lhs, rhs), start, lhs, rhs)
             }
-            _ = opPos
         }
         return lhs
     }
@@ -262,18 +268,21 @@ struct Parser {
                 guard case .identifier(let name) = tok.kind else {
                     throw error("expected property name after '.'")
                 }
+                let namePos = tok.start
                 try advance()
-                e = try node(.member(e, name), start, e)
+                e = try node(.member(e, name), start, e, at: namePos)
             } else if isPunct(.optionalDot) {
                 throw error("optional chaining '?.' is not supported")
             } else if isPunct(.lbracket) {
+                let bracketPos = tok.start
                 try advance()
                 try enter()
                 let i = try parseExpression()
                 depth -= 1
                 try expect(.rbracket)
-                e = try node(.index(e, i), start, e, i)
+                e = try node(.index(e, i), start, e, i, at: bracketPos)
             } else if isPunct(.lparen) {
+                let parenPos = tok.start
                 try advance()
                 var args: [Expr] = []
                 var d = e.depth
@@ -289,7 +298,7 @@ struct Parser {
                 if Int(d) + 1 > maxDepth {
                     throw ExpressionError(.limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
                 }
-                e = Expr(kind: .call(e, args), start: start, end: prevEnd, depth: d + 1)
+                e = Expr(kind: .call(e, args), start: start, end: prevEnd, depth: d + 1, at: parenPos)
             } else {
                 return e
             }
@@ -329,9 +338,10 @@ struct Parser {
         case .punct(.lparen):
             try advance()
             try enter()
-            let e = try parseExpression()
+            var e = try parseExpression()
             depth -= 1
             try expect(.rparen)
+            e.parenthesized = true
             return e
         case .punct(.lbracket):
             try advance()

@@ -23,9 +23,15 @@ public struct CompiledExpression: Sendable {
             var p = try Parser(unit, maxDepth: options.limits.maxDepth)
             let e = try p.parseWholeExpression()
             var c = Compiler(symbols: symbols, options: options, unit: unit)
+            // Compile once: booleans as conditions, everything else as values.
+            if Compiler.isBoolean(e) {
+                let cond = try c.compileCond(e)
+                return CompiledExpression(
+                    code: { env, run throws(ExpressionError) in .bool(try cond(&env, &run)) }, cond: cond, unit: unit)
+            }
             let code = try c.compile(e)
-            let cond = try c.compileCond(e)
-            return CompiledExpression(code: code, cond: cond, unit: unit)
+            return CompiledExpression(
+                code: code, cond: { env, run throws(ExpressionError) in try code(&env, &run).truthy }, unit: unit)
         } catch {
             throw error.located(in: unit)
         }

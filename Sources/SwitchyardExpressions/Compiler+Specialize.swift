@@ -121,15 +121,20 @@ extension Compiler {
     }
 
     /// `x.contains('s')` / `x.includes('s')` as a condition, without allocating.
-    mutating func compileFastContains(_ callee: Expr, _ args: [Expr], at pos: Int32) throws(ExpressionError)
+    func compileFastContains(_ callee: Expr, _ args: [Expr], at pos: Int32) throws(ExpressionError)
         -> CondCode?
     {
         guard case .member(let recv, let name) = callee.kind, name == "contains" || name == "includes",
             args.count == 1, case .string(let needle)? = constant(args[0])
         else { return nil }
-        let general = try compileCall(callee, args, at: pos)
         let needleValue = Value.string(needle)
+        let method = Method(rawValue: name)!
         if case .identifier(let n) = recv.kind, case .global(let slot, _, _) = resolve(n) {
+            let loadRecv = load(resolve(n), at: recv.start)
+            let general: Code = { env, run throws(ExpressionError) in
+                let r = try loadRecv(&env, &run)
+                return try Compiler.invoke(r, name, method, Args(needleValue), &env, &run, at: pos)
+            }
             return { env, run throws(ExpressionError) in
                 if slot < env.slots.count {
                     switch env.slots[slot] {

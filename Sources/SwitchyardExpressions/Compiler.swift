@@ -115,7 +115,7 @@ struct Compiler {
     func load(_ r: Resolved, at pos: Int32) -> Code {
         switch r {
         case .local(let i, _):
-            return { _, run in run.stack[run.base &+ i] }
+            return { _, run in run.frames!.stack[run.base &+ i] }
         case .global(let i, _, _):
             return { env, _ throws(ExpressionError) in
                 guard i < env.slots.count else { throw Compiler.referenceError(env.symbols.names.count > i ? env.symbols.names[i] : "#\(i)", at: pos) }

@@ -36,11 +36,72 @@ struct Lexer {
 
     init(_ bytes: [UInt8]) { src = bytes }
 
-    private static let puncts: [[UInt8]: Punct] = {
-        var d: [[UInt8]: Punct] = [:]
-        for p in Punct.allCases { d[Array(p.rawValue.utf8)] = p }
-        return d
-    }()
+    /// The longest punctuator at `i` and its length.
+    func punctuator(at i: Int) -> (Punct, Int)? {
+        @inline(__always) func at(_ k: Int) -> UInt8 { i + k < src.count ? src[i + k] : 0 }
+        let c = src[i]
+        let c1 = at(1)
+        let c2 = at(2)
+        switch c {
+        case UInt8(ascii: "{"): return (.lbrace, 1)
+        case UInt8(ascii: "}"): return (.rbrace, 1)
+        case UInt8(ascii: "("): return (.lparen, 1)
+        case UInt8(ascii: ")"): return (.rparen, 1)
+        case UInt8(ascii: "["): return (.lbracket, 1)
+        case UInt8(ascii: "]"): return (.rbracket, 1)
+        case UInt8(ascii: "."): return (.dot, 1)
+        case UInt8(ascii: ";"): return (.semicolon, 1)
+        case UInt8(ascii: ","): return (.comma, 1)
+        case UInt8(ascii: ":"): return (.colon, 1)
+        case UInt8(ascii: "~"): return (.tilde, 1)
+        case UInt8(ascii: "?"):
+            if c1 == UInt8(ascii: "?") { return c2 == UInt8(ascii: "=") ? (.nullishAssign, 3) : (.nullish, 2) }
+            if c1 == UInt8(ascii: ".") { return (.optionalDot, 2) }
+            return (.question, 1)
+        case UInt8(ascii: "="):
+            if c1 == UInt8(ascii: "=") { return c2 == UInt8(ascii: "=") ? (.seq, 3) : (.eq, 2) }
+            if c1 == UInt8(ascii: ">") { return (.arrow, 2) }
+            return (.assign, 1)
+        case UInt8(ascii: "!"):
+            if c1 == UInt8(ascii: "=") { return c2 == UInt8(ascii: "=") ? (.sne, 3) : (.ne, 2) }
+            return (.bang, 1)
+        case UInt8(ascii: "<"):
+            if c1 == UInt8(ascii: "<") { return c2 == UInt8(ascii: "=") ? (.shlAssign, 3) : (.shl, 2) }
+            if c1 == UInt8(ascii: "=") { return (.le, 2) }
+            return (.lt, 1)
+        case UInt8(ascii: ">"):
+            if c1 == UInt8(ascii: ">") {
+                if c2 == UInt8(ascii: ">") { return at(3) == UInt8(ascii: "=") ? (.ushrAssign, 4) : (.ushr, 3) }
+                return c2 == UInt8(ascii: "=") ? (.shrAssign, 3) : (.shr, 2)
+            }
+            if c1 == UInt8(ascii: "=") { return (.ge, 2) }
+            return (.gt, 1)
+        case UInt8(ascii: "+"):
+            if c1 == UInt8(ascii: "+") { return (.inc, 2) }
+            if c1 == UInt8(ascii: "=") { return (.plusAssign, 2) }
+            return (.plus, 1)
+        case UInt8(ascii: "-"):
+            if c1 == UInt8(ascii: "-") { return (.dec, 2) }
+            if c1 == UInt8(ascii: "=") { return (.minusAssign, 2) }
+            return (.minus, 1)
+        case UInt8(ascii: "*"):
+            if c1 == UInt8(ascii: "*") { return c2 == UInt8(ascii: "=") ? (.starstarAssign, 3) : (.starstar, 2) }
+            if c1 == UInt8(ascii: "=") { return (.starAssign, 2) }
+            return (.star, 1)
+        case UInt8(ascii: "/"): return c1 == UInt8(ascii: "=") ? (.slashAssign, 2) : (.slash, 1)
+        case UInt8(ascii: "%"): return c1 == UInt8(ascii: "=") ? (.percentAssign, 2) : (.percent, 1)
+        case UInt8(ascii: "^"): return c1 == UInt8(ascii: "=") ? (.caretAssign, 2) : (.caret, 1)
+        case UInt8(ascii: "&"):
+            if c1 == UInt8(ascii: "&") { return c2 == UInt8(ascii: "=") ? (.andAssign, 3) : (.and, 2) }
+            if c1 == UInt8(ascii: "=") { return (.ampAssign, 2) }
+            return (.amp, 1)
+        case UInt8(ascii: "|"):
+            if c1 == UInt8(ascii: "|") { return c2 == UInt8(ascii: "=") ? (.orAssign, 3) : (.or, 2) }
+            if c1 == UInt8(ascii: "=") { return (.pipeAssign, 2) }
+            return (.pipe, 1)
+        default: return nil
+        }
+    }
 
     func error(_ message: String, _ at: Int) -> ExpressionError {
         ExpressionError(.syntax, message, at: Int32(at))
@@ -99,19 +160,11 @@ struct Lexer {
         } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
             kind = .string(try string(quote: c))
         } else {
-            var matched: Punct? = nil
-            var len = min(4, src.count - pos)
-            while len > 0 {
-                if let p = Lexer.puncts[Array(src[pos..<pos + len])] {
-                    matched = p
-                    break
-                }
-                len -= 1
-            }
-            guard let p = matched else {
+            guard let match = punctuator(at: pos) else {
                 if c == UInt8(ascii: "`") { throw error("template literals are not supported", start) }
                 throw error("unexpected character '\(String(decoding: [c], as: UTF8.self))'", start)
             }
+            let (p, len) = match
             // `a?.5:1` is a conditional, not optional chaining.
             if p == .optionalDot, pos + 2 < src.count, isDigit(src[pos + 2]) {
                 pos += 1

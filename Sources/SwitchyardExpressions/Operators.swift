@@ -125,9 +125,18 @@ enum Ops {
         }
     }
 
+    /// Byte equality: JavaScript compares code units, not canonical equivalence (Swift's `==`).
     @inline(__always) static func stringEquals(_ x: String, _ y: String) -> Bool {
-        // Byte equality: JavaScript compares code units, not canonical equivalence.
-        x.utf8.count == y.utf8.count && x.utf8.elementsEqual(y.utf8)
+        let n = x.utf8.count
+        if n != y.utf8.count { return false }
+        if n == 0 { return true }
+        // For ASCII strings Swift's `==` is byte equality (and compares small strings by
+        // their raw bits); only non-ASCII text needs the byte comparison below.
+        guard x == y else { return false }
+        if x.utf16.count == n { return true }
+        var x = x
+        var y = y
+        return x.withUTF8 { a in y.withUTF8 { b in memcmp(a.baseAddress!, b.baseAddress!, n) == 0 } }
     }
 
     /// `IsStrictlyEqual`. Arrays and objects compare by structure (value semantics).

@@ -4,10 +4,29 @@ struct Run {
     unowned(unsafe) var host: (any ExpressionHost)?
     var steps: Int
     let limits: Limits
-    var stack: [Value] = []
     var base: Int = 0
     var callDepth: Int = 0
-    var returnValue: Value = .undefined
+    /// Function-call state, allocated on the first call so that evaluating a plain expression
+    /// creates and destroys nothing reference-counted.
+    var frames: Frames? = nil
+
+    /// Locals of active function calls.
+    var stack: [Value] {
+        get { frames?.stack ?? [] }
+        _modify {
+            if frames == nil { frames = Frames() }
+            yield &frames!.stack
+        }
+    }
+
+    /// The value of the `return` statement being executed.
+    var returnValue: Value {
+        get { frames?.returnValue ?? .undefined }
+        _modify {
+            if frames == nil { frames = Frames() }
+            yield &frames!.returnValue
+        }
+    }
 
     init(limits: Limits, host: (any ExpressionHost)?) {
         self.limits = limits
@@ -82,4 +101,10 @@ struct Run {
         default: return level
         }
     }
+}
+
+/// Storage for function-call frames of one evaluation.
+final class Frames {
+    var stack: [Value] = []
+    var returnValue: Value = .undefined
 }

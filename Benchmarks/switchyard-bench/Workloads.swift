@@ -1,7 +1,8 @@
 /// The registry of workloads. Each workload file adds itself here.
 enum Workloads {
     static let all: [String: @Sendable ([String]) throws -> Void] = [
-        "machine": MachineWorkload.run
+        "expr": ExprWorkload.run,
+        "machine": MachineWorkload.run,
     ]
     static var names: [String] { all.keys.sorted() }
 }

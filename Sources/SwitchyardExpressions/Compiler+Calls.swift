@@ -1,0 +1,210 @@
+/// Compiled call arguments.
+typealias ArgsCode = @Sendable (inout Environment, inout Run) throws(ExpressionError) -> Args
+
+extension Compiler {
+    mutating func compileArgs(_ args: [Expr]) throws(ExpressionError) -> ArgsCode {
+        let codes = try args.map { (x) throws(ExpressionError) in try compile(x) }
+        switch codes.count {
+        case 0: return { _, _ in Args() }
+        case 1:
+            let a = codes[0]
+            return { env, run throws(ExpressionError) in Args(try a(&env, &run)) }
+        case 2:
+            let a = codes[0]
+            let b = codes[1]
+            return { env, run throws(ExpressionError) in
+                let x = try a(&env, &run)
+                return Args(x, try b(&env, &run))
+            }
+        default:
+            return { env, run throws(ExpressionError) in
+                var out: [Value] = []
+                out.reserveCapacity(codes.count)
+                for c in codes { out.append(try c(&env, &run)) }
+                return Args(out)
+            }
+        }
+    }
+
+    static func callValue(
+        _ f: Value, _ args: Args, _ what: String, _ env: inout Environment, _ run: inout Run, at pos: Int32
+    ) throws(ExpressionError) -> Value {
+        guard case .function(let fn) = f else { throw Ops.typeError("\(what) is not a function", at: pos) }
+        return try FunctionValue.call(fn, args, &env, &run, at: pos)
+    }
+
+    mutating func compileCall(_ callee: Expr, _ argExprs: [Expr], at pos: Int32) throws(ExpressionError) -> Code {
+        let args = try compileArgs(argExprs)
+        switch callee.kind {
+        case .identifier(let name):
+            let r = resolve(name)
+            if case .dynamic = r {
+                if options.hostFunctions.contains(name) {
+                    return { env, run throws(ExpressionError) in
+                        let a = try args(&env, &run).array
+                        guard let host = run.host else {
+                            throw ExpressionError(.reference, "host function '\(name)' is not available", at: pos)
+                        }
+                        do throws(ExpressionError) {
+                            return try host.callHostFunction(name, arguments: a)
+                        } catch {
+                            if error.line != 0 { throw error }
+                            throw ExpressionError(error.kind, error.message, at: pos)
+                        }
+                    }
+                }
+                if let g = GlobalFunction(rawValue: name) {
+                    return { env, run throws(ExpressionError) in
+                        try Builtins.callGlobal(g, try args(&env, &run), &run, at: pos)
+                    }
+                }
+            }
+            let f = load(r, at: callee.start)
+            return { env, run throws(ExpressionError) in
+                let fv = try f(&env, &run)
+                let a = try args(&env, &run)
+                return try Compiler.callValue(fv, a, name, &env, &run, at: pos)
+            }
+        case .member(let recvExpr, let name):
+            if case .identifier(let ns) = recvExpr.kind, Compiler.namespaces.contains(ns), isUnbound(ns) {
+                guard let g = GlobalFunction(rawValue: ns + "." + name) else {
+                    throw ExpressionError(.reference, "'\(ns).\(name)' is not supported", at: callee.start)
+                }
+                return { env, run throws(ExpressionError) in
+                    try Builtins.callGlobal(g, try args(&env, &run), &run, at: pos)
+                }
+            }
+            let method = Method(rawValue: name)
+            if let method, method.mutates {
+                switch recvExpr.kind {
+                case .identifier, .member, .index:
+                    let loc = try compileLocation(recvExpr)
+                    return { env, run throws(ExpressionError) in
+                        let keys = try loc.evalKeys(&env, &run)
+                        let recv = try loc.get(&env, &run, keys)
+                        let a = try args(&env, &run)
+                        if case .array = recv {
+                            var result = Value.undefined
+                            try loc.modify(&env, &run, keys) { v, run throws(ExpressionError) in
+                                guard case .array(var arr) = v else { return }
+                                v = .undefined
+                                defer { v = .array(arr) }
+                                result = try Builtins.arrayMethod(&arr, method, a, &run, at: pos)
+                            }
+                            return result
+                        }
+                        return try Compiler.invoke(recv, name, method, a, &env, &run, at: pos)
+                    }
+                default: break
+                }
+            }
+            let recv = try compile(recvExpr)
+            return { env, run throws(ExpressionError) in
+                let r = try recv(&env, &run)
+                let a = try args(&env, &run)
+                return try Compiler.invoke(r, name, method, a, &env, &run, at: pos)
+            }
+        default:
+            let f = try compile(callee)
+            return { env, run throws(ExpressionError) in
+                let fv = try f(&env, &run)
+                let a = try args(&env, &run)
+                return try Compiler.callValue(fv, a, "expression", &env, &run, at: pos)
+            }
+        }
+    }
+
+    /// A method call: an own function-valued property of an object, or a built-in method.
+    static func invoke(
+        _ recv: Value, _ name: String, _ method: Method?, _ args: Args, _ env: inout Environment,
+        _ run: inout Run, at pos: Int32
+    ) throws(ExpressionError) -> Value {
+        if case .object(let o) = recv, let p = o[name] {
+            return try callValue(p, args, name, &env, &run, at: pos)
+        }
+        if let method {
+            if case .array(var a) = recv, !method.mutates {
+                return try Builtins.arrayMethod(&a, method, args, &run, at: pos)
+            }
+            return try Builtins.callMethod(recv, method, args, &run, at: pos)
+        }
+        if recv.isNullish {
+            throw Ops.typeError("cannot read properties of \(recv.jsString) (reading '\(name)')", at: pos)
+        }
+        throw Ops.typeError("'\(name)' is not a method of \(Ops.describe(recv))", at: pos)
+    }
+
+    // MARK: functions
+
+    /// Names declared by `var`/`let`/`const` (and function declarations) in a body, not
+    /// descending into nested functions.
+    static func collectDeclarations(
+        _ stmts: [Stmt], _ out: inout [(String, DeclKind)], _ functions: inout [String]
+    ) {
+        for s in stmts { collectDeclarations(s, &out, &functions) }
+    }
+
+    static func collectDeclarations(_ s: Stmt, _ out: inout [(String, DeclKind)], _ functions: inout [String]) {
+        switch s.kind {
+        case .declaration(let k, let ds): for d in ds { out.append((d.name, k)) }
+        case .function(let f): functions.append(f.name!)
+        case .if(_, let a, let b):
+            collectDeclarations(a, &out, &functions)
+            if let b { collectDeclarations(b, &out, &functions) }
+        case .for(let i, _, _, let body):
+            if let i { collectDeclarations(i, &out, &functions) }
+            collectDeclarations(body, &out, &functions)
+        case .forOf(let k, let n, _, _, let body), .forIn(let k, let n, _, _, let body):
+            if let k { out.append((n, k)) }
+            collectDeclarations(body, &out, &functions)
+        case .while(_, let body), .doWhile(let body, _): collectDeclarations(body, &out, &functions)
+        case .block(let b): collectDeclarations(b, &out, &functions)
+        default: break
+        }
+    }
+
+    mutating func compileFunction(_ decl: FunctionDecl) throws(ExpressionError) -> Code {
+        let fs = FunctionScope(parent: scope, selfName: decl.name)
+        for p in decl.params { _ = fs.declare(p) }
+        var decls: [(String, DeclKind)] = []
+        var fns: [String] = []
+        Compiler.collectDeclarations(decl.body, &decls, &fns)
+        for (n, k) in decls {
+            _ = fs.declare(n)
+            if k == .const { fs.consts.insert(n) }
+        }
+        for n in fns { _ = fs.declare(n) }
+        let saved = scope
+        scope = fs
+        let body: BodyCode
+        do throws(ExpressionError) {
+            body = try compileStatements(decl.body)
+        } catch {
+            scope = saved
+            throw error
+        }
+        scope = saved
+        let source = String(decoding: unit.bytes[Int(decl.start)..<Int(decl.end)], as: UTF8.self)
+        let name = decl.name
+        let paramCount = decl.params.count
+        let frameSize = fs.frameSize
+        let selfSlot = fs.selfSlot
+        let captureSlots = fs.captureSlots
+        let captureSources = fs.captureSources
+        let unit = self.unit
+        if captureSources.isEmpty {
+            let f = Value.function(
+                FunctionValue(
+                    source: source, name: name, paramCount: paramCount, frameSize: frameSize, captures: [],
+                    captureSlots: [], selfSlot: selfSlot, body: body, unit: unit))
+            return { _, _ in f }
+        }
+        return { _, run in
+            let caps = captureSources.map { run.stack[run.base + $0] }
+            return .function(
+                FunctionValue(
+                    source: source, name: name, paramCount: paramCount, frameSize: frameSize, captures: caps,
+                    captureSlots: captureSlots, selfSlot: selfSlot, body: body, unit: unit))
+        }
+    }
+}

@@ -123,11 +123,13 @@ public struct SCXMLLoader: Sendable {
             source: source, options: options, baseDirectory: options.baseDirectory ?? Self.directory(of: file)
         )
         builder.diagnostics = parsed.diagnostics
-        if root.name != "scxml" || (root.namespace != SCXMLNamespace.scxml && root.namespace != nil) {
-            let ns = root.namespace.map { " in namespace '\($0)'" } ?? ""
+        if root.name != "scxml" {
+            builder.error("the root element must be <scxml>, not <\(root.qualifiedName)>", at: root.location)
+            throw finish(builder.diagnostics, source: source)
+        }
+        if let ns = root.namespace, ns != SCXMLNamespace.scxml {
             builder.error(
-                "the root element must be <scxml> in namespace '\(SCXMLNamespace.scxml)', not <\(root.qualifiedName)>\(ns)",
-                at: root.location)
+                "<scxml> must be in namespace '\(SCXMLNamespace.scxml)', not '\(ns)'", at: root.location)
             throw finish(builder.diagnostics, source: source)
         }
         if root.namespace == nil {

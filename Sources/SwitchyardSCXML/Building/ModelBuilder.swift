@@ -317,6 +317,7 @@ struct ModelBuilder {
         if let a = el.attribute("target") {
             t.targets = tokens(a.value)
             t.targetLocation = valueLocation(a, in: el)
+            t.targetLocations = tokenLocations(a, in: el)
             if t.targets.isEmpty {
                 error("'target' must name at least one state", at: valueLocation(a, in: el))
             }
@@ -346,6 +347,33 @@ struct ModelBuilder {
             namespace: el.namespace, name: el.name,
             attributes: el.attributes.map { foreignAttribute($0, in: el) },
             children: el.children.map { foreignElement($0) }, text: el.text, location: el.location)
+    }
+
+    /// The location of each whitespace-separated token of an attribute value (exact while the
+    /// value has no references or line breaks before the token; otherwise the value's start).
+    func tokenLocations(_ a: XAttribute, in el: XElement) -> [SourceLocation] {
+        let start = valueLocation(a, in: el)
+        var locations: [SourceLocation] = []
+        var column = start.column
+        var inToken = false
+        var plain = a.valueOffset >= 0
+        for scalar in a.value.unicodeScalars {
+            let isSpace = scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r"
+            if scalar == "\n" || scalar == "\r" { plain = false }
+            if !isSpace && !inToken {
+                var loc = start
+                if plain { loc.column = column }
+                locations.append(loc)
+            }
+            inToken = !isSpace
+            column += 1
+        }
+        if a.valueOffset >= 0, a.valueEnd > a.valueOffset,
+            source.bytes[a.valueOffset..<a.valueEnd].contains(UInt8(ascii: "&"))
+        {
+            return locations.map { _ in start }
+        }
+        return locations
     }
 
     /// Whitespace-separated tokens of an attribute value.

@@ -50,15 +50,12 @@ final class XMLErrorCollector {
     var entries: [Entry] = []
 }
 
-/// libxml2's structured error callback. `userData` is the parser context (libxml2 passes
-/// `ctxt->userData`, which is the context itself); its `_private` holds the collector.
+/// libxml2's structured error callback, installed for the current thread only during one parse
+/// (libxml2 keeps its error handlers in thread-local storage), so parser, encoding and I/O errors
+/// all reach the collector of this load and nothing is printed to stderr.
 private func collectStructuredError(_ userData: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
-    guard let error else { return }
-    let raw = error.pointee.ctxt ?? userData
-    guard let raw else { return }
-    let ctxt = raw.assumingMemoryBound(to: xmlParserCtxt.self)
-    guard let priv = ctxt.pointee._private else { return }
-    let collector = Unmanaged<XMLErrorCollector>.fromOpaque(priv).takeUnretainedValue()
+    guard let error, let userData else { return }
+    let collector = Unmanaged<XMLErrorCollector>.fromOpaque(userData).takeUnretainedValue()
     var message = error.pointee.message.map { String(cString: $0) } ?? "XML error \(error.pointee.code)"
     // libxml2 messages end with a newline and sometimes carry a second line of detail.
     message = message.split(separator: "\n", omittingEmptySubsequences: true)
@@ -95,17 +92,16 @@ enum XMLParser {
                 ])
         }
         let collector = XMLErrorCollector()
-        context.pointer.pointee._private = Unmanaged.passUnretained(collector).toOpaque()
-        context.pointer.pointee.sax.pointee.serror = collectStructuredError
         let docPointer: xmlDocPtr? = withExtendedLifetime(collector) {
-            source.bytes.withUnsafeBufferPointer { buffer in
+            xmlSetStructuredErrorFunc(Unmanaged.passUnretained(collector).toOpaque(), collectStructuredError)
+            defer { xmlSetStructuredErrorFunc(nil, nil) }
+            return source.bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { chars in
                     xmlCtxtReadMemory(
                         context.pointer, chars.baseAddress, Int32(chars.count), nil, nil, options)
                 }
             }
         }
-        context.pointer.pointee._private = nil
         let tree = docPointer.map(XMLDocumentTree.init)
         var diagnostics: [Diagnostic] = []
         for e in collector.entries {

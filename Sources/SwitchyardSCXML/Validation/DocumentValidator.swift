@@ -84,15 +84,15 @@ struct DocumentValidator {
             }
             // `<initial>` transition: proper descendants (SCXML 3.6).
             if let t = node.initialTransition {
-                for id in t.targets {
+                for (i, id) in t.targets.enumerated() {
                     guard let target = ids[id] else {
-                        error("transition target '\(id)' does not exist", at: t.targetLocation ?? t.location)
+                        error("transition target '\(id)' does not exist", at: targetLocation(t, i))
                         continue
                     }
                     if !isDescendant(target, of: index) {
                         error(
                             "the <initial> transition target '\(id)' is not a descendant of state \(name)",
-                            at: t.targetLocation ?? t.location)
+                            at: targetLocation(t, i))
                     }
                 }
             }
@@ -100,7 +100,7 @@ struct DocumentValidator {
             // deep → descendants of the parent.
             if case .history(let type) = node.kind, let t = node.transitions.first {
                 let parent = parents[index]
-                for id in t.targets {
+                for (i, id) in t.targets.enumerated() {
                     guard let target = ids[id] else { continue }  // reported above
                     let legal: Bool
                     switch type {
@@ -111,16 +111,21 @@ struct DocumentValidator {
                         let rule = type == .shallow ? "a child" : "a descendant"
                         error(
                             "the default transition of \(type.rawValue) history \(name) must target \(rule) of its parent state, not '\(id)'",
-                            at: t.targetLocation ?? t.location)
+                            at: targetLocation(t, i))
                     }
                 }
             }
         }
     }
 
+    private func targetLocation(_ t: Transition, _ i: Int) -> SourceLocation {
+        if t.targetLocations.count == t.targets.count { return t.targetLocations[i] }
+        return t.targetLocation ?? t.location
+    }
+
     private mutating func checkTargetsExist(_ t: Transition) {
-        for id in t.targets where ids[id] == nil {
-            error("transition target '\(id)' does not exist", at: t.targetLocation ?? t.location)
+        for (i, id) in t.targets.enumerated() where ids[id] == nil {
+            error("transition target '\(id)' does not exist", at: targetLocation(t, i))
         }
     }
 }

@@ -1,5 +1,7 @@
 /// The registry of workloads. Each workload file adds itself here.
 enum Workloads {
-    static let all: [String: @Sendable ([String]) throws -> Void] = [:]
+    static let all: [String: @Sendable ([String]) throws -> Void] = [
+        "parse": ParseWorkload.run
+    ]
     static var names: [String] { all.keys.sorted() }
 }

@@ -7,8 +7,8 @@ import SwitchyardCore
 /// so the checks are linear in the size of the document (times the nesting depth for descendant
 /// tests).
 struct DocumentValidator {
-    private var nodes: [StateNode] = []
     private var parents: [Int] = []
+    private var idLocations: [SourceLocation] = []
     private var ids: [String: Int] = [:]
     private var diagnostics: [Diagnostic] = []
 
@@ -18,25 +18,25 @@ struct DocumentValidator {
         return v.diagnostics
     }
 
-    private mutating func flatten(_ node: StateNode, parent: Int) {
-        let index = nodes.count
-        var shallow = node
-        shallow.children = []
-        nodes.append(shallow)
+    /// Numbers the states in document order (pre-order) and records parents and ids.
+    private mutating func index(_ node: StateNode, parent: Int) {
+        let index = parents.count
         parents.append(parent)
+        let location = node.idLocation ?? node.location
+        idLocations.append(location)
         if let id = node.id {
             if let first = ids[id] {
-                let f = nodes[first].idLocation ?? nodes[first].location
+                let f = idLocations[first]
                 diagnostics.append(
                     Diagnostic(
                         .error,
                         "duplicate state id '\(id)' (first defined at line \(f.line), column \(f.column))",
-                        at: node.idLocation ?? node.location))
+                        at: location))
             } else {
                 ids[id] = index
             }
         }
-        for child in node.children { flatten(child, parent: index) }
+        for child in node.children { self.index(child, parent: index) }
     }
 
     /// True when `node` is a proper descendant of `ancestor` (-1: the `<scxml>` root).
@@ -54,7 +54,8 @@ struct DocumentValidator {
     }
 
     private mutating func run(_ doc: SCXMLDocument) {
-        for s in doc.states { flatten(s, parent: -1) }
+        parents.reserveCapacity(256)
+        for s in doc.states { index(s, parent: -1) }
 
         for id in doc.initial {
             if ids[id] == nil {
@@ -63,59 +64,66 @@ struct DocumentValidator {
                 )
             }
         }
+        var counter = 0
+        for s in doc.states { check(s, &counter) }
+    }
 
-        for (index, node) in nodes.enumerated() {
-            let name = node.id.map { "'\($0)'" } ?? "(unnamed)"
-            // Transition targets must exist.
-            for t in node.transitions { checkTargetsExist(t) }
-            // `initial` attribute: proper descendants (SCXML 3.3).
-            for id in node.initial {
+    /// Checks one state and its descendants, visiting them in the same order as ``index``.
+    private mutating func check(_ node: StateNode, _ counter: inout Int) {
+        let index = counter
+        counter += 1
+        var name: String { node.id.map { "'\($0)'" } ?? "(unnamed)" }
+        // Transition targets must exist.
+        for t in node.transitions { checkTargetsExist(t) }
+        // `initial` attribute: proper descendants (SCXML 3.3).
+        for id in node.initial {
+            guard let target = ids[id] else {
+                error(
+                    "initial state '\(id)' of state \(name) does not exist",
+                    at: node.initialLocation ?? node.location)
+                continue
+            }
+            if !isDescendant(target, of: index) {
+                error(
+                    "initial state '\(id)' is not a descendant of state \(name)",
+                    at: node.initialLocation ?? node.location)
+            }
+        }
+        // `<initial>` transition: proper descendants (SCXML 3.6).
+        if let t = node.initialTransition {
+            for (i, id) in t.targets.enumerated() {
                 guard let target = ids[id] else {
-                    error(
-                        "initial state '\(id)' of state \(name) does not exist",
-                        at: node.initialLocation ?? node.location)
+                    error("transition target '\(id)' does not exist", at: targetLocation(t, i))
                     continue
                 }
                 if !isDescendant(target, of: index) {
                     error(
-                        "initial state '\(id)' is not a descendant of state \(name)",
-                        at: node.initialLocation ?? node.location)
-                }
-            }
-            // `<initial>` transition: proper descendants (SCXML 3.6).
-            if let t = node.initialTransition {
-                for (i, id) in t.targets.enumerated() {
-                    guard let target = ids[id] else {
-                        error("transition target '\(id)' does not exist", at: targetLocation(t, i))
-                        continue
-                    }
-                    if !isDescendant(target, of: index) {
-                        error(
-                            "the <initial> transition target '\(id)' is not a descendant of state \(name)",
-                            at: targetLocation(t, i))
-                    }
-                }
-            }
-            // History default transition (SCXML 3.10.2): shallow → children of the parent,
-            // deep → descendants of the parent.
-            if case .history(let type) = node.kind, let t = node.transitions.first {
-                let parent = parents[index]
-                for (i, id) in t.targets.enumerated() {
-                    guard let target = ids[id] else { continue }  // reported above
-                    let legal: Bool
-                    switch type {
-                    case .shallow: legal = parents[target] == parent && target != index
-                    case .deep: legal = isDescendant(target, of: parent) && target != index
-                    }
-                    if !legal {
-                        let rule = type == .shallow ? "a child" : "a descendant"
-                        error(
-                            "the default transition of \(type.rawValue) history \(name) must target \(rule) of its parent state, not '\(id)'",
-                            at: targetLocation(t, i))
-                    }
+                        "the <initial> transition target '\(id)' is not a descendant of state \(name)",
+                        at: targetLocation(t, i))
                 }
             }
         }
+        // History default transition (SCXML 3.10.2): shallow → children of the parent,
+        // deep → descendants of the parent.
+        if case .history(let type) = node.kind, let t = node.transitions.first {
+            let parent = parents[index]
+            for (i, id) in t.targets.enumerated() {
+                guard let target = ids[id] else { continue }  // reported above
+                let legal: Bool
+                switch type {
+                case .shallow: legal = parents[target] == parent && target != index
+                case .deep: legal = isDescendant(target, of: parent) && target != index
+                }
+                if !legal {
+                    let rule = type == .shallow ? "a child" : "a descendant"
+                    error(
+                        "the default transition of \(type.rawValue) history \(name) must target \(rule) of its parent state, not '\(id)'",
+                        at: targetLocation(t, i))
+                }
+            }
+        }
+
+        for child in node.children { check(child, &counter) }
     }
 
     private func targetLocation(_ t: Transition, _ i: Int) -> SourceLocation {

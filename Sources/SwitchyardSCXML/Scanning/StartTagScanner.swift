@@ -146,13 +146,12 @@ struct StartTagScanner {
                 }
                 tag.end = p
                 tags.append(tag)
-                if !selfClosing {
-                    depth += 1
-                    if depth > maxDepth {
-                        problem = .tooDeep(offset: i, limit: maxDepth)
-                        return
-                    }
+                // An empty-element tag is nested as deep as an open one; it just closes at once.
+                if depth + 1 > maxDepth {
+                    problem = .tooDeep(offset: i, limit: maxDepth)
+                    return
                 }
+                if !selfClosing { depth += 1 }
                 i = p
             }
         }

@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardSCXMLTests",
             dependencies: ["SwitchyardSCXML"],
-            exclude: ["Golden"],
+            exclude: ["Golden", "Fixtures"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import CLibXML2
+import Foundation
 import SwitchyardCore
 
 /// libxml2 must be initialised once, before any thread parses.
@@ -222,6 +223,11 @@ private final class SAXTreeBuilder {
                 var value = ""
                 if let v = base[3], let e = base[4], e >= v {
                     value = String(decoding: UnsafeBufferPointer(start: v, count: e - v), as: UTF8.self)
+                    // Without entity substitution libxml2 hands SAX2 `&amp;`/`&#38;` as the five
+                    // characters `&#38;` (its tree builder decodes them later); decode them here.
+                    if value.utf8.contains(UInt8(ascii: "&")) {
+                        value = value.replacingOccurrences(of: "&#38;", with: "&")
+                    }
                 }
                 var a = XAttribute(
                     namespace: base[2].map(string), prefix: base[1].map(string), name: string(name),

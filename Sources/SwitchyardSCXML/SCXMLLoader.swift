@@ -13,6 +13,7 @@ public struct LoaderOptions: Sendable, Hashable {
     /// loaded file, or the current directory for bytes.
     public var baseDirectory: String?
 
+    /// Creates options; every limit has a safe default.
     public init(
         maxDocumentBytes: Int = 16 << 20, maxResourceBytes: Int = 16 << 20, maxDepth: Int = 256,
         baseDirectory: String? = nil
@@ -32,6 +33,7 @@ public struct LoadedDocument: Sendable, Hashable {
     /// Warnings in document order; never an error.
     public var warnings: [Diagnostic]
 
+    /// Wraps a validated document and its warnings.
     public init(document: SCXMLDocument, warnings: [Diagnostic] = []) {
         self.document = document
         self.warnings = warnings
@@ -60,6 +62,7 @@ public struct SCXMLLoader: Sendable {
     /// The limits and settings used by every load.
     public var options: LoaderOptions
 
+    /// Creates a loader with the given limits.
     public init(options: LoaderOptions = .init()) {
         self.options = options
     }

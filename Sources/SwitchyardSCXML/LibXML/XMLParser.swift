@@ -271,6 +271,13 @@ private final class SAXTreeBuilder {
     }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        stack.last?.text += String(decoding: text, as: UTF8.self)
+        guard let element = stack.last else { return }
+        // Whitespace between the children of structural SCXML elements is never used; skip
+        // building strings for it (most of a document's text nodes).
+        if element.keepsWhitespace
+            || text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+        {
+            element.text += String(decoding: text, as: UTF8.self)
+        }
     }
 }

@@ -95,9 +95,9 @@ import Testing
         #expect(t.events == ["go", "done.*", "error"])
         #expect(
             t.cond == ExpressionSource("n > 0", at: at(44, 47), entityShifts: [.init(offset: 3, shift: 3)]))
-        #expect(t.targets == ["p", "fin"])
+        #expect(t.targets == ["pa1", "pb"])
         #expect(t.targetLocation == at(44, 65))
-        #expect(t.targetLocations == [at(44, 65), at(44, 67)])
+        #expect(t.targetLocations == [at(44, 65), at(44, 69)])
         #expect(t.type == .internal)
         #expect(t.actions.count == 1)
         #expect(t.location == at(44, 5))

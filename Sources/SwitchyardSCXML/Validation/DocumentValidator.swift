@@ -8,6 +8,7 @@ import SwitchyardCore
 /// tests).
 struct DocumentValidator {
     private var parents: [Int] = []
+    private var isParallel: [Bool] = []
     private var idLocations: [SourceLocation] = []
     private var ids: [String: Int] = [:]
     private var diagnostics: [Diagnostic] = []
@@ -22,6 +23,7 @@ struct DocumentValidator {
     private mutating func index(_ node: StateNode, parent: Int) {
         let index = parents.count
         parents.append(parent)
+        isParallel.append(node.kind == .parallel)
         let location = node.idLocation ?? node.location
         idLocations.append(location)
         if let id = node.id {
@@ -73,8 +75,13 @@ struct DocumentValidator {
         let index = counter
         counter += 1
         var name: String { node.id.map { "'\($0)'" } ?? "(unnamed)" }
-        // Transition targets must exist.
-        for t in node.transitions { checkTargetsExist(t) }
+        // Transition targets must exist and be able to be active together (SCXML 3.13).
+        for t in node.transitions {
+            checkTargetsExist(t)
+            checkTogether(t.targets, at: t.targetLocation ?? t.location)
+        }
+        checkTogether(node.initial, at: node.initialLocation ?? node.location)
+        if let t = node.initialTransition { checkTogether(t.targets, at: t.targetLocation ?? t.location) }
         // `initial` attribute: proper descendants (SCXML 3.3).
         for id in node.initial {
             guard let target = ids[id] else {
@@ -124,6 +131,40 @@ struct DocumentValidator {
         }
 
         for child in node.children { check(child, &counter) }
+    }
+
+    /// Reports two targets that cannot be in one configuration: one contains the other, or
+    /// their nearest common ancestor is not a `<parallel>`.
+    private mutating func checkTogether(_ targets: [String], at location: SourceLocation) {
+        guard targets.count > 1 else { return }
+        let resolved = targets.compactMap { id in ids[id].map { (id, $0) } }
+        for i in 0..<resolved.count {
+            for j in (i + 1)..<resolved.count {
+                let (a, x) = resolved[i]
+                let (b, y) = resolved[j]
+                if x == y {
+                    error("target '\(a)' is listed twice", at: location)
+                } else if isDescendant(x, of: y) || isDescendant(y, of: x) {
+                    error(
+                        "targets '\(a)' and '\(b)' cannot be active together: one contains the other",
+                        at: location)
+                } else {
+                    var ancestors = Set<Int>()
+                    var p = parents[x]
+                    while p >= 0 {
+                        ancestors.insert(p)
+                        p = parents[p]
+                    }
+                    var q = parents[y]
+                    while q >= 0, !ancestors.contains(q) { q = parents[q] }
+                    if q < 0 || !isParallel[q] {
+                        error(
+                            "targets '\(a)' and '\(b)' cannot be active together: they are not in different regions of a <parallel>",
+                            at: location)
+                    }
+                }
+            }
+        }
     }
 
     private func targetLocation(_ t: Transition, _ i: Int) -> SourceLocation {

@@ -74,7 +74,7 @@ public struct SCXMLLoader: Sendable {
         case .success(let b): bytes = b
         case .failure(let e):
             let message =
-                e.message.hasPrefix("the file is larger")
+                e.tooLarge
                 ? "the document is larger than the limit of \(options.maxDocumentBytes) bytes"
                 : "cannot read the document: \(e.message)"
             throw DiagnosticList([

@@ -261,9 +261,10 @@ private final class SAXTreeBuilder {
         // end tag (libxml2 has just consumed the end tag's `>`).
         let consumed = Int(xmlByteConsumed(context))
         guard consumed > element.textOffset, consumed <= source.bytes.count else { return }
+        let bytes = source.bytes
         var p = consumed - 1
         while p > element.textOffset,
-            !(source.bytes[p] == UInt8(ascii: "<") && source.bytes[p + 1] == UInt8(ascii: "/"))
+            !(bytes[p] == UInt8(ascii: "<") && p + 1 < bytes.count && bytes[p + 1] == UInt8(ascii: "/"))
         {
             p -= 1
         }

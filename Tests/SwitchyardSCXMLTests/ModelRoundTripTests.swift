@@ -206,6 +206,27 @@ import Testing
         #expect(invokes[4].content?.body == .text(ExpressionSource("plain text", at: at(58, 53))))
     }
 
+    @Test func loadPathResolvesSrcAgainstTheDocumentDirectory() throws {
+        let path = Self.fixtures.appendingPathComponent(Self.file).path
+        let loaded = try SCXMLLoader().load(path: path)
+        #expect(loaded.warnings.isEmpty)
+        #expect(loaded.document.script?.source.text == "var fromFile = 42;\n")
+        #expect(loaded.document.location.file == path)
+        #expect(throws: DiagnosticList.self) {
+            try SCXMLLoader(options: LoaderOptions(maxDocumentBytes: 100)).load(path: path)
+        }
+        do {
+            _ = try SCXMLLoader(options: LoaderOptions(maxResourceBytes: 4)).load(path: path)
+            Issue.record("a script over the resource limit must be refused")
+        } catch {
+            #expect(
+                error.errors.map(\.message) == [
+                    "cannot read script src 'helper.js': the file is larger than the limit of 4 bytes"
+                ])
+            #expect(error.diagnostics.filter { $0.severity == .warning }.count == 2)  // the two data src files
+        }
+    }
+
     @Test func modelIsCodableRoundTrip() throws {
         let doc = try Self.loadEverything().document
         let data = try JSONEncoder().encode(doc)

@@ -119,7 +119,7 @@ public struct SCXMLLoader: Sendable {
             break
         }
 
-        let parsed = XMLParser.parse(source, tags: scan.tags)
+        let parsed = XMLParser.parse(source, scan: scan)
         guard let root = parsed.root else { throw finish(parsed.diagnostics, source: source) }
 
         var builder = ModelBuilder(

@@ -61,14 +61,14 @@ enum XMLParser {
     /// No network, no entity substitution, no DTD loading or validation, no huge-document mode.
     static let options: Int32 = Int32(bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue)
 
-    static func parse(_ source: SourceText, tags: [StartTagScanner.Tag]) -> Output {
+    static func parse(_ source: SourceText, scan: StartTagScanner) -> Output {
         let start = SourceLocation(file: source.file, line: 1, column: 1)
         guard let context = XMLParserContext() else {
             return Output(
                 root: nil, diagnostics: [Diagnostic(.error, "cannot create an XML parser", at: start)])
         }
         let collector = XMLErrorCollector()
-        let builder = SAXTreeBuilder(source: source, tags: tags, context: context.pointer)
+        let builder = SAXTreeBuilder(source: source, scan: scan, context: context.pointer)
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = saxStartElement
@@ -144,6 +144,7 @@ private func saxCharacters(_ ctx: UnsafeMutableRawPointer?, _ ch: UnsafePointer<
 private final class SAXTreeBuilder {
     let source: SourceText
     let tags: [StartTagScanner.Tag]
+    let scannedAttributes: [StartTagScanner.Attribute]
     let context: xmlParserCtxtPtr
     var tagIndex = 0
     var matched = true
@@ -152,9 +153,10 @@ private final class SAXTreeBuilder {
     /// libxml2 interns names in its dictionary: one Swift string per distinct pointer.
     var strings: [UnsafeRawPointer: String] = [:]
 
-    init(source: SourceText, tags: [StartTagScanner.Tag], context: xmlParserCtxtPtr) {
+    init(source: SourceText, scan: StartTagScanner, context: xmlParserCtxtPtr) {
         self.source = source
-        self.tags = tags
+        self.tags = scan.tags
+        self.scannedAttributes = scan.attributes
         self.context = context
         stack.reserveCapacity(64)
     }
@@ -232,8 +234,8 @@ private final class SAXTreeBuilder {
                 var a = XAttribute(
                     namespace: base[2].map(string), prefix: base[1].map(string), name: string(name),
                     value: value)
-                if let tag, i < tag.attributes.count {
-                    let s = tag.attributes[i]
+                if let tag, i < tag.attributeCount {
+                    let s = scannedAttributes[tag.firstAttribute + i]
                     if spells(s.nameStart, s.nameEnd, prefix: base[1], name: name) {
                         a.nameOffset = s.nameStart
                         a.valueOffset = s.valueStart

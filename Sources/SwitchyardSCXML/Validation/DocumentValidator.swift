@@ -38,7 +38,7 @@ struct DocumentValidator {
                 ids[id] = index
             }
         }
-        for child in node.children { self.index(child, parent: index) }
+        for i in node.children.indices { self.index(node.children[i], parent: index) }
     }
 
     /// True when `node` is a proper descendant of `ancestor` (-1: the `<scxml>` root).
@@ -57,7 +57,7 @@ struct DocumentValidator {
 
     private mutating func run(_ doc: SCXMLDocument) {
         parents.reserveCapacity(256)
-        for s in doc.states { index(s, parent: -1) }
+        for i in doc.states.indices { index(doc.states[i], parent: -1) }
 
         for id in doc.initial {
             if ids[id] == nil {
@@ -67,7 +67,7 @@ struct DocumentValidator {
             }
         }
         var counter = 0
-        for s in doc.states { check(s, &counter) }
+        for i in doc.states.indices { check(doc.states[i], &counter) }
     }
 
     /// Checks one state and its descendants, visiting them in the same order as ``index``.
@@ -76,9 +76,12 @@ struct DocumentValidator {
         counter += 1
         var name: String { node.id.map { "'\($0)'" } ?? "(unnamed)" }
         // Transition targets must exist and be able to be active together (SCXML 3.13).
-        for t in node.transitions {
-            checkTargetsExist(t)
-            checkTogether(t.targets, at: t.targetLocation ?? t.location)
+        for i in node.transitions.indices {
+            checkTargetsExist(node.transitions[i])
+            if node.transitions[i].targets.count > 1 {
+                checkTogether(
+                    node.transitions[i].targets, at: node.transitions[i].targetLocation ?? node.location)
+            }
         }
         checkTogether(node.initial, at: node.initialLocation ?? node.location)
         if let t = node.initialTransition { checkTogether(t.targets, at: t.targetLocation ?? t.location) }
@@ -130,7 +133,7 @@ struct DocumentValidator {
             }
         }
 
-        for child in node.children { check(child, &counter) }
+        for i in node.children.indices { check(node.children[i], &counter) }
     }
 
     /// Reports two targets that cannot be in one configuration: one contains the other, or

@@ -3,6 +3,7 @@ enum Workloads {
     static let all: [String: @Sendable ([String]) throws -> Void] = [
         "expr": ExprWorkload.run,
         "machine": MachineWorkload.run,
+        "parse": ParseWorkload.run,
     ]
     static var names: [String] { all.keys.sorted() }
 }

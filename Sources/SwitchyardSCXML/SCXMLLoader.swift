@@ -13,6 +13,7 @@ public struct LoaderOptions: Sendable, Hashable {
     /// loaded file, or the current directory for bytes.
     public var baseDirectory: String?
 
+    /// Creates options; every limit has a safe default.
     public init(
         maxDocumentBytes: Int = 16 << 20, maxResourceBytes: Int = 16 << 20, maxDepth: Int = 256,
         baseDirectory: String? = nil
@@ -32,6 +33,7 @@ public struct LoadedDocument: Sendable, Hashable {
     /// Warnings in document order; never an error.
     public var warnings: [Diagnostic]
 
+    /// Wraps a validated document and its warnings.
     public init(document: SCXMLDocument, warnings: [Diagnostic] = []) {
         self.document = document
         self.warnings = warnings
@@ -60,6 +62,7 @@ public struct SCXMLLoader: Sendable {
     /// The limits and settings used by every load.
     public var options: LoaderOptions
 
+    /// Creates a loader with the given limits.
     public init(options: LoaderOptions = .init()) {
         self.options = options
     }
@@ -71,7 +74,7 @@ public struct SCXMLLoader: Sendable {
         case .success(let b): bytes = b
         case .failure(let e):
             let message =
-                e.message.hasPrefix("the file is larger")
+                e.tooLarge
                 ? "the document is larger than the limit of \(options.maxDocumentBytes) bytes"
                 : "cannot read the document: \(e.message)"
             throw DiagnosticList([
@@ -116,18 +119,20 @@ public struct SCXMLLoader: Sendable {
             break
         }
 
-        let parsed = XMLParser.parse(source, tags: scan.tags)
+        let parsed = XMLParser.parse(source, scan: scan)
         guard let root = parsed.root else { throw finish(parsed.diagnostics, source: source) }
 
         var builder = ModelBuilder(
             source: source, options: options, baseDirectory: options.baseDirectory ?? Self.directory(of: file)
         )
         builder.diagnostics = parsed.diagnostics
-        if root.name != "scxml" || (root.namespace != SCXMLNamespace.scxml && root.namespace != nil) {
-            let ns = root.namespace.map { " in namespace '\($0)'" } ?? ""
+        if root.name != "scxml" {
+            builder.error("the root element must be <scxml>, not <\(root.qualifiedName)>", at: root.location)
+            throw finish(builder.diagnostics, source: source)
+        }
+        if let ns = root.namespace, ns != SCXMLNamespace.scxml {
             builder.error(
-                "the root element must be <scxml> in namespace '\(SCXMLNamespace.scxml)', not <\(root.qualifiedName)>\(ns)",
-                at: root.location)
+                "<scxml> must be in namespace '\(SCXMLNamespace.scxml)', not '\(ns)'", at: root.location)
             throw finish(builder.diagnostics, source: source)
         }
         if root.namespace == nil {

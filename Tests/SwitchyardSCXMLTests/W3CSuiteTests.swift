@@ -64,3 +64,6 @@ enum TestPaths {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     }
 }
+
+/// Swift Testing also has a `SourceLocation`; the tests mean the model's.
+typealias SourceLocation = SwitchyardCore.SourceLocation

@@ -32,8 +32,7 @@ public struct SCXMLDocument: Hashable, Sendable, Codable {
         name: String? = nil, initial: [String] = [], datamodel: String? = nil, binding: DataBinding = .early,
         data: [DataDeclaration] = [], script: ScriptAction? = nil, states: [StateNode] = [],
         extensionAttributes: [ForeignAttribute] = [], extensionElements: [ForeignElement] = [],
-        location: SourceLocation = .synthesized, initialLocation: SourceLocation? = nil,
-        sourcePath: String? = nil
+        location: SourceLocation = .synthesized, initialLocation: SourceLocation? = nil, sourcePath: String? = nil
     ) {
         self.name = name
         self.initial = initial
@@ -112,8 +111,7 @@ public struct StateNode: Hashable, Sendable, Codable {
     public init(
         kind: StateKind, id: String?, initial: [String] = [], initialLocation: SourceLocation? = nil,
         initialTransition: Transition? = nil, children: [StateNode] = [], transitions: [Transition] = [],
-        onEntry: [[Action]] = [], onExit: [[Action]] = [], data: [DataDeclaration] = [],
-        invokes: [Invoke] = [],
+        onEntry: [[Action]] = [], onExit: [[Action]] = [], data: [DataDeclaration] = [], invokes: [Invoke] = [],
         doneData: DoneData? = nil, extensionAttributes: [ForeignAttribute] = [],
         extensionElements: [ForeignElement] = [], location: SourceLocation = .synthesized,
         idLocation: SourceLocation? = nil
@@ -151,11 +149,14 @@ public struct Transition: Hashable, Sendable, Codable {
     public var location: SourceLocation
     /// Where the `target` attribute value starts, when present.
     public var targetLocation: SourceLocation?
+    /// Where each id in `targets` starts (same count as `targets` when loaded from a file, empty
+    /// when built in code). Added by the loader for diagnostics that point at one target.
+    public var targetLocations: [SourceLocation]
 
     public init(
-        events: [String] = [], cond: ExpressionSource? = nil, targets: [String] = [],
-        type: TransitionType = .external,
-        actions: [Action] = [], location: SourceLocation = .synthesized, targetLocation: SourceLocation? = nil
+        events: [String] = [], cond: ExpressionSource? = nil, targets: [String] = [], type: TransitionType = .external,
+        actions: [Action] = [], location: SourceLocation = .synthesized, targetLocation: SourceLocation? = nil,
+        targetLocations: [SourceLocation] = []
     ) {
         self.events = events
         self.cond = cond
@@ -164,6 +165,7 @@ public struct Transition: Hashable, Sendable, Codable {
         self.actions = actions
         self.location = location
         self.targetLocation = targetLocation
+        self.targetLocations = targetLocations
     }
 }
 
@@ -266,10 +268,8 @@ public struct Invoke: Hashable, Sendable, Codable {
     public var location: SourceLocation
 
     public init(
-        type: String? = nil, typeExpr: ExpressionSource? = nil, src: String? = nil,
-        srcExpr: ExpressionSource? = nil,
-        id: String? = nil, idLocation: ExpressionSource? = nil, namelist: [String] = [],
-        autoforward: Bool = false,
+        type: String? = nil, typeExpr: ExpressionSource? = nil, src: String? = nil, srcExpr: ExpressionSource? = nil,
+        id: String? = nil, idLocation: ExpressionSource? = nil, namelist: [String] = [], autoforward: Bool = false,
         params: [Param] = [], finalize: [Action] = [], content: Content? = nil,
         extensionAttributes: [ForeignAttribute] = [], location: SourceLocation = .synthesized
     ) {

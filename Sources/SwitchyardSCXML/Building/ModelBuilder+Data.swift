@@ -3,7 +3,7 @@ import SwitchyardCore
 extension ModelBuilder {
     /// `<datamodel>`: a list of `<data>`.
     mutating func buildDatamodel(_ el: XElement) -> [DataDeclaration] {
-        checkAttributes(el, allowed: [])
+        checkAttributes(el, allowed: AttributeNames.none)
         rejectText(in: el)
         var data: [DataDeclaration] = []
         for c in el.children where isSCXML(c) {
@@ -19,7 +19,7 @@ extension ModelBuilder {
     /// `<data>` (SCXML 5.3): at most one of `src`, `expr` and inline content. A readable `src` is
     /// loaded into `content`; an unreadable one is a warning (the runtime raises error.execution).
     mutating func buildData(_ el: XElement) -> DataDeclaration {
-        checkAttributes(el, allowed: ["id", "src", "expr"], required: ["id"])
+        checkAttributes(el, allowed: AttributeNames.data, required: ["id"])
         var data = DataDeclaration(id: el.attribute("id")?.value ?? "", location: el.location)
         data.expr = el.attribute("expr").map { expression($0, in: el) }
         data.content = inlineContent(el)
@@ -56,7 +56,7 @@ extension ModelBuilder {
 
     /// `<param name=... expr=...|location=...>`.
     mutating func buildParam(_ el: XElement) -> Param {
-        checkAttributes(el, allowed: ["name", "expr", "location"], required: ["name"])
+        checkAttributes(el, allowed: AttributeNames.param, required: ["name"])
         rejectChildren(el)
         exclusive(el, "expr", "location")
         return Param(
@@ -68,7 +68,7 @@ extension ModelBuilder {
     /// `<content expr=...>` or with children: an inline `<scxml>` becomes a nested, separately
     /// validated document; other markup is kept serialized; text is kept as text.
     mutating func buildContent(_ el: XElement) -> Content {
-        checkAttributes(el, allowed: ["expr"])
+        checkAttributes(el, allowed: AttributeNames.content)
         if let e = el.attribute("expr") {
             if !el.children.isEmpty || el.hasSignificantText {
                 error("<content> cannot have both 'expr' and children", at: nameLocation(e, in: el))
@@ -89,7 +89,7 @@ extension ModelBuilder {
 
     /// `<donedata>`: one `<content>` or any number of `<param>`.
     mutating func buildDoneData(_ el: XElement) -> DoneData {
-        checkAttributes(el, allowed: [])
+        checkAttributes(el, allowed: AttributeNames.none)
         rejectText(in: el)
         var done = DoneData(location: el.location)
         for c in el.children where isSCXML(c) {
@@ -117,7 +117,7 @@ extension ModelBuilder {
     mutating func buildInvoke(_ el: XElement) -> Invoke {
         let foreign = checkAttributes(
             el,
-            allowed: ["type", "typeexpr", "src", "srcexpr", "id", "idlocation", "namelist", "autoforward"])
+            allowed: AttributeNames.invoke)
         for (a, b) in [("type", "typeexpr"), ("src", "srcexpr"), ("id", "idlocation")] { exclusive(el, a, b) }
         var invoke = Invoke(extensionAttributes: foreign, location: el.location)
         invoke.type = el.attribute("type")?.value
@@ -143,7 +143,7 @@ extension ModelBuilder {
             switch c.name {
             case "param": invoke.params.append(buildParam(c))
             case "finalize":
-                checkAttributes(c, allowed: [])
+                checkAttributes(c, allowed: AttributeNames.none)
                 if sawFinalize { error("<invoke> can have at most one <finalize>", at: c.location) }
                 sawFinalize = true
                 invoke.finalize += buildActions(c, inFinalize: true)

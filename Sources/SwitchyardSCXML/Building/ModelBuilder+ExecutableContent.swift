@@ -19,7 +19,7 @@ extension ModelBuilder {
         }
         switch c.name {
         case "raise":
-            checkAttributes(c, allowed: ["event"], required: ["event"])
+            checkAttributes(c, allowed: AttributeNames.raise, required: ["event"])
             rejectChildren(c)
             if inFinalize { error("<raise> is not allowed inside <finalize> (SCXML 6.5)", at: c.location) }
             return .raise(RaiseAction(event: c.attribute("event")?.value ?? "", location: c.location))
@@ -27,7 +27,7 @@ extension ModelBuilder {
             if inFinalize { error("<send> is not allowed inside <finalize> (SCXML 6.5)", at: c.location) }
             return .send(buildSend(c))
         case "cancel":
-            checkAttributes(c, allowed: ["sendid", "sendidexpr"])
+            checkAttributes(c, allowed: AttributeNames.cancel)
             rejectChildren(c)
             exclusive(c, "sendid", "sendidexpr")
             if c.attribute("sendid") == nil && c.attribute("sendidexpr") == nil {
@@ -39,7 +39,7 @@ extension ModelBuilder {
                     sendIDExpr: c.attribute("sendidexpr").map { expression($0, in: c) },
                     location: c.location))
         case "log":
-            checkAttributes(c, allowed: ["label", "expr"])
+            checkAttributes(c, allowed: AttributeNames.log)
             rejectChildren(c)
             return .log(
                 LogAction(
@@ -47,7 +47,7 @@ extension ModelBuilder {
                     expr: c.attribute("expr").map { expression($0, in: c) },
                     location: c.location))
         case "assign":
-            checkAttributes(c, allowed: ["location", "expr"], required: ["location"])
+            checkAttributes(c, allowed: AttributeNames.assign, required: ["location"])
             let content = inlineContent(c)
             let expr = c.attribute("expr").map { expression($0, in: c) }
             if expr != nil, content != nil {
@@ -62,7 +62,7 @@ extension ModelBuilder {
         case "if":
             return .if(buildIf(c, inFinalize: inFinalize))
         case "foreach":
-            checkAttributes(c, allowed: ["array", "item", "index"], required: ["array", "item"])
+            checkAttributes(c, allowed: AttributeNames.foreach, required: ["array", "item"])
             let array =
                 c.attribute("array").map { expression($0, in: c) } ?? ExpressionSource("", at: c.location)
             let item =
@@ -87,7 +87,7 @@ extension ModelBuilder {
 
     /// `<if>` with `<elseif>`/`<else>` flattened into branches (SCXML 4.3).
     mutating func buildIf(_ el: XElement, inFinalize: Bool) -> IfAction {
-        checkAttributes(el, allowed: ["cond"], required: ["cond"])
+        checkAttributes(el, allowed: AttributeNames.cond, required: ["cond"])
         rejectText(in: el)
         var branches: [IfAction.Branch] = []
         var current = IfAction.Branch(
@@ -102,13 +102,13 @@ extension ModelBuilder {
                 }
                 branches.append(current)
                 if c.name == "elseif" {
-                    checkAttributes(c, allowed: ["cond"], required: ["cond"])
+                    checkAttributes(c, allowed: AttributeNames.cond, required: ["cond"])
                     current = IfAction.Branch(
                         cond: c.attribute("cond").map { expression($0, in: c) }
                             ?? ExpressionSource("", at: c.location),
                         actions: [], location: c.location)
                 } else {
-                    checkAttributes(c, allowed: [])
+                    checkAttributes(c, allowed: AttributeNames.none)
                     sawElse = true
                     current = IfAction.Branch(cond: nil, actions: [], location: c.location)
                 }
@@ -124,10 +124,7 @@ extension ModelBuilder {
     mutating func buildSend(_ el: XElement) -> SendAction {
         checkAttributes(
             el,
-            allowed: [
-                "event", "eventexpr", "target", "targetexpr", "type", "typeexpr", "id", "idlocation", "delay",
-                "delayexpr", "namelist",
-            ])
+            allowed: AttributeNames.send)
         for (a, b) in [
             ("event", "eventexpr"), ("target", "targetexpr"), ("type", "typeexpr"), ("id", "idlocation"),
             ("delay", "delayexpr"),
@@ -183,7 +180,7 @@ extension ModelBuilder {
     /// `<script>`: inline body or `src` read now (SCXML 5.8: a script that cannot be fetched
     /// makes the document invalid).
     mutating func buildScript(_ el: XElement) -> ScriptAction {
-        checkAttributes(el, allowed: ["src"])
+        checkAttributes(el, allowed: AttributeNames.script)
         for c in el.children where isSCXML(c) { misplaced(c, in: el) }
         if let src = el.attribute("src") {
             if el.hasSignificantText {

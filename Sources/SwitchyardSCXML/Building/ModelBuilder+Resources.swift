@@ -4,6 +4,8 @@ import SwitchyardCore
 /// Why a `src` reference could not be read.
 struct ResourceError: Error {
     var message: String
+    /// The file exists but is over the size limit.
+    var tooLarge = false
 }
 
 /// A file read for `<script src>` or `<data src>`.
@@ -65,7 +67,9 @@ enum BoundedFile {
         do {
             let data = try handle.read(upToCount: limit + 1) ?? Data()
             if data.count > limit {
-                return .failure(ResourceError(message: "the file is larger than the limit of \(limit) bytes"))
+                return .failure(
+                    ResourceError(
+                        message: "the file is larger than the limit of \(limit) bytes", tooLarge: true))
             }
             return .success([UInt8](data))
         } catch {

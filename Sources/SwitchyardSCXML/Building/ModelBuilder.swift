@@ -60,7 +60,7 @@ struct ModelBuilder {
     /// its foreign-namespace attributes.
     @discardableResult
     mutating func checkAttributes(
-        _ el: XElement, allowed: Set<String>, required: [String] = []
+        _ el: XElement, allowed: [String], required: [String] = []
     ) -> [ForeignAttribute] {
         var foreign: [ForeignAttribute] = []
         for a in el.attributes {
@@ -87,7 +87,7 @@ struct ModelBuilder {
 
     mutating func buildDocument(_ root: XElement) -> SCXMLDocument {
         let extensionAttributes = checkAttributes(
-            root, allowed: ["initial", "name", "version", "datamodel", "binding"], required: ["version"])
+            root, allowed: AttributeNames.scxml, required: ["version"])
         var doc = SCXMLDocument(location: root.location, sourcePath: source.file)
         doc.extensionAttributes = extensionAttributes
         if let v = root.attribute("version"), v.value != "1.0" {
@@ -140,11 +140,11 @@ struct ModelBuilder {
 
     mutating func buildState(_ el: XElement, kind: StateKind) -> StateNode {
         var kind = kind
-        let allowed: Set<String> =
+        let allowed: [String] =
             switch kind {
-            case .state: ["id", "initial"]
-            case .history: ["id", "type"]
-            case .parallel, .final: ["id"]
+            case .state: AttributeNames.state
+            case .history: AttributeNames.history
+            case .parallel, .final: AttributeNames.id
             }
         let foreign = checkAttributes(el, allowed: allowed)
         if case .history = kind {
@@ -172,7 +172,7 @@ struct ModelBuilder {
         }
         rejectText(in: el)
 
-        let allowedChildren: Set<String> =
+        let allowedChildren: [String] =
             switch kind {
             case .state:
                 [
@@ -197,10 +197,10 @@ struct ModelBuilder {
             }
             switch c.name {
             case "onentry":
-                checkAttributes(c, allowed: [])
+                checkAttributes(c, allowed: AttributeNames.none)
                 node.onEntry.append(buildActions(c))
             case "onexit":
-                checkAttributes(c, allowed: [])
+                checkAttributes(c, allowed: AttributeNames.none)
                 node.onExit.append(buildActions(c))
             case "transition":
                 node.transitions.append(buildTransition(c))
@@ -269,7 +269,7 @@ struct ModelBuilder {
 
     /// `<initial>`: exactly one `<transition>` with a target and neither event nor cond.
     mutating func buildInitial(_ el: XElement) -> Transition? {
-        checkAttributes(el, allowed: [])
+        checkAttributes(el, allowed: AttributeNames.none)
         rejectText(in: el)
         var transition: Transition?
         for c in el.children where isSCXML(c) {
@@ -305,7 +305,7 @@ struct ModelBuilder {
     }
 
     mutating func buildTransition(_ el: XElement) -> Transition {
-        checkAttributes(el, allowed: ["event", "cond", "target", "type"])
+        checkAttributes(el, allowed: AttributeNames.transition)
         var t = Transition(location: el.location)
         if let e = el.attribute("event") {
             t.events = tokens(e.value)
@@ -316,7 +316,9 @@ struct ModelBuilder {
         if let c = el.attribute("cond") { t.cond = expression(c, in: el) }
         if let a = el.attribute("target") {
             t.targets = tokens(a.value)
-            t.targetLocation = valueLocation(a, in: el)
+            let start = valueLocation(a, in: el)
+            t.targetLocation = start
+            t.targetLocations = t.targets.count == 1 ? [start] : tokenLocations(a, in: el)
             if t.targets.isEmpty {
                 error("'target' must name at least one state", at: valueLocation(a, in: el))
             }
@@ -348,8 +350,49 @@ struct ModelBuilder {
             children: el.children.map { foreignElement($0) }, text: el.text, location: el.location)
     }
 
+    /// The location of each whitespace-separated token of an attribute value (exact while the
+    /// value has no references or line breaks before the token; otherwise the value's start).
+    func tokenLocations(_ a: XAttribute, in el: XElement) -> [SourceLocation] {
+        let start = valueLocation(a, in: el)
+        var locations: [SourceLocation] = []
+        var column = start.column
+        var inToken = false
+        var plain = a.valueOffset >= 0
+        for scalar in a.value.unicodeScalars {
+            let isSpace = scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r"
+            if scalar == "\n" || scalar == "\r" { plain = false }
+            if !isSpace && !inToken {
+                var loc = start
+                if plain { loc.column = column }
+                locations.append(loc)
+            }
+            inToken = !isSpace
+            column += 1
+        }
+        if a.valueOffset >= 0, a.valueEnd > a.valueOffset,
+            source.bytes[a.valueOffset..<a.valueEnd].contains(UInt8(ascii: "&"))
+        {
+            return locations.map { _ in start }
+        }
+        return locations
+    }
+
     /// Whitespace-separated tokens of an attribute value.
     func tokens(_ value: String) -> [String] {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map(String.init)
+        var result: [String] = []
+        var utf8 = Substring(value).utf8
+        // Fast path: one token and no whitespace (the common case for targets and events).
+        if !utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            return value.isEmpty ? [] : [value]
+        }
+        while let start = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
+            utf8 = utf8[start...]
+            let end =
+                utf8.firstIndex(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+                ?? utf8.endIndex
+            result.append(String(Substring(utf8[start..<end])))
+            utf8 = utf8[end...]
+        }
+        return result
     }
 }

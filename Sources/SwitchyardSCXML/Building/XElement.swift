@@ -20,11 +20,18 @@ final class XElement {
     /// `<data>` and `<assign>` elements that have element children).
     var markup: String?
 
+    /// Whether whitespace-only text matters (foreign elements and SCXML elements with text
+    /// bodies); other elements only need to know whether they hold significant text.
+    let keepsWhitespace: Bool
+
     init(namespace: String?, prefix: String?, name: String, location: SourceLocation) {
         self.namespace = namespace
         self.prefix = prefix
         self.name = name
         self.location = location
+        let scxml = namespace == nil || namespace == SCXMLNamespace.scxml
+        keepsWhitespace =
+            !scxml || name == "content" || name == "data" || name == "script" || name == "assign"
     }
 
     /// `prefix:name` as written.

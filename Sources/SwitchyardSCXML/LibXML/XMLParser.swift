@@ -1,4 +1,5 @@
 import CLibXML2
+import Foundation
 import SwitchyardCore
 
 /// libxml2 must be initialised once, before any thread parses.
@@ -17,28 +18,6 @@ final class XMLParserContext {
     deinit { xmlFreeParserCtxt(pointer) }
 }
 
-/// The single Swift owner of a parsed libxml2 document tree.
-final class XMLDocumentTree {
-    let pointer: xmlDocPtr
-    init(_ pointer: xmlDocPtr) { self.pointer = pointer }
-    deinit { xmlFreeDoc(pointer) }
-}
-
-/// The single Swift owner of a libxml2 output buffer (used to serialize inline markup).
-final class XMLOutputBuffer {
-    let pointer: xmlBufferPtr
-    init?() {
-        guard let p = xmlBufferCreate() else { return nil }
-        pointer = p
-    }
-    deinit { xmlBufferFree(pointer) }
-
-    var string: String {
-        guard let c = xmlBufferContent(pointer) else { return "" }
-        return String(cString: c)
-    }
-}
-
 /// Receives libxml2's structured errors for one parse.
 final class XMLErrorCollector {
     struct Entry {
@@ -50,15 +29,12 @@ final class XMLErrorCollector {
     var entries: [Entry] = []
 }
 
-/// libxml2's structured error callback. `userData` is the parser context (libxml2 passes
-/// `ctxt->userData`, which is the context itself); its `_private` holds the collector.
+/// libxml2's structured error callback, installed for the current thread only during one parse
+/// (libxml2 keeps its error handlers in thread-local storage), so parser, encoding and I/O errors
+/// all reach the collector of this load and nothing is printed to stderr.
 private func collectStructuredError(_ userData: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
-    guard let error else { return }
-    let raw = error.pointee.ctxt ?? userData
-    guard let raw else { return }
-    let ctxt = raw.assumingMemoryBound(to: xmlParserCtxt.self)
-    guard let priv = ctxt.pointee._private else { return }
-    let collector = Unmanaged<XMLErrorCollector>.fromOpaque(priv).takeUnretainedValue()
+    guard let error, let userData else { return }
+    let collector = Unmanaged<XMLErrorCollector>.fromOpaque(userData).takeUnretainedValue()
     var message = error.pointee.message.map { String(cString: $0) } ?? "XML error \(error.pointee.code)"
     // libxml2 messages end with a newline and sometimes carry a second line of detail.
     message = message.split(separator: "\n", omittingEmptySubsequences: true)
@@ -73,7 +49,8 @@ extension Substring {
     fileprivate func trimmingCharacters() -> String { String(self).trimmingWhitespace() }
 }
 
-/// Parses bytes with libxml2 and copies the tree out into ``XElement`` values.
+/// Parses bytes with libxml2's SAX2 interface and builds ``XElement``s directly from the
+/// callbacks (no libxml2 tree is built, so there is nothing to copy or free afterwards).
 enum XMLParser {
     /// The result of one parse: the root element, or libxml2's diagnostics.
     struct Output {
@@ -81,78 +58,110 @@ enum XMLParser {
         var diagnostics: [Diagnostic]
     }
 
-    static let options: Int32 = Int32(
-        bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue)
+    /// No network, no entity substitution, no DTD loading or validation, no huge-document mode.
+    static let options: Int32 = Int32(bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue)
 
-    static func parse(_ source: SourceText, tags: [StartTagScanner.Tag]) -> Output {
+    static func parse(_ source: SourceText, scan: StartTagScanner) -> Output {
+        let start = SourceLocation(file: source.file, line: 1, column: 1)
         guard let context = XMLParserContext() else {
             return Output(
-                root: nil,
-                diagnostics: [
-                    Diagnostic(
-                        .error, "cannot create an XML parser",
-                        at: SourceLocation(file: source.file, line: 1, column: 1))
-                ])
+                root: nil, diagnostics: [Diagnostic(.error, "cannot create an XML parser", at: start)])
         }
         let collector = XMLErrorCollector()
-        context.pointer.pointee._private = Unmanaged.passUnretained(collector).toOpaque()
-        context.pointer.pointee.sax.pointee.serror = collectStructuredError
-        let docPointer: xmlDocPtr? = withExtendedLifetime(collector) {
-            source.bytes.withUnsafeBufferPointer { buffer in
+        let builder = SAXTreeBuilder(source: source, scan: scan, context: context.pointer)
+        var handler = xmlSAXHandler()
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        handler.startElementNs = saxStartElement
+        handler.endElementNs = saxEndElement
+        handler.characters = saxCharacters
+        handler.cdataBlock = saxCharacters
+        context.pointer.pointee.sax.pointee = handler
+        context.pointer.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
+        withExtendedLifetime((collector, builder)) {
+            xmlSetStructuredErrorFunc(Unmanaged.passUnretained(collector).toOpaque(), collectStructuredError)
+            defer { xmlSetStructuredErrorFunc(nil, nil) }
+            let doc = source.bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { chars in
                     xmlCtxtReadMemory(
                         context.pointer, chars.baseAddress, Int32(chars.count), nil, nil, options)
                 }
             }
+            // No startDocument handler, so libxml2 builds no document; free defensively.
+            if let doc { xmlFreeDoc(doc) }
         }
         context.pointer.pointee._private = nil
-        let tree = docPointer.map(XMLDocumentTree.init)
+        let wellFormed = context.pointer.pointee.wellFormed != 0
         var diagnostics: [Diagnostic] = []
         for e in collector.entries {
-            let line = max(e.line, 1)
-            let location = SourceLocation(file: source.file, line: line, column: max(e.column, 1))
+            let location = SourceLocation(file: source.file, line: max(e.line, 1), column: max(e.column, 1))
             diagnostics.append(Diagnostic(e.isError ? .error : .warning, e.message, at: location))
         }
-        guard let tree, !diagnostics.contains(where: { $0.severity == .error }) else {
-            if diagnostics.isEmpty {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, "the document is not well-formed XML",
-                        at: SourceLocation(file: source.file, line: 1, column: 1)))
+        guard wellFormed, !diagnostics.contains(where: { $0.severity == .error }) else {
+            if !diagnostics.contains(where: { $0.severity == .error }) {
+                diagnostics.append(Diagnostic(.error, "the document is not well-formed XML", at: start))
             }
             return Output(root: nil, diagnostics: diagnostics)
         }
-        guard let rootNode = xmlDocGetRootElement(tree.pointer) else {
-            diagnostics.append(
-                Diagnostic(
-                    .error, "the document has no root element",
-                    at: SourceLocation(file: source.file, line: 1, column: 1)))
+        guard let root = builder.root else {
+            diagnostics.append(Diagnostic(.error, "the document has no root element", at: start))
             return Output(root: nil, diagnostics: diagnostics)
         }
-        var converter = TreeConverter(source: source, tags: tags, doc: tree.pointer)
-        let root = withExtendedLifetime(tree) { converter.convert(rootNode) }
         return Output(root: root, diagnostics: diagnostics)
     }
 }
 
-/// Copies a libxml2 tree into ``XElement``s, attaching the scanner's offsets to elements and
-/// attributes in document order.
-private struct TreeConverter {
+private func builder(_ ctx: UnsafeMutableRawPointer?) -> SAXTreeBuilder? {
+    guard let ctx else { return nil }
+    let ctxt = ctx.assumingMemoryBound(to: xmlParserCtxt.self)
+    guard let priv = ctxt.pointee._private else { return nil }
+    return Unmanaged<SAXTreeBuilder>.fromOpaque(priv).takeUnretainedValue()
+}
+
+private func saxStartElement(
+    _ ctx: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
+    _ uri: UnsafePointer<xmlChar>?, _ nbNamespaces: Int32,
+    _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+    _ nbAttributes: Int32, _ nbDefaulted: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+) {
+    guard let b = builder(ctx), let localname else { return }
+    b.startElement(localname, prefix, uri, Int(nbAttributes), attributes)
+}
+
+private func saxEndElement(
+    _ ctx: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
+    _ uri: UnsafePointer<xmlChar>?
+) {
+    builder(ctx)?.endElement()
+}
+
+private func saxCharacters(_ ctx: UnsafeMutableRawPointer?, _ ch: UnsafePointer<xmlChar>?, _ len: Int32) {
+    guard let ch, len > 0 else { return }
+    builder(ctx)?.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
+}
+
+/// Builds ``XElement``s from SAX2 callbacks, attaching the scanner's offsets to elements and
+/// attributes in document order (start tags arrive in the same order the scanner found them).
+private final class SAXTreeBuilder {
     let source: SourceText
     let tags: [StartTagScanner.Tag]
-    let doc: xmlDocPtr
+    let scannedAttributes: [StartTagScanner.Attribute]
+    let context: xmlParserCtxtPtr
     var tagIndex = 0
     var matched = true
+    var stack: [XElement] = []
+    var root: XElement?
     /// libxml2 interns names in its dictionary: one Swift string per distinct pointer.
     var strings: [UnsafeRawPointer: String] = [:]
 
-    init(source: SourceText, tags: [StartTagScanner.Tag], doc: xmlDocPtr) {
+    init(source: SourceText, scan: StartTagScanner, context: xmlParserCtxtPtr) {
         self.source = source
-        self.tags = tags
-        self.doc = doc
+        self.tags = scan.tags
+        self.scannedAttributes = scan.attributes
+        self.context = context
+        stack.reserveCapacity(64)
     }
 
-    mutating func string(_ p: UnsafePointer<xmlChar>) -> String {
+    func string(_ p: UnsafePointer<xmlChar>) -> String {
         let key = UnsafeRawPointer(p)
         if let s = strings[key] { return s }
         let s = String(cString: p)
@@ -186,87 +195,92 @@ private struct TreeConverter {
         }
     }
 
-    mutating func convert(_ node: xmlNodePtr) -> XElement {
-        let ns = node.pointee.ns
-        let name = string(node.pointee.name)
-        let namespace = ns.flatMap { $0.pointee.href }.map { string($0) }
-        let prefix = ns.flatMap { $0.pointee.prefix }.map { string($0) }
-
+    func startElement(
+        _ localname: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?,
+        _ uri: UnsafePointer<xmlChar>?,
+        _ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
         var tag: StartTagScanner.Tag?
-        if matched, tagIndex < tags.count {
-            let t = tags[tagIndex]
-            if spells(t.start + 1, t.nameEnd, prefix: ns?.pointee.prefix, name: node.pointee.name) {
-                tag = t
-            } else {
-                matched = false
-            }
+        if matched, tagIndex < tags.count,
+            spells(tags[tagIndex].start + 1, tags[tagIndex].nameEnd, prefix: prefix, name: localname)
+        {
+            tag = tags[tagIndex]
         } else {
             matched = false
         }
         tagIndex += 1
         let location =
             tag.map { source.location(of: $0.start) }
-            ?? SourceLocation(file: source.file, line: Int(xmlGetLineNo(node)), column: 1)
-        let element = XElement(namespace: namespace, prefix: prefix, name: name, location: location)
+            ?? SourceLocation(
+                file: source.file, line: Int(context.pointee.input?.pointee.line ?? 1), column: 1)
+        let element = XElement(
+            namespace: uri.map(string), prefix: prefix.map(string), name: string(localname),
+            location: location)
         if let tag { element.textOffset = tag.end }
-
-        // Attributes: libxml2 keeps them in source order, without namespace declarations.
-        var attrIndex = 0
-        var attr = node.pointee.properties
-        while let a = attr {
-            let aNS = a.pointee.ns
-            var value = ""
-            var child = a.pointee.children
-            while let c = child {
-                if let content = c.pointee.content { value += String(cString: content) }
-                child = c.pointee.next
-            }
-            var x = XAttribute(
-                namespace: aNS.flatMap { $0.pointee.href }.map { string($0) },
-                prefix: aNS.flatMap { $0.pointee.prefix }.map { string($0) }, name: string(a.pointee.name),
-                value: value)
-            if let tag, attrIndex < tag.attributes.count {
-                let s = tag.attributes[attrIndex]
-                if spells(s.nameStart, s.nameEnd, prefix: aNS?.pointee.prefix, name: a.pointee.name) {
-                    x.nameOffset = s.nameStart
-                    x.valueOffset = s.valueStart
-                    x.valueEnd = s.valueEnd
+        if let attributes, count > 0 {
+            element.attributes.reserveCapacity(count)
+            for i in 0..<count {
+                let base = attributes + 5 * i
+                guard let name = base[0] else { continue }
+                var value = ""
+                if let v = base[3], let e = base[4], e >= v {
+                    value = String(decoding: UnsafeBufferPointer(start: v, count: e - v), as: UTF8.self)
+                    // Without entity substitution libxml2 hands SAX2 `&amp;`/`&#38;` as the five
+                    // characters `&#38;` (its tree builder decodes them later); decode them here.
+                    if value.utf8.contains(UInt8(ascii: "&")) {
+                        value = value.replacingOccurrences(of: "&#38;", with: "&")
+                    }
                 }
+                var a = XAttribute(
+                    namespace: base[2].map(string), prefix: base[1].map(string), name: string(name),
+                    value: value)
+                if let tag, i < tag.attributeCount {
+                    let s = scannedAttributes[tag.firstAttribute + i]
+                    if spells(s.nameStart, s.nameEnd, prefix: base[1], name: name) {
+                        a.nameOffset = s.nameStart
+                        a.valueOffset = s.valueStart
+                        a.valueEnd = s.valueEnd
+                    }
+                }
+                element.attributes.append(a)
             }
-            element.attributes.append(x)
-            attrIndex += 1
-            attr = a.pointee.next
         }
-
-        var hasElementChildren = false
-        var child = node.pointee.children
-        while let c = child {
-            switch c.pointee.type {
-            case XML_ELEMENT_NODE:
-                hasElementChildren = true
-                element.children.append(convert(c))
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = c.pointee.content { element.text += String(cString: content) }
-            default:
-                break
-            }
-            child = c.pointee.next
+        if let parent = stack.last {
+            parent.children.append(element)
+        } else if root == nil {
+            root = element
         }
-        if hasElementChildren, namespace == nil || namespace == SCXMLNamespace.scxml,
-            name == "content" || name == "data" || name == "assign"
-        {
-            element.markup = serializeChildren(node)
-        }
-        return element
+        stack.append(element)
     }
 
-    func serializeChildren(_ node: xmlNodePtr) -> String {
-        guard let buffer = XMLOutputBuffer() else { return "" }
-        var child = node.pointee.children
-        while let c = child {
-            xmlNodeDump(buffer.pointer, doc, c, 0, 0)
-            child = c.pointee.next
+    func endElement() {
+        guard let element = stack.popLast() else { return }
+        guard !element.children.isEmpty, element.textOffset >= 0,
+            element.namespace == nil || element.namespace == SCXMLNamespace.scxml,
+            element.name == "content" || element.name == "data" || element.name == "assign"
+        else { return }
+        // Keep the inline markup exactly as written: the bytes between the start tag and the
+        // end tag (libxml2 has just consumed the end tag's `>`).
+        let consumed = Int(xmlByteConsumed(context))
+        guard consumed > element.textOffset, consumed <= source.bytes.count else { return }
+        let bytes = source.bytes
+        var p = consumed - 1
+        while p > element.textOffset,
+            !(bytes[p] == UInt8(ascii: "<") && p + 1 < bytes.count && bytes[p + 1] == UInt8(ascii: "/"))
+        {
+            p -= 1
         }
-        return buffer.string
+        element.markup = String(decoding: source.bytes[element.textOffset..<p], as: UTF8.self)
+    }
+
+    func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        guard let element = stack.last else { return }
+        // Whitespace between the children of structural SCXML elements is never used; skip
+        // building strings for it (most of a document's text nodes).
+        if element.keepsWhitespace
+            || text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+        {
+            element.text += String(decoding: text, as: UTF8.self)
+        }
     }
 }

@@ -2,11 +2,13 @@ import SwitchyardCore
 
 /// The raw bytes of a document with a line table: maps byte offsets to 1-based line and column
 /// (columns in Unicode scalars) and returns the text of a line for caret snippets.
-struct SourceText {
+final class SourceText {
     let file: String
     let bytes: [UInt8]
     /// Byte offset of the first byte of each line; `lineStarts[0] == 0`.
-    private(set) var lineStarts: [Int]
+    let lineStarts: [Int]
+    /// The line of the last lookup: locations are mostly asked for in document order.
+    private var hint = 0
 
     init(file: String, bytes: [UInt8]) {
         self.file = file
@@ -21,12 +23,21 @@ struct SourceText {
 
     /// The 0-based index of the line holding `offset`.
     func lineIndex(of offset: Int) -> Int {
+        let h = hint
+        if lineStarts[h] <= offset {
+            if h + 1 == lineStarts.count || offset < lineStarts[h + 1] { return h }
+            if h + 2 == lineStarts.count || offset < lineStarts[h + 2] {
+                hint = h + 1
+                return h + 1
+            }
+        }
         var lo = 0
         var hi = lineStarts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) >> 1
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
+        hint = lo
         return lo
     }
 

@@ -27,7 +27,10 @@ struct StartTagScanner {
         var nameEnd: Int
         /// Offset just after the closing `>`.
         var end: Int
-        var attributes: [Attribute]
+        /// This tag's attributes: `attributes[firstAttribute ..< firstAttribute + attributeCount]`
+        /// of the scanner (one shared array, not one allocation per tag).
+        var firstAttribute: Int
+        var attributeCount: Int
     }
 
     /// Why scanning stopped early.
@@ -39,6 +42,8 @@ struct StartTagScanner {
     }
 
     var tags: [Tag] = []
+    /// The attributes of all tags, in order.
+    var attributes: [Attribute] = []
     var problem: Problem?
 
     /// Scans `bytes`. Malformed input is tolerated (libxml2 reports it); the scanner just stops.
@@ -90,7 +95,8 @@ struct StartTagScanner {
                 i = skip(past: ">", from: i + 2)
             } else {
                 // A start tag.
-                var tag = Tag(start: i, nameEnd: i + 1, end: n, attributes: [])
+                var tag = Tag(
+                    start: i, nameEnd: i + 1, end: n, firstAttribute: attributes.count, attributeCount: 0)
                 var p = i + 1
                 while p < n, !isSpace(bytes[p]), bytes[p] != UInt8(ascii: ">"), bytes[p] != UInt8(ascii: "/")
                 {
@@ -137,7 +143,8 @@ struct StartTagScanner {
                         let valueEnd = p
                         if p < n { p += 1 }
                         if !Self.isNamespaceDeclaration(bytes, nameStart, nameEnd) {
-                            tag.attributes.append(
+                            tag.attributeCount += 1
+                            attributes.append(
                                 Attribute(
                                     nameStart: nameStart, nameEnd: nameEnd, valueStart: valueStart,
                                     valueEnd: valueEnd))
@@ -146,13 +153,12 @@ struct StartTagScanner {
                 }
                 tag.end = p
                 tags.append(tag)
-                if !selfClosing {
-                    depth += 1
-                    if depth > maxDepth {
-                        problem = .tooDeep(offset: i, limit: maxDepth)
-                        return
-                    }
+                // An empty-element tag is nested as deep as an open one; it just closes at once.
+                if depth + 1 > maxDepth {
+                    problem = .tooDeep(offset: i, limit: maxDepth)
+                    return
                 }
+                if !selfClosing { depth += 1 }
                 i = p
             }
         }

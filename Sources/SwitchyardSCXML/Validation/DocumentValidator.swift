@@ -7,8 +7,9 @@ import SwitchyardCore
 /// so the checks are linear in the size of the document (times the nesting depth for descendant
 /// tests).
 struct DocumentValidator {
-    private var nodes: [StateNode] = []
     private var parents: [Int] = []
+    private var isParallel: [Bool] = []
+    private var idLocations: [SourceLocation] = []
     private var ids: [String: Int] = [:]
     private var diagnostics: [Diagnostic] = []
 
@@ -18,25 +19,26 @@ struct DocumentValidator {
         return v.diagnostics
     }
 
-    private mutating func flatten(_ node: StateNode, parent: Int) {
-        let index = nodes.count
-        var shallow = node
-        shallow.children = []
-        nodes.append(shallow)
+    /// Numbers the states in document order (pre-order) and records parents and ids.
+    private mutating func index(_ node: StateNode, parent: Int) {
+        let index = parents.count
         parents.append(parent)
+        isParallel.append(node.kind == .parallel)
+        let location = node.idLocation ?? node.location
+        idLocations.append(location)
         if let id = node.id {
             if let first = ids[id] {
-                let f = nodes[first].idLocation ?? nodes[first].location
+                let f = idLocations[first]
                 diagnostics.append(
                     Diagnostic(
                         .error,
                         "duplicate state id '\(id)' (first defined at line \(f.line), column \(f.column))",
-                        at: node.idLocation ?? node.location))
+                        at: location))
             } else {
                 ids[id] = index
             }
         }
-        for child in node.children { flatten(child, parent: index) }
+        for i in node.children.indices { self.index(node.children[i], parent: index) }
     }
 
     /// True when `node` is a proper descendant of `ancestor` (-1: the `<scxml>` root).
@@ -54,7 +56,8 @@ struct DocumentValidator {
     }
 
     private mutating func run(_ doc: SCXMLDocument) {
-        for s in doc.states { flatten(s, parent: -1) }
+        parents.reserveCapacity(256)
+        for i in doc.states.indices { index(doc.states[i], parent: -1) }
 
         for id in doc.initial {
             if ids[id] == nil {
@@ -63,64 +66,118 @@ struct DocumentValidator {
                 )
             }
         }
+        var counter = 0
+        for i in doc.states.indices { check(doc.states[i], &counter) }
+    }
 
-        for (index, node) in nodes.enumerated() {
-            let name = node.id.map { "'\($0)'" } ?? "(unnamed)"
-            // Transition targets must exist.
-            for t in node.transitions { checkTargetsExist(t) }
-            // `initial` attribute: proper descendants (SCXML 3.3).
-            for id in node.initial {
+    /// Checks one state and its descendants, visiting them in the same order as ``index``.
+    private mutating func check(_ node: StateNode, _ counter: inout Int) {
+        let index = counter
+        counter += 1
+        var name: String { node.id.map { "'\($0)'" } ?? "(unnamed)" }
+        // Transition targets must exist and be able to be active together (SCXML 3.13).
+        for i in node.transitions.indices {
+            checkTargetsExist(node.transitions[i])
+            if node.transitions[i].targets.count > 1 {
+                checkTogether(
+                    node.transitions[i].targets, at: node.transitions[i].targetLocation ?? node.location)
+            }
+        }
+        checkTogether(node.initial, at: node.initialLocation ?? node.location)
+        if let t = node.initialTransition { checkTogether(t.targets, at: t.targetLocation ?? t.location) }
+        // `initial` attribute: proper descendants (SCXML 3.3).
+        for id in node.initial {
+            guard let target = ids[id] else {
+                error(
+                    "initial state '\(id)' of state \(name) does not exist",
+                    at: node.initialLocation ?? node.location)
+                continue
+            }
+            if !isDescendant(target, of: index) {
+                error(
+                    "initial state '\(id)' is not a descendant of state \(name)",
+                    at: node.initialLocation ?? node.location)
+            }
+        }
+        // `<initial>` transition: proper descendants (SCXML 3.6).
+        if let t = node.initialTransition {
+            for (i, id) in t.targets.enumerated() {
                 guard let target = ids[id] else {
-                    error(
-                        "initial state '\(id)' of state \(name) does not exist",
-                        at: node.initialLocation ?? node.location)
+                    error("transition target '\(id)' does not exist", at: targetLocation(t, i))
                     continue
                 }
                 if !isDescendant(target, of: index) {
                     error(
-                        "initial state '\(id)' is not a descendant of state \(name)",
-                        at: node.initialLocation ?? node.location)
+                        "the <initial> transition target '\(id)' is not a descendant of state \(name)",
+                        at: targetLocation(t, i))
                 }
             }
-            // `<initial>` transition: proper descendants (SCXML 3.6).
-            if let t = node.initialTransition {
-                for id in t.targets {
-                    guard let target = ids[id] else {
-                        error("transition target '\(id)' does not exist", at: t.targetLocation ?? t.location)
-                        continue
-                    }
-                    if !isDescendant(target, of: index) {
-                        error(
-                            "the <initial> transition target '\(id)' is not a descendant of state \(name)",
-                            at: t.targetLocation ?? t.location)
-                    }
+        }
+        // History default transition (SCXML 3.10.2): shallow → children of the parent,
+        // deep → descendants of the parent.
+        if case .history(let type) = node.kind, let t = node.transitions.first {
+            let parent = parents[index]
+            for (i, id) in t.targets.enumerated() {
+                guard let target = ids[id] else { continue }  // reported above
+                let legal: Bool
+                switch type {
+                case .shallow: legal = parents[target] == parent && target != index
+                case .deep: legal = isDescendant(target, of: parent) && target != index
+                }
+                if !legal {
+                    let rule = type == .shallow ? "a child" : "a descendant"
+                    error(
+                        "the default transition of \(type.rawValue) history \(name) must target \(rule) of its parent state, not '\(id)'",
+                        at: targetLocation(t, i))
                 }
             }
-            // History default transition (SCXML 3.10.2): shallow → children of the parent,
-            // deep → descendants of the parent.
-            if case .history(let type) = node.kind, let t = node.transitions.first {
-                let parent = parents[index]
-                for id in t.targets {
-                    guard let target = ids[id] else { continue }  // reported above
-                    let legal: Bool
-                    switch type {
-                    case .shallow: legal = parents[target] == parent && target != index
-                    case .deep: legal = isDescendant(target, of: parent) && target != index
+        }
+
+        for i in node.children.indices { check(node.children[i], &counter) }
+    }
+
+    /// Reports two targets that cannot be in one configuration: one contains the other, or
+    /// their nearest common ancestor is not a `<parallel>`.
+    private mutating func checkTogether(_ targets: [String], at location: SourceLocation) {
+        guard targets.count > 1 else { return }
+        let resolved = targets.compactMap { id in ids[id].map { (id, $0) } }
+        for i in 0..<resolved.count {
+            for j in (i + 1)..<resolved.count {
+                let (a, x) = resolved[i]
+                let (b, y) = resolved[j]
+                if x == y {
+                    error("target '\(a)' is listed twice", at: location)
+                } else if isDescendant(x, of: y) || isDescendant(y, of: x) {
+                    error(
+                        "targets '\(a)' and '\(b)' cannot be active together: one contains the other",
+                        at: location)
+                } else {
+                    var ancestors = Set<Int>()
+                    var p = parents[x]
+                    while p >= 0 {
+                        ancestors.insert(p)
+                        p = parents[p]
                     }
-                    if !legal {
-                        let rule = type == .shallow ? "a child" : "a descendant"
+                    var q = parents[y]
+                    while q >= 0, !ancestors.contains(q) { q = parents[q] }
+                    if q < 0 || !isParallel[q] {
                         error(
-                            "the default transition of \(type.rawValue) history \(name) must target \(rule) of its parent state, not '\(id)'",
-                            at: t.targetLocation ?? t.location)
+                            "targets '\(a)' and '\(b)' cannot be active together: they are not in different regions of a <parallel>",
+                            at: location)
                     }
                 }
             }
         }
     }
 
+    private func targetLocation(_ t: Transition, _ i: Int) -> SourceLocation {
+        if t.targetLocations.count == t.targets.count { return t.targetLocations[i] }
+        return t.targetLocation ?? t.location
+    }
+
     private mutating func checkTargetsExist(_ t: Transition) {
-        for id in t.targets where ids[id] == nil {
-            error("transition target '\(id)' does not exist", at: t.targetLocation ?? t.location)
+        for (i, id) in t.targets.enumerated() where ids[id] == nil {
+            error("transition target '\(id)' does not exist", at: targetLocation(t, i))
         }
     }
 }

@@ -41,3 +41,18 @@ extension SCXMLLoader {
         }
     }
 }
+
+extension SCXMLLoader {
+    /// A ``DocumentParser`` for `<invoke>` content given as markup. Inline markup inherits the
+    /// SCXML namespace of the document it was written in, so a root without `xmlns` gets it.
+    public var documentParser: DocumentParser {
+        let options = self.options
+        return { text in
+            var xml = text
+            if let open = xml.range(of: "<scxml"), !xml[open.upperBound...].prefix(while: { $0 != ">" }).contains("xmlns=") {
+                xml.replaceSubrange(open, with: "<scxml xmlns=\"\(SCXMLNamespace.scxml)\"")
+            }
+            return try SCXMLLoader(options: options).load(bytes: Array(xml.utf8), file: "<invoke content>").document
+        }
+    }
+}

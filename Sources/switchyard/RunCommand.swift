@@ -64,12 +64,12 @@ struct RunCommand: ParsableCommand {
                 throw ValidationError("--data is not valid JSON: \(error)")
             }
             guard case .object(let object) = value else { throw ValidationError("--data must be a JSON object") }
-            for key in object.keys { initial.append(NamedValue(key, object[key] ?? .undefined)) }
+            for key in object.propertyNames { initial.append(NamedValue(key, object[key] ?? .undefined)) }
         }
         let clock = ManualClock()
         let driver = SessionDriver(
             definition: definition, sessionID: "run", data: initial, clock: clock,
-            loader: SCXMLLoader().documentLoader)
+            loader: SCXMLLoader().documentLoader, parser: SCXMLLoader().documentParser)
         driver.keepLogs = false
         let format = trace
         driver.onLog = { record in

@@ -27,7 +27,11 @@ public enum ConformanceExceptions {
 
     /// Tests Switchyard runs but is known to fail, with the reason. The suite fails when one of
     /// these starts passing, so this list stays honest.
-    public static let expectedFailures: [String: String] = [:]
+    public static let expectedFailures: [String: String] = [
+        "test452": "optional: `new` and `this` (constructor functions) are outside the expression language",
+        "test557": "optional: XML <data> content is kept as a string, not exposed as a DOM (B.2.2)",
+        "test561": "optional: XML event content is kept as a string, not exposed as a DOM (B.2.2)",
+    ]
 
     /// Tests that pass only when the document is refused at load time.
     public static let mustBeRefused: Set<String> = ["test301"]

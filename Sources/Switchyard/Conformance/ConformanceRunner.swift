@@ -84,7 +84,8 @@ public struct ConformanceRunner: Sendable {
             return Result(name: name, outcome: .fail("document should have been refused at load time"))
         }
         let driver = SessionDriver(
-            definition: definition, sessionID: "test", clock: ManualClock(), loader: loader.documentLoader)
+            definition: definition, sessionID: "test", clock: ManualClock(), loader: loader.documentLoader,
+            parser: loader.documentParser)
         driver.keepLogs = false
         driver.start()
         driver.runToCompletion(maxEvents: maxEvents)

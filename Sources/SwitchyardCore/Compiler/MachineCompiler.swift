@@ -221,7 +221,11 @@ struct MachineCompiler {
             }
             if d.hasSuffix(".*") { d = d.dropLast(2) }
             while d.hasSuffix(".") { d = d.dropLast() }
-            if d.isEmpty { continue }
+            if d.isEmpty {
+                // ".*" names no token at all, so every event has it as a prefix.
+                any = true
+                continue
+            }
             let key = String(d)
             if let id = descriptorIDs[key] {
                 descriptors.append(id)
@@ -373,6 +377,8 @@ struct MachineCompiler {
         let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty { return .undefined }
         if let v = try? Value.parseJSON(trimmed) { return v }
+        // Markup is kept as written (it may be an SCXML document to invoke).
+        if trimmed.hasPrefix("<") { return .string(trimmed) }
         let normalized = trimmed.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
             .joined(separator: " ")
         return .string(normalized)

@@ -7,6 +7,10 @@ public import SwitchyardExpressions
 /// Loads the document named by an `<invoke src>` (resolved against `baseDirectory`).
 public typealias DocumentLoader = @Sendable (_ src: String, _ baseDirectory: String?) throws -> SCXMLDocument
 
+/// Parses an SCXML document held in a string (an `<invoke>` whose `<content expr>` evaluates to
+/// markup).
+public typealias DocumentParser = @Sendable (_ text: String) throws -> SCXMLDocument
+
 /// A `<log>` line produced by a session.
 public struct LogRecord: Hashable, Sendable {
     public var sessionID: String
@@ -34,6 +38,9 @@ public final class SessionDriver {
 
     public let clock: any SessionClock
     public let loader: DocumentLoader?
+    public let parser: DocumentParser?
+    /// The live sessions, shared with every interpreter this driver runs.
+    public let directory = SessionDirectory()
     public let options: InterpreterOptions
     /// Called after every macrostep of the top-level session with the event (nil for start).
     public var onTopLevelMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
@@ -59,14 +66,18 @@ public final class SessionDriver {
     /// Creates a driver for `definition`; call ``start()`` to run its first macrostep.
     public init(
         definition: MachineDefinition, sessionID: String = "session-0", data: [NamedValue] = [],
-        clock: any SessionClock = ManualClock(), options: InterpreterOptions = .init(), loader: DocumentLoader? = nil
+        clock: any SessionClock = ManualClock(), options: InterpreterOptions = .init(), loader: DocumentLoader? = nil,
+        parser: DocumentParser? = nil
     ) {
         self.clock = clock
         self.loader = loader
+        self.parser = parser
         self.options = options
         topSessionID = sessionID
-        sessions[sessionID] = Session(
-            interpreter: Interpreter(definition: definition, sessionID: sessionID, data: data, options: options))
+        var interpreter = Interpreter(definition: definition, sessionID: sessionID, data: data, options: options)
+        interpreter.sessionDirectory = directory
+        sessions[sessionID] = Session(interpreter: interpreter)
+        directory.insert(sessionID)
     }
 
     /// The top-level session's interpreter.
@@ -278,6 +289,12 @@ public final class SessionDriver {
         do {
             if case .document(let doc)? = request.content {
                 definition = try MachineDefinition.compile(doc)
+            } else if case .value(let value)? = request.content {
+                guard case .string(let text) = value, let parser else {
+                    fail("<invoke> content is not an SCXML document")
+                    return
+                }
+                definition = try MachineDefinition.compile(parser(text))
             } else if let src = request.src {
                 let key = (request.baseDirectory ?? "") + "\u{0}" + src
                 if let cached = definitionCache[key] {
@@ -300,10 +317,11 @@ public final class SessionDriver {
         }
         sessionCounter += 1
         let sid = "\(topSessionID).\(sessionCounter)"
-        sessions[sid] = Session(
-            interpreter: Interpreter(
-                definition: definition, sessionID: sid, data: request.params, declareUndeclared: false,
-                options: options), parent: parent, invokeID: request.invokeID)
+        var interpreter = Interpreter(
+            definition: definition, sessionID: sid, data: request.params, declareUndeclared: false, options: options)
+        interpreter.sessionDirectory = directory
+        sessions[sid] = Session(interpreter: interpreter, parent: parent, invokeID: request.invokeID)
+        directory.insert(sid)
         sessions[parent]?.children[request.invokeID] = sid
         startSession(sid)
     }
@@ -325,6 +343,7 @@ public final class SessionDriver {
 
     func removeSession(_ sid: String) {
         guard let session = sessions.removeValue(forKey: sid) else { return }
+        directory.remove(sid)
         for child in session.children.values { removeSession(child) }
         timers.remove { $0.session == sid }
     }

@@ -291,7 +291,7 @@ extension Interpreter {
         let items: [Value]
         switch collection {
         case .array(let a): items = a
-        case .object(let o): items = o.keys.map { o[$0] ?? .undefined }
+        case .object(let o): items = o.properties.map(\.value)
         default:
             raiseError("error.execution", "<foreach> array is not iterable (\(collection.typeName))", at: location)
             return false
@@ -387,7 +387,14 @@ extension Interpreter {
         case "#_parent":
             resolved = .parent
         case let t? where t.hasPrefix("#_scxml_"):
-            resolved = .session(String(t.dropFirst(8)))
+            let id = String(t.dropFirst(8))
+            if id != sessionID, let directory = sessionDirectory, !directory.contains(id) {
+                raiseError(
+                    "error.communication", "no session '\(id)' to send '\(name ?? "")' to", at: s.location,
+                    sendID: sendID)
+                return false
+            }
+            resolved = .session(id)
         case let t? where t.hasPrefix("#_"):
             resolved = .invoked(String(t.dropFirst(2)))
         case let t?:

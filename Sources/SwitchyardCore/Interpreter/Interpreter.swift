@@ -12,6 +12,9 @@ public struct Interpreter: Sendable {
     /// This session's id (`_sessionid`).
     public let sessionID: String
     public var options: InterpreterOptions
+    /// The sessions this one can address with `#_scxml_<id>`; when set, sending to a session
+    /// not in it raises `error.communication` at once (SCXML 6.2.4). The executor provides it.
+    public var sessionDirectory: SessionDirectory?
 
     var configuration: StateSet
     var environment: Environment

@@ -1,34 +1,41 @@
 import SwitchyardExpressions
 
 /// An expression compiled for the data model, or the reason it could not be compiled (which
-/// becomes `error.execution` when the expression is evaluated, SCXML 5.9 / B.2).
-struct CompiledExpr: Sendable {
-    enum Code: Sendable {
-        case expression(CompiledExpression)
-        case failed(ExpressionError)
+/// becomes `error.execution` when the expression is evaluated, SCXML 5.9 / B.2). Exactly one of
+/// `compiled` and `failure` is set.
+final class CompiledExpr: Sendable {
+    let compiled: CompiledExpression?
+    let failure: ExpressionError?
+    let source: ExpressionSource
+    init(_ compiled: CompiledExpression?, failure: ExpressionError?, source: ExpressionSource) {
+        self.compiled = compiled
+        self.failure = failure
+        self.source = source
     }
-    var code: Code
-    var source: ExpressionSource
 }
 
 /// An assignable location (`<assign location>`, `idlocation`, `<foreach item>`).
-struct CompiledLoc: Sendable {
-    enum Code: Sendable {
-        case location(CompiledLocation)
-        case failed(ExpressionError)
+final class CompiledLoc: Sendable {
+    let compiled: CompiledLocation?
+    let failure: ExpressionError?
+    let source: ExpressionSource
+    init(_ compiled: CompiledLocation?, failure: ExpressionError?, source: ExpressionSource) {
+        self.compiled = compiled
+        self.failure = failure
+        self.source = source
     }
-    var code: Code
-    var source: ExpressionSource
 }
 
 /// A `<script>` body.
-struct CompiledBody: Sendable {
-    enum Code: Sendable {
-        case script(CompiledScript)
-        case failed(ExpressionError)
+final class CompiledBody: Sendable {
+    let compiled: CompiledScript?
+    let failure: ExpressionError?
+    let source: ExpressionSource
+    init(_ compiled: CompiledScript?, failure: ExpressionError?, source: ExpressionSource) {
+        self.compiled = compiled
+        self.failure = failure
+        self.source = source
     }
-    var code: Code
-    var source: ExpressionSource
 }
 
 /// A block of executable content in document order (one `<onentry>`, a transition's content, ...).

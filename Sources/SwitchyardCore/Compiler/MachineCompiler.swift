@@ -33,8 +33,8 @@ struct MachineCompiler {
     let document: SCXMLDocument
     let options: MachineCompileOptions
     var diagnostics: [Diagnostic] = []
-    var states: [CompiledState] = []
-    var transitions: [CompiledTransition] = []
+    var states: [StateDraft] = []
+    var transitions: [TransitionDraft] = []
     var stateIndexByID: [String: Int] = [:]
     var symbols = SymbolTable()
     var descriptorIDs: [String: Int] = [:]
@@ -66,7 +66,7 @@ struct MachineCompiler {
         }
         // Pass 1: number the states in document order and declare every <data> id, so that all
         // expressions resolve data to slots whatever their position in the document.
-        let root = CompiledState(
+        let root = StateDraft(
             id: document.name.map { "_scxml_\($0)" } ?? "_scxml", kind: .root, parent: -1, depth: 0, subtreeEnd: 0,
             children: [], historyChildren: [], initialTransition: nil, transitions: [], historyDefault: nil,
             onEntry: [], onExit: [], data: [], invokes: [], doneData: nil, location: document.location)
@@ -95,7 +95,7 @@ struct MachineCompiler {
             diagnostics.append(Diagnostic(.error, "<scxml> has no child state to start in", at: document.location))
         }
         states[0].initialTransition = addTransition(
-            CompiledTransition(
+            TransitionDraft(
                 source: 0, descriptors: [], matchesAnyEvent: false, eventText: "", cond: nil,
                 targets: rootTargets.isEmpty ? (firstChild.map { [$0] } ?? []) : rootTargets, isInternal: true,
                 actions: [], location: document.location))
@@ -103,7 +103,8 @@ struct MachineCompiler {
         let errors = diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw DiagnosticList(diagnostics) }
         return MachineDefinition(
-            document: document, warnings: diagnostics, states: states, transitions: transitions,
+            document: document, warnings: diagnostics, states: states.map(CompiledState.init),
+            transitions: transitions.map(CompiledTransition.init),
             stateIndexByID: stateIndexByID, symbols: symbols, dataModel: dataModel, eventSlot: eventSlot,
             sessionIDSlot: sessionIDSlot, nameSlot: nameSlot, ioProcessorsSlot: ioSlot, descriptorIDs: descriptorIDs,
             rootScript: rootScript, usesIn: usesIn, usesEvent: usesEvent, allData: allData,
@@ -134,7 +135,7 @@ struct MachineCompiler {
         }
         stateIndexByID[id] = stateIndexByID[id] ?? index
         states.append(
-            CompiledState(
+            StateDraft(
                 id: id, kind: kind, parent: parent, depth: depth, subtreeEnd: index, children: [],
                 historyChildren: [], initialTransition: nil, transitions: [], historyDefault: nil, onEntry: [],
                 onExit: [], data: [], invokes: [], doneData: nil, location: node.location))
@@ -193,7 +194,7 @@ struct MachineCompiler {
                     node.initial, at: node.initialLocation ?? node.location, within: index, what: "initial state")
                 if targets.isEmpty, let first = states[index].children.first { targets = [first] }
                 states[index].initialTransition = addTransition(
-                    CompiledTransition(
+                    TransitionDraft(
                         source: index, descriptors: [], matchesAnyEvent: false, eventText: "", cond: nil, targets: targets,
                         isInternal: true, actions: [], location: node.location))
             }
@@ -205,12 +206,12 @@ struct MachineCompiler {
         }
     }
 
-    private mutating func addTransition(_ t: CompiledTransition) -> Int {
+    private mutating func addTransition(_ t: TransitionDraft) -> Int {
         transitions.append(t)
         return transitions.count - 1
     }
 
-    private mutating func compileTransition(_ t: Transition, source: Int) -> CompiledTransition {
+    private mutating func compileTransition(_ t: Transition, source: Int) -> TransitionDraft {
         var descriptors: [Int] = []
         var any = false
         for raw in t.events {
@@ -236,7 +237,7 @@ struct MachineCompiler {
             }
         }
         let targets = resolveTargets(t.targets, at: t.targetLocation ?? t.location, within: nil, what: "target")
-        return CompiledTransition(
+        return TransitionDraft(
             source: source, descriptors: descriptors, matchesAnyEvent: any,
             eventText: t.events.joined(separator: " "), cond: t.cond.map { compileExpr($0) },
             targets: targets, isInternal: t.type == .internal, actions: compileBlock(t.actions), location: t.location)
@@ -403,10 +404,10 @@ struct MachineCompiler {
         note(source)
         do {
             let e = try CompiledExpression.compile(source.text, symbols: symbols, options: compileOptions)
-            return CompiledExpr(code: .expression(e), source: source)
+            return CompiledExpr(e, failure: nil, source: source)
         } catch {
             report(error, in: source)
-            return CompiledExpr(code: .failed(error), source: source)
+            return CompiledExpr(nil, failure: error, source: source)
         }
     }
 
@@ -414,10 +415,10 @@ struct MachineCompiler {
         note(source)
         do {
             let l = try CompiledLocation.compile(source.text, symbols: symbols, options: compileOptions)
-            return CompiledLoc(code: .location(l), source: source)
+            return CompiledLoc(l, failure: nil, source: source)
         } catch {
             report(error, in: source)
-            return CompiledLoc(code: .failed(error), source: source)
+            return CompiledLoc(nil, failure: error, source: source)
         }
     }
 
@@ -425,10 +426,10 @@ struct MachineCompiler {
         note(source)
         do {
             let s = try CompiledScript.compile(source.text, symbols: &symbols, options: compileOptions)
-            return CompiledBody(code: .script(s), source: source)
+            return CompiledBody(s, failure: nil, source: source)
         } catch {
             report(error, in: source)
-            return CompiledBody(code: .failed(error), source: source)
+            return CompiledBody(nil, failure: error, source: source)
         }
     }
 }

@@ -100,8 +100,9 @@ public enum DataModelKind: String, Hashable, Sendable, Codable {
     case null
 }
 
-/// A state (or the root, or a history pseudo-state) in the compiled table.
-struct CompiledState: Sendable {
+/// A state (or the root, or a history pseudo-state) in the compiled table. Immutable; a
+/// reference type so the hot loop reads it without copying its arrays.
+final class CompiledState: Sendable {
     enum Kind: Sendable, Equatable {
         case root
         case atomic
@@ -111,8 +112,76 @@ struct CompiledState: Sendable {
         case shallowHistory
         case deepHistory
     }
+    let id: String
+    let kind: Kind
+    let parent: Int
+    let depth: Int
+    let subtreeEnd: Int
+    let children: [Int]
+    let historyChildren: [Int]
+    let initialTransition: Int?
+    let transitions: [Int]
+    let historyDefault: Int?
+    let onEntry: [Block]
+    let onExit: [Block]
+    let data: [CompiledData]
+    let invokes: [CompiledInvoke]
+    let doneData: CompiledDoneData?
+    let location: SourceLocation
+    init(_ d: StateDraft) {
+        id = d.id
+        kind = d.kind
+        parent = d.parent
+        depth = d.depth
+        subtreeEnd = d.subtreeEnd
+        children = d.children
+        historyChildren = d.historyChildren
+        initialTransition = d.initialTransition
+        transitions = d.transitions
+        historyDefault = d.historyDefault
+        onEntry = d.onEntry
+        onExit = d.onExit
+        data = d.data
+        invokes = d.invokes
+        doneData = d.doneData
+        location = d.location
+    }
+
+    var isAtomic: Bool { kind == .atomic || kind == .final }
+    var isHistory: Bool { kind == .shallowHistory || kind == .deepHistory }
+}
+
+/// A transition in the compiled table. Immutable; a reference type so the hot loop reads it
+/// without copying.
+final class CompiledTransition: Sendable {
+    let source: Int
+    let descriptors: [Int]
+    let matchesAnyEvent: Bool
+    let eventText: String
+    let cond: CompiledExpr?
+    let targets: [Int]
+    let isInternal: Bool
+    let actions: Block
+    let location: SourceLocation
+    init(_ d: TransitionDraft) {
+        source = d.source
+        descriptors = d.descriptors
+        matchesAnyEvent = d.matchesAnyEvent
+        eventText = d.eventText
+        cond = d.cond
+        targets = d.targets
+        isInternal = d.isInternal
+        actions = d.actions
+        location = d.location
+    }
+
+    var isEventless: Bool { descriptors.isEmpty && !matchesAnyEvent }
+}
+
+/// A state while the compiler fills it in; frozen into ``CompiledState``.
+struct StateDraft: Sendable {
     var id: String
-    var kind: Kind
+    var kind: CompiledState.Kind
     var parent: Int
     var depth: Int
     /// The largest index among this state's descendants (itself when it has none).
@@ -137,8 +206,8 @@ struct CompiledState: Sendable {
     var isHistory: Bool { kind == .shallowHistory || kind == .deepHistory }
 }
 
-/// A transition in the compiled table.
-struct CompiledTransition: Sendable {
+/// A transition while the compiler builds it; frozen into ``CompiledTransition``.
+struct TransitionDraft: Sendable {
     var source: Int
     /// Interned descriptor ids; empty for eventless transitions.
     var descriptors: [Int]

@@ -27,13 +27,21 @@ public struct LogRecord: Hashable, Sendable {
 /// whenever nothing else is queued, so delayed tests take no wall time and every run produces
 /// the same trace.
 public final class SessionDriver {
-    struct Session {
+    /// A session's interpreter and its place in the invoke tree. A class so the driver mutates
+    /// the interpreter in place, never copying it.
+    final class Session {
         var interpreter: Interpreter
-        var parent: String?
+        let parent: String?
         /// The invoke id under which the parent started this session.
-        var invokeID: String?
+        let invokeID: String?
         /// Child session ids by invoke id.
         var children: [String: String] = [:]
+
+        init(interpreter: Interpreter, parent: String? = nil, invokeID: String? = nil) {
+            self.interpreter = interpreter
+            self.parent = parent
+            self.invokeID = invokeID
+        }
     }
 
     public let clock: any SessionClock
@@ -52,8 +60,8 @@ public final class SessionDriver {
     /// Errors reported by macrosteps (microstep limit, ...), with the session id.
     public private(set) var errors: [(session: String, error: InterpreterError)] = []
 
-    var sessions: [String: Session] = [:]
-    var queue: [(session: String, event: Event)] = []
+    var sessions = SessionTable()
+    var queue: [(slot: Int, event: Event)] = []
     var queueHead = 0
     var timers = TimerQueue()
     var timerSequence: UInt64 = 0
@@ -110,17 +118,21 @@ public final class SessionDriver {
     @discardableResult public func runUntilIdle(maxEvents: Int = 1_000_000) -> Int {
         var n = 0
         while n < maxEvents, queueHead < queue.count {
-            let (sid, event) = queue[queueHead]
+            let (slot, event) = queue[queueHead]
             queueHead += 1
-            if queueHead > 1024, queueHead * 2 > queue.count {
+            if queueHead == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                queueHead = 0
+            } else if queueHead > 1024, queueHead * 2 > queue.count {
                 queue.removeFirst(queueHead)
                 queueHead = 0
             }
-            // Mutate in place: copying the interpreter out of the dictionary would make every
-            // event copy its buffers.
-            guard let result = sessions[sid]?.interpreter.handle(event) else { continue }
+            // Mutate in place: copying the interpreter out of the table would make every event
+            // copy its buffers.
+            guard let session = sessions.slots[slot] else { continue }
+            let result = session.interpreter.handle(event)
             n += 1
-            process(result, of: sid, event: event)
+            process(result, of: session.interpreter.sessionID, event: event)
         }
         return n
     }
@@ -255,31 +267,30 @@ public final class SessionDriver {
     }
 
     func deliver(_ event: Event, to sid: String) {
-        guard sessions[sid] != nil else { return }
-        queue.append((sid, event))
+        guard let slot = sessions.slot(of: sid) else { return }
+        queue.append((slot, event))
     }
 
     /// Delivers an event from a child to its parent, unless the parent has left the invoking
     /// state meanwhile: such events are discarded (SCXML 6.4).
     func deliverFromChild(_ event: Event, invokeID: String, to parent: String) {
-        guard let session = sessions[parent],
+        guard let slot = sessions.slot(of: parent), let session = sessions.slots[slot],
             session.interpreter.invocations.contains(where: { $0.invokeID == invokeID })
         else { return }
-        queue.append((parent, event))
+        queue.append((slot, event))
     }
 
     func communicationError(_ sid: String, _ event: Event, _ message: String) {
         var data = JSObject()
         data["message"] = .string(message)
-        queue.append(
-            (sid, Event("error.communication", kind: .platform, data: .object(data), sendID: event.sendID)))
+        deliver(Event("error.communication", kind: .platform, data: .object(data), sendID: event.sendID), to: sid)
     }
 
     func startChild(_ request: InvokeRequest, parent: String) {
         func fail(_ message: String) {
             var data = JSObject()
             data["message"] = .string(message)
-            queue.append((parent, Event("error.execution", kind: .platform, data: .object(data))))
+            deliver(Event("error.execution", kind: .platform, data: .object(data)), to: parent)
         }
         guard request.type == "scxml" else {
             fail("unsupported invoke type '\(request.type)'")
@@ -342,7 +353,7 @@ public final class SessionDriver {
     }
 
     func removeSession(_ sid: String) {
-        guard let session = sessions.removeValue(forKey: sid) else { return }
+        guard let session = sessions.remove(sid) else { return }
         directory.remove(sid)
         for child in session.children.values { removeSession(child) }
         timers.remove { $0.session == sid }
@@ -407,5 +418,34 @@ struct TimerQueue {
             heap.swapAt(parent, best)
             parent = best
         }
+    }
+}
+
+/// Sessions in slots (so queued events address them by index, without hashing) plus an index
+/// by session id. Slots of ended sessions are never reused, so an event queued for a session
+/// that ended cannot reach a later one.
+struct SessionTable {
+    var slots: [SessionDriver.Session?] = []
+    var index: [String: Int] = [:]
+
+    func slot(of id: String) -> Int? { index[id] }
+
+    subscript(id: String) -> SessionDriver.Session? {
+        get { index[id].flatMap { slots[$0] } }
+        set {
+            if let slot = index[id] {
+                slots[slot] = newValue
+                if newValue == nil { index.removeValue(forKey: id) }
+            } else if let newValue {
+                slots.append(newValue)
+                index[id] = slots.count - 1
+            }
+        }
+    }
+
+    mutating func remove(_ id: String) -> SessionDriver.Session? {
+        let old = self[id]
+        self[id] = nil
+        return old
     }
 }

@@ -118,16 +118,14 @@ extension Interpreter {
 
     /// Evaluates an expression; on failure raises `error.execution` and returns nil.
     mutating func evaluate(_ e: CompiledExpr) -> Value? {
-        switch e.code {
-        case .expression(let compiled):
-            inHost?.configuration = configuration
-            do {
-                return try compiled.evaluate(in: &environment, host: inHost)
-            } catch {
-                raise(error, in: e.source)
-                return nil
-            }
-        case .failed(let error):
+        guard let compiled = e.compiled else {
+            raise(e.failure ?? Self.unknownFailure, in: e.source)
+            return nil
+        }
+        inHost?.configuration = configuration
+        do {
+            return try compiled.evaluate(in: &environment, host: inHost)
+        } catch {
             raise(error, in: e.source)
             return nil
         }
@@ -135,16 +133,14 @@ extension Interpreter {
 
     /// A guard: errors raise `error.execution` and count as false (SCXML 5.9.1).
     mutating func evaluateCondition(_ e: CompiledExpr) -> Bool {
-        switch e.code {
-        case .expression(let compiled):
-            inHost?.configuration = configuration
-            do {
-                return try compiled.evaluateCondition(in: &environment, host: inHost)
-            } catch {
-                raise(error, in: e.source)
-                return false
-            }
-        case .failed(let error):
+        guard let compiled = e.compiled else {
+            raise(e.failure ?? Self.unknownFailure, in: e.source)
+            return false
+        }
+        inHost?.configuration = configuration
+        do {
+            return try compiled.evaluateCondition(in: &environment, host: inHost)
+        } catch {
             raise(error, in: e.source)
             return false
         }
@@ -156,38 +152,37 @@ extension Interpreter {
     }
 
     mutating func assign(_ location: CompiledLoc, _ value: Value) -> Bool {
-        switch location.code {
-        case .location(let compiled):
-            inHost?.configuration = configuration
-            do {
-                try compiled.assign(value, in: &environment, host: inHost)
-                return true
-            } catch {
-                raise(error, in: location.source)
-                return false
-            }
-        case .failed(let error):
+        guard let compiled = location.compiled else {
+            raise(location.failure ?? Self.unknownFailure, in: location.source)
+            return false
+        }
+        inHost?.configuration = configuration
+        do {
+            try compiled.assign(value, in: &environment, host: inHost)
+            return true
+        } catch {
             raise(error, in: location.source)
             return false
         }
     }
 
     mutating func runScript(_ body: CompiledBody) -> Bool {
-        switch body.code {
-        case .script(let compiled):
-            inHost?.configuration = configuration
-            do {
-                try compiled.run(in: &environment, host: inHost)
-                return true
-            } catch {
-                raise(error, in: body.source)
-                return false
-            }
-        case .failed(let error):
+        guard let compiled = body.compiled else {
+            raise(body.failure ?? Self.unknownFailure, in: body.source)
+            return false
+        }
+        inHost?.configuration = configuration
+        do {
+            try compiled.run(in: &environment, host: inHost)
+            return true
+        } catch {
             raise(error, in: body.source)
             return false
         }
     }
+
+    static let unknownFailure = ExpressionError(
+        kind: .syntax, message: "the expression could not be compiled", line: 1, column: 1, offset: 0)
 
     mutating func value(of source: ValueSource) -> Value? {
         switch source {

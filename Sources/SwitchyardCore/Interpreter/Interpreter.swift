@@ -41,6 +41,7 @@ public struct Interpreter: Sendable {
     var limitError: InterpreterError?
     var recentTransitions: [Int] = []
     var matchedDescriptors: [Int] = []
+    var enabledBuffer: [Int] = []
     var matchedEventName: String?
     var inHost: InPredicate?
     // Scratch buffers reused across microsteps so the hot path does not allocate.
@@ -293,20 +294,20 @@ public struct Interpreter: Sendable {
     }
 
     mutating func selectTransitions(eventless: Bool) -> [Int] {
-        var enabled: [Int] = []
+        enabledBuffer.removeAll(keepingCapacity: true)
         let states = definition.states
         let transitions = definition.transitions
-        var atomicIndex = 0
         // Atomic states of the configuration in document order.
         for wordIndex in configuration.words.indices {
             var w = configuration.words[wordIndex]
             while w != 0 {
-                atomicIndex = wordIndex << 6 + w.trailingZeroBitCount
+                let atomicIndex = wordIndex << 6 + w.trailingZeroBitCount
                 w &= w - 1
                 guard states[atomicIndex].isAtomic else { continue }
                 var s = atomicIndex
                 search: while s > 0 {
-                    for ti in states[s].transitions {
+                    let state = states[s]
+                    for ti in state.transitions {
                         let t = transitions[ti]
                         if eventless {
                             guard t.isEventless else { continue }
@@ -314,16 +315,16 @@ public struct Interpreter: Sendable {
                             guard !t.isEventless, nameMatch(t) else { continue }
                         }
                         if conditionMatch(t) {
-                            if !enabled.contains(ti) { enabled.append(ti) }
+                            if !enabledBuffer.contains(ti) { enabledBuffer.append(ti) }
                             break search
                         }
                     }
-                    s = states[s].parent
+                    s = state.parent
                 }
             }
         }
-        if enabled.count > 1 { return removeConflictingTransitions(enabled) }
-        return enabled
+        if enabledBuffer.count > 1 { return removeConflictingTransitions(enabledBuffer) }
+        return enabledBuffer
     }
 
     mutating func conditionMatch(_ t: CompiledTransition) -> Bool {
@@ -491,7 +492,7 @@ public struct Interpreter: Sendable {
         statesToEnter.forEach { s in
             let st = states[s]
             configuration.insert(s)
-            statesToInvoke.append(s)
+            if !st.invokes.isEmpty { statesToInvoke.append(s) }
             if options.tracing { trace.append(st.id) }
             if definition.binding == .late && !initialized.contains(s) {
                 initialized.insert(s)
@@ -501,7 +502,7 @@ public struct Interpreter: Sendable {
             if statesForDefaultEntry.contains(s), let it = st.initialTransition {
                 _ = executeBlock(definition.transitions[it].actions)
             }
-            if let ht = defaultHistoryContent[s] {
+            if !defaultHistoryContent.isEmpty, let ht = defaultHistoryContent[s] {
                 _ = executeBlock(definition.transitions[ht].actions)
             }
             if st.kind == .final {

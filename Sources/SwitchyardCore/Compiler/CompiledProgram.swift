@@ -2,12 +2,13 @@ import SwitchyardExpressions
 
 /// An expression compiled for the data model, or the reason it could not be compiled (which
 /// becomes `error.execution` when the expression is evaluated, SCXML 5.9 / B.2). Exactly one of
-/// `compiled` and `failure` is set.
+/// `compiled` and `failure` is meaningful: when `failure` is set, `compiled` is a placeholder
+/// that is never run. (Non-optional so the hot path calls it in place, without copying it out.)
 final class CompiledExpr: Sendable {
-    let compiled: CompiledExpression?
+    let compiled: CompiledExpression
     let failure: ExpressionError?
     let source: ExpressionSource
-    init(_ compiled: CompiledExpression?, failure: ExpressionError?, source: ExpressionSource) {
+    init(_ compiled: CompiledExpression, failure: ExpressionError?, source: ExpressionSource) {
         self.compiled = compiled
         self.failure = failure
         self.source = source
@@ -16,10 +17,10 @@ final class CompiledExpr: Sendable {
 
 /// An assignable location (`<assign location>`, `idlocation`, `<foreach item>`).
 final class CompiledLoc: Sendable {
-    let compiled: CompiledLocation?
+    let compiled: CompiledLocation
     let failure: ExpressionError?
     let source: ExpressionSource
-    init(_ compiled: CompiledLocation?, failure: ExpressionError?, source: ExpressionSource) {
+    init(_ compiled: CompiledLocation, failure: ExpressionError?, source: ExpressionSource) {
         self.compiled = compiled
         self.failure = failure
         self.source = source
@@ -28,10 +29,10 @@ final class CompiledLoc: Sendable {
 
 /// A `<script>` body.
 final class CompiledBody: Sendable {
-    let compiled: CompiledScript?
+    let compiled: CompiledScript
     let failure: ExpressionError?
     let source: ExpressionSource
-    init(_ compiled: CompiledScript?, failure: ExpressionError?, source: ExpressionSource) {
+    init(_ compiled: CompiledScript, failure: ExpressionError?, source: ExpressionSource) {
         self.compiled = compiled
         self.failure = failure
         self.source = source
@@ -114,4 +115,26 @@ struct CompiledInvoke: Sendable {
     var contentDocument: SCXMLDocument?
     var content: ValueSource
     var location: SourceLocation
+}
+
+/// Placeholders standing in for code that failed to compile (never run: `failure` is checked
+/// first).
+enum Placeholder {
+    static let expression: CompiledExpression = {
+        // "undefined" always compiles.
+        (try? CompiledExpression.compile("undefined", symbols: SymbolTable())) ?? fatalUnreachable()
+    }()
+    static let location: CompiledLocation = {
+        var symbols = SymbolTable()
+        symbols.declare("_placeholder")
+        return (try? CompiledLocation.compile("_placeholder", symbols: symbols)) ?? fatalUnreachable()
+    }()
+    static let script: CompiledScript = {
+        var symbols = SymbolTable()
+        return (try? CompiledScript.compile("", symbols: &symbols)) ?? fatalUnreachable()
+    }()
+}
+
+private func fatalUnreachable<T>() -> T {
+    preconditionFailure("a constant placeholder expression failed to compile")
 }

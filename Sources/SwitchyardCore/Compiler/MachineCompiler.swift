@@ -407,7 +407,7 @@ struct MachineCompiler {
             return CompiledExpr(e, failure: nil, source: source)
         } catch {
             report(error, in: source)
-            return CompiledExpr(nil, failure: error, source: source)
+            return CompiledExpr(Placeholder.expression, failure: error, source: source)
         }
     }
 
@@ -418,7 +418,7 @@ struct MachineCompiler {
             return CompiledLoc(l, failure: nil, source: source)
         } catch {
             report(error, in: source)
-            return CompiledLoc(nil, failure: error, source: source)
+            return CompiledLoc(Placeholder.location, failure: error, source: source)
         }
     }
 
@@ -429,7 +429,7 @@ struct MachineCompiler {
             return CompiledBody(s, failure: nil, source: source)
         } catch {
             report(error, in: source)
-            return CompiledBody(nil, failure: error, source: source)
+            return CompiledBody(Placeholder.script, failure: error, source: source)
         }
     }
 }

@@ -26,6 +26,8 @@ public final class MachineDefinition: Sendable {
     let descriptorIDs: [String: Int]
     /// For every event name that is itself a descriptor: the ids of all descriptors matching it.
     let prefixMatches: [String: [Int]]
+    /// The same as a list when it is short: comparing a few small strings beats hashing one.
+    let smallPrefixMatches: [(String, [Int])]?
     let rootScript: CompiledBody?
     let usesIn: Bool
     let usesEvent: Bool
@@ -66,6 +68,7 @@ public final class MachineDefinition: Sendable {
             prefixMatches[name] = ids
         }
         self.prefixMatches = prefixMatches
+        smallPrefixMatches = prefixMatches.count <= 24 ? prefixMatches.map { ($0.key, $0.value) } : nil
         self.rootScript = rootScript
         self.usesIn = usesIn
         self.usesEvent = usesEvent

@@ -110,7 +110,8 @@ public final class SessionDriver {
 
     /// Queues an external event for the top-level session (not processed until the driver runs).
     public func enqueue(_ event: Event) {
-        deliver(event, to: topSessionID)
+        // The top-level session always holds slot 0.
+        queue.append((0, event))
     }
 
     /// Processes queued events (of all sessions) until none are left or `maxEvents` were taken.

@@ -118,13 +118,13 @@ extension Interpreter {
 
     /// Evaluates an expression; on failure raises `error.execution` and returns nil.
     mutating func evaluate(_ e: CompiledExpr) -> Value? {
-        guard let compiled = e.compiled else {
-            raise(e.failure ?? Self.unknownFailure, in: e.source)
+        if let failure = e.failure {
+            raise(failure, in: e.source)
             return nil
         }
         inHost?.configuration = configuration
         do {
-            return try compiled.evaluate(in: &environment, host: inHost)
+            return try e.compiled.evaluate(in: &environment, host: inHost)
         } catch {
             raise(error, in: e.source)
             return nil
@@ -133,13 +133,13 @@ extension Interpreter {
 
     /// A guard: errors raise `error.execution` and count as false (SCXML 5.9.1).
     mutating func evaluateCondition(_ e: CompiledExpr) -> Bool {
-        guard let compiled = e.compiled else {
-            raise(e.failure ?? Self.unknownFailure, in: e.source)
+        if let failure = e.failure {
+            raise(failure, in: e.source)
             return false
         }
         inHost?.configuration = configuration
         do {
-            return try compiled.evaluateCondition(in: &environment, host: inHost)
+            return try e.compiled.evaluateCondition(in: &environment, host: inHost)
         } catch {
             raise(error, in: e.source)
             return false
@@ -152,13 +152,13 @@ extension Interpreter {
     }
 
     mutating func assign(_ location: CompiledLoc, _ value: Value) -> Bool {
-        guard let compiled = location.compiled else {
-            raise(location.failure ?? Self.unknownFailure, in: location.source)
+        if let failure = location.failure {
+            raise(failure, in: location.source)
             return false
         }
         inHost?.configuration = configuration
         do {
-            try compiled.assign(value, in: &environment, host: inHost)
+            try location.compiled.assign(value, in: &environment, host: inHost)
             return true
         } catch {
             raise(error, in: location.source)
@@ -167,22 +167,19 @@ extension Interpreter {
     }
 
     mutating func runScript(_ body: CompiledBody) -> Bool {
-        guard let compiled = body.compiled else {
-            raise(body.failure ?? Self.unknownFailure, in: body.source)
+        if let failure = body.failure {
+            raise(failure, in: body.source)
             return false
         }
         inHost?.configuration = configuration
         do {
-            try compiled.run(in: &environment, host: inHost)
+            try body.compiled.run(in: &environment, host: inHost)
             return true
         } catch {
             raise(error, in: body.source)
             return false
         }
     }
-
-    static let unknownFailure = ExpressionError(
-        kind: .syntax, message: "the expression could not be compiled", line: 1, column: 1, offset: 0)
 
     mutating func value(of source: ValueSource) -> Value? {
         switch source {

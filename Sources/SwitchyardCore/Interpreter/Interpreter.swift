@@ -263,7 +263,12 @@ public struct Interpreter: Sendable {
     mutating func matchDescriptors(_ name: String) {
         if matchedEventName == name { return }
         matchedEventName = name
-        if let precomputed = definition.prefixMatches[name] {
+        if let small = definition.smallPrefixMatches {
+            for (candidate, ids) in small where candidate == name {
+                matchedDescriptors = ids
+                return
+            }
+        } else if let precomputed = definition.prefixMatches[name] {
             matchedDescriptors = precomputed
             return
         }

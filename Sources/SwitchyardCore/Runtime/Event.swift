@@ -1,6 +1,9 @@
 public import SwitchyardExpressions
 
 /// An SCXML event (SCXML 5.10.1): what `_event` holds while the event is processed.
+///
+/// A value type with copy-on-write storage: events are queued, forwarded and journaled often,
+/// so a copy costs one reference count, not one per field.
 public struct Event: Hashable, Sendable, Codable {
     /// Where an event came from.
     public enum Kind: String, Hashable, Sendable, Codable {
@@ -12,31 +15,124 @@ public struct Event: Hashable, Sendable, Codable {
         case external
     }
 
-    /// The event name, e.g. `document.submitted`.
-    public var name: String
-    public var kind: Kind
-    /// The `id` of the `<send>` that produced it, if any.
-    public var sendID: String?
-    /// The URI of the sender (e.g. `#_scxml_<sessionid>`) when it can receive replies.
-    public var origin: String?
-    /// The I/O processor type of the sender.
-    public var originType: String?
-    /// For events from an invoked child: the invoke id.
-    public var invokeID: String?
-    /// The payload.
-    public var data: Value
+    final class Storage: @unchecked Sendable {
+        // Mutated only while uniquely referenced (copy-on-write), so sharing across threads is safe.
+        var name: String
+        var kind: Kind
+        var sendID: String?
+        var origin: String?
+        var originType: String?
+        var invokeID: String?
+        var data: Value
+
+        init(
+            name: String, kind: Kind, sendID: String?, origin: String?, originType: String?, invokeID: String?,
+            data: Value
+        ) {
+            self.name = name
+            self.kind = kind
+            self.sendID = sendID
+            self.origin = origin
+            self.originType = originType
+            self.invokeID = invokeID
+            self.data = data
+        }
+
+        func copy() -> Storage {
+            Storage(
+                name: name, kind: kind, sendID: sendID, origin: origin, originType: originType, invokeID: invokeID,
+                data: data)
+        }
+    }
+
+    private var storage: Storage
+
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
 
     public init(
         _ name: String, kind: Kind = .external, data: Value = .undefined, sendID: String? = nil, origin: String? = nil,
         originType: String? = nil, invokeID: String? = nil
     ) {
-        self.name = name
-        self.kind = kind
-        self.data = data
-        self.sendID = sendID
-        self.origin = origin
-        self.originType = originType
-        self.invokeID = invokeID
+        storage = Storage(
+            name: name, kind: kind, sendID: sendID, origin: origin, originType: originType, invokeID: invokeID,
+            data: data)
+    }
+
+    /// The event name, e.g. `document.submitted`.
+    public var name: String {
+        get { storage.name }
+        set { unique().name = newValue }
+    }
+    public var kind: Kind {
+        get { storage.kind }
+        set { unique().kind = newValue }
+    }
+    /// The `id` of the `<send>` that produced it, if any.
+    public var sendID: String? {
+        get { storage.sendID }
+        set { unique().sendID = newValue }
+    }
+    /// The URI of the sender (e.g. `#_scxml_<sessionid>`) when it can receive replies.
+    public var origin: String? {
+        get { storage.origin }
+        set { unique().origin = newValue }
+    }
+    /// The I/O processor type of the sender.
+    public var originType: String? {
+        get { storage.originType }
+        set { unique().originType = newValue }
+    }
+    /// For events from an invoked child: the invoke id.
+    public var invokeID: String? {
+        get { storage.invokeID }
+        set { unique().invokeID = newValue }
+    }
+    /// The payload.
+    public var data: Value {
+        get { storage.data }
+        set { unique().data = newValue }
+    }
+
+    public static func == (a: Event, b: Event) -> Bool {
+        a.storage === b.storage
+            || (a.name == b.name && a.kind == b.kind && a.sendID == b.sendID && a.origin == b.origin
+                && a.originType == b.originType && a.invokeID == b.invokeID && a.data == b.data)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(kind)
+        hasher.combine(sendID)
+        hasher.combine(invokeID)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, sendID, origin, originType, invokeID, data
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            try c.decode(String.self, forKey: .name), kind: try c.decode(Kind.self, forKey: .kind),
+            data: try c.decodeIfPresent(Value.self, forKey: .data) ?? .undefined,
+            sendID: try c.decodeIfPresent(String.self, forKey: .sendID),
+            origin: try c.decodeIfPresent(String.self, forKey: .origin),
+            originType: try c.decodeIfPresent(String.self, forKey: .originType),
+            invokeID: try c.decodeIfPresent(String.self, forKey: .invokeID))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(sendID, forKey: .sendID)
+        try c.encodeIfPresent(origin, forKey: .origin)
+        try c.encodeIfPresent(originType, forKey: .originType)
+        try c.encodeIfPresent(invokeID, forKey: .invokeID)
+        if data != .undefined { try c.encode(data, forKey: .data) }
     }
 
     /// The SCXML event I/O processor type URI.

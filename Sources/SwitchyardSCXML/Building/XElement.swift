@@ -24,12 +24,15 @@ final class XElement {
     /// bodies); other elements only need to know whether they hold significant text.
     let keepsWhitespace: Bool
 
-    init(namespace: String?, prefix: String?, name: String, location: SourceLocation) {
+    /// `scxmlNamespace` is the namespace SCXML elements are in for this document (nil when the
+    /// root has none).
+    init(namespace: String?, prefix: String?, name: String, location: SourceLocation, scxmlNamespace: String?)
+    {
         self.namespace = namespace
         self.prefix = prefix
         self.name = name
         self.location = location
-        let scxml = namespace == nil || namespace == SCXMLNamespace.scxml
+        let scxml = namespace == scxmlNamespace
         keepsWhitespace =
             !scxml || name == "content" || name == "data" || name == "script" || name == "assign"
     }

@@ -23,6 +23,8 @@ final class XElement {
     /// Whether whitespace-only text matters (foreign elements and SCXML elements with text
     /// bodies); other elements only need to know whether they hold significant text.
     let keepsWhitespace: Bool
+    /// Whether the element is in the document's SCXML namespace.
+    let isSCXML: Bool
 
     /// `scxmlNamespace` is the namespace SCXML elements are in for this document (nil when the
     /// root has none).
@@ -33,6 +35,7 @@ final class XElement {
         self.name = name
         self.location = location
         let scxml = namespace == scxmlNamespace
+        isSCXML = scxml
         keepsWhitespace =
             !scxml || name == "content" || name == "data" || name == "script" || name == "assign"
     }

@@ -38,6 +38,9 @@ enum ParseWorkload {
                 Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15)
             (loadedStates, transitions) = count(loaded.document.states)
         }
+        if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
+            print("times:", times.map { String(format: "%.1f", $0) }.joined(separator: " "))
+        }
         times.sort()
         cpuTimes.sort()
         let ms = times[times.count / 2]

@@ -136,7 +136,6 @@ public struct SCXMLLoader: Sendable {
             throw finish(builder.diagnostics, source: source)
         }
         if root.namespace == nil {
-            builder.scxmlNamespace = nil
             builder.warning(
                 "<scxml> has no namespace; add xmlns=\"\(SCXMLNamespace.scxml)\"", at: root.location)
         }

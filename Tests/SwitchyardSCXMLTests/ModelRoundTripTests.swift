@@ -275,6 +275,26 @@ import Testing
         }
     }
 
+    @Test func foreignElementsKeepWhitespaceAndNoNamespaceDocumentsWork() throws {
+        let namespaced = """
+            <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0"><x:n xmlns:x="urn:x">  </x:n><p xmlns=""> </p><state id="a"/></scxml>
+            """
+        let doc = try SCXMLLoader().load(bytes: Array(namespaced.utf8), file: "f.scxml").document
+        #expect(doc.extensionElements.map(\.text) == ["  ", " "])
+        #expect(doc.extensionElements.map(\.namespace) == ["urn:x", nil])
+
+        let bare = """
+            <scxml version="1.0"><state id="a"><onentry><send event="e"><content><b>x</b></content></send></onentry></state></scxml>
+            """
+        let loaded = try SCXMLLoader().load(bytes: Array(bare.utf8), file: "b.scxml")
+        #expect(loaded.warnings.count == 1)
+        guard case .send(let send) = loaded.document.states[0].onEntry[0][0] else {
+            Issue.record("send")
+            return
+        }
+        #expect(send.content?.body == .markup("<b>x</b>"))
+    }
+
     @Test func scriptBodyLocation() throws {
         let text = """
             <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0">

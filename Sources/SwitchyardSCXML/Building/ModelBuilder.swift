@@ -9,9 +9,6 @@ struct ModelBuilder {
     let options: LoaderOptions
     /// Directory that relative `src` references resolve against.
     let baseDirectory: String
-    /// The namespace SCXML elements are in: the W3C namespace, or nil for a document whose root
-    /// has no namespace at all.
-    var scxmlNamespace: String? = SCXMLNamespace.scxml
     var diagnostics: [Diagnostic] = []
 
     init(source: SourceText, options: LoaderOptions, baseDirectory: String) {
@@ -38,7 +35,7 @@ struct ModelBuilder {
         diagnostics.append(Diagnostic(.warning, message, at: location))
     }
 
-    func isSCXML(_ el: XElement) -> Bool { el.namespace == scxmlNamespace }
+    func isSCXML(_ el: XElement) -> Bool { el.isSCXML }
 
     /// Reports a child that is either not an SCXML element at all or not allowed where it stands.
     mutating func misplaced(_ child: XElement, in parent: XElement) {

@@ -23,13 +23,19 @@ final class XElement {
     /// Whether whitespace-only text matters (foreign elements and SCXML elements with text
     /// bodies); other elements only need to know whether they hold significant text.
     let keepsWhitespace: Bool
+    /// Whether the element is in the document's SCXML namespace.
+    let isSCXML: Bool
 
-    init(namespace: String?, prefix: String?, name: String, location: SourceLocation) {
+    /// `scxmlNamespace` is the namespace SCXML elements are in for this document (nil when the
+    /// root has none).
+    init(namespace: String?, prefix: String?, name: String, location: SourceLocation, scxmlNamespace: String?)
+    {
         self.namespace = namespace
         self.prefix = prefix
         self.name = name
         self.location = location
-        let scxml = namespace == nil || namespace == SCXMLNamespace.scxml
+        let scxml = namespace == scxmlNamespace
+        isSCXML = scxml
         keepsWhitespace =
             !scxml || name == "content" || name == "data" || name == "script" || name == "assign"
     }

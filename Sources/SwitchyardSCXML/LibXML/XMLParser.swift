@@ -150,6 +150,7 @@ private final class SAXTreeBuilder {
     var matched = true
     var stack: [XElement] = []
     var root: XElement?
+    var scxmlNamespace: String? = SCXMLNamespace.scxml
     /// libxml2 interns names in its dictionary: one Swift string per distinct pointer.
     var strings: [UnsafeRawPointer: String] = [:]
 
@@ -213,9 +214,12 @@ private final class SAXTreeBuilder {
             tag.map { source.location(of: $0.start) }
             ?? SourceLocation(
                 file: source.file, line: Int(context.pointee.input?.pointee.line ?? 1), column: 1)
+        let namespace = uri.map(string)
+        // The root decides where SCXML elements live: its namespace, or none at all.
+        if root == nil, stack.isEmpty { scxmlNamespace = namespace == nil ? nil : SCXMLNamespace.scxml }
         let element = XElement(
-            namespace: uri.map(string), prefix: prefix.map(string), name: string(localname),
-            location: location)
+            namespace: namespace, prefix: prefix.map(string), name: string(localname), location: location,
+            scxmlNamespace: scxmlNamespace)
         if let tag { element.textOffset = tag.end }
         if let attributes, count > 0 {
             element.attributes.reserveCapacity(count)
@@ -255,8 +259,7 @@ private final class SAXTreeBuilder {
 
     func endElement() {
         guard let element = stack.popLast() else { return }
-        guard !element.children.isEmpty, element.textOffset >= 0,
-            element.namespace == nil || element.namespace == SCXMLNamespace.scxml,
+        guard !element.children.isEmpty, element.textOffset >= 0, element.namespace == scxmlNamespace,
             element.name == "content" || element.name == "data" || element.name == "assign"
         else { return }
         // Keep the inline markup exactly as written: the bytes between the start tag and the

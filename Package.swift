@@ -27,7 +27,7 @@ let package = Package(
         // The expression language. No dependencies, knows nothing of SCXML.
         .target(
             name: "SwitchyardExpressions",
-            swiftSettings: strictSwift + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            swiftSettings: strictSwift
         ),
         // Model, compiled tables, the pure interpreter. No I/O, no clock.
         .target(
@@ -40,7 +40,7 @@ let package = Package(
             name: "SwitchyardSCXML",
             dependencies: ["SwitchyardCore", "CLibXML2"],
             // The loader's tree is single-threaded and private; skip dynamic exclusivity checks.
-            swiftSettings: strictSwift + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            swiftSettings: strictSwift
         ),
         // Umbrella: `import Switchyard`.
         .target(

@@ -178,11 +178,11 @@ public struct Interpreter: Sendable {
     // MARK: Macrostep (Appendix D: mainEventLoop)
 
     mutating func beginMacrostep() {
-        effects.removeAll(keepingCapacity: true)
-        trace.removeAll(keepingCapacity: true)
+        if !effects.isEmpty { effects.removeAll(keepingCapacity: true) }
+        if !trace.isEmpty { trace.removeAll(keepingCapacity: true) }
         microsteps = 0
         limitError = nil
-        recentTransitions.removeAll(keepingCapacity: true)
+        if !recentTransitions.isEmpty { recentTransitions.removeAll() }
         if definition.usesIn && inHost == nil { inHost = InPredicate(definition: definition) }
     }
 
@@ -299,7 +299,7 @@ public struct Interpreter: Sendable {
     }
 
     mutating func selectTransitions(eventless: Bool) -> [Int] {
-        enabledBuffer.removeAll(keepingCapacity: true)
+        if !enabledBuffer.isEmpty { enabledBuffer.removeAll(keepingCapacity: true) }
         let states = definition.states
         let transitions = definition.transitions
         // Atomic states of the configuration in document order.
@@ -369,8 +369,8 @@ public struct Interpreter: Sendable {
             reportLoop()
             return
         }
-        if recentTransitions.count >= 16 { recentTransitions.removeFirst() }
-        recentTransitions.append(enabled[0])
+        // Remember the last transitions only near the limit: they name the loop in the error.
+        if microsteps > options.maxMicrosteps - 16 { recentTransitions.append(enabled[0]) }
         var exitedTrace: [String] = []
         var enteredTrace: [String] = []
         exitStates(enabled, trace: &exitedTrace)

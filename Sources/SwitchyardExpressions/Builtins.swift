@@ -136,6 +136,16 @@ enum Builtins {
         return -1
     }
 
+    /// `includes` of a string in an array, reading the elements in place.
+    @inline(__always) static func arrayIncludesString(_ a: [Value], _ s: String) -> Bool {
+        a.withUnsafeBufferPointer { buf in
+            for i in 0..<buf.count {
+                if case .string(let t) = buf[i], Ops.stringEquals(s, t) { return true }
+            }
+            return false
+        }
+    }
+
     /// `Array.prototype.includes` uses SameValueZero (NaN is found).
     @inline(__always) static func arrayIncludes(_ a: [Value], _ v: Value) -> Bool {
         if case .string(let s) = v {

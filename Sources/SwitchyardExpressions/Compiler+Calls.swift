@@ -81,9 +81,10 @@ extension Compiler {
                     let loc = try compileLocation(recvExpr)
                     return { env, run throws(ExpressionError) in
                         let keys = try loc.evalKeys(&env, &run)
-                        let recv = try loc.get(&env, &run, keys)
+                        var recv = try loc.get(&env, &run, keys)
                         let a = try args(&env, &run)
                         if case .array = recv {
+                            recv = .undefined  // drop our reference so the array is changed in place
                             var result = Value.undefined
                             try loc.modify(&env, &run, keys) { v, run throws(ExpressionError) in
                                 guard case .array(var arr) = v else { return }

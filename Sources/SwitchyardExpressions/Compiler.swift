@@ -161,10 +161,9 @@ struct Compiler {
 
     /// The value of a constant expression, or nil.
     func constant(_ e: Expr) -> Value? {
-        guard options.constantFolding else {
+        if !options.constantFolding {
             switch e.kind {
-            case .number(let d): return .number(d)
-            case .string(let s): return .string(s)
+            case .number, .string, .bool, .null, .undefined, .identifier: break
             default: return nil
             }
         }

@@ -35,7 +35,8 @@ enum ExprWorkload {
             i += 1
         }
         guard let expression else {
-            throw Usage(description: "usage: switchyard-bench expr 'EXPRESSION' --inputs FILE.jsonl [--count N]")
+            throw Usage(
+                description: "usage: switchyard-bench expr 'EXPRESSION' --inputs FILE.jsonl [--count N]")
         }
         var rows: [[(String, Value)]] = []
         if let inputsPath {
@@ -121,7 +122,9 @@ enum ExprWorkload {
     typealias Counter = @convention(c) () -> UInt64
 
     static func mallocCounter() -> Counter? {
-        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "switchyard_malloc_count") else { return nil }
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "switchyard_malloc_count") else {
+            return nil
+        }
         return unsafeBitCast(sym, to: Counter.self)
     }
 }

@@ -33,7 +33,9 @@ extension Compiler {
         return try FunctionValue.call(fn, args, &env, &run, at: pos)
     }
 
-    mutating func compileCall(_ callee: Expr, _ argExprs: [Expr], at pos: Int32) throws(ExpressionError) -> Code {
+    mutating func compileCall(_ callee: Expr, _ argExprs: [Expr], at pos: Int32) throws(ExpressionError)
+        -> Code
+    {
         let args = try compileArgs(argExprs)
         switch callee.kind {
         case .identifier(let name):
@@ -43,7 +45,8 @@ extension Compiler {
                     return { env, run throws(ExpressionError) in
                         let a = try args(&env, &run).array
                         guard let host = run.host else {
-                            throw ExpressionError(.reference, "host function '\(name)' is not available", at: pos)
+                            throw ExpressionError(
+                                .reference, "host function '\(name)' is not available", at: pos)
                         }
                         do throws(ExpressionError) {
                             return try host.callHostFunction(name, arguments: a)
@@ -145,7 +148,8 @@ extension Compiler {
         for s in stmts { collectDeclarations(s, &out, &functions) }
     }
 
-    static func collectDeclarations(_ s: Stmt, _ out: inout [(String, DeclKind)], _ functions: inout [String]) {
+    static func collectDeclarations(_ s: Stmt, _ out: inout [(String, DeclKind)], _ functions: inout [String])
+    {
         switch s.kind {
         case .declaration(let k, let ds): for d in ds { out.append((d.name, k)) }
         case .function(let f): functions.append(f.name!)

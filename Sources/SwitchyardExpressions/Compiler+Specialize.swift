@@ -119,7 +119,9 @@ extension Compiler {
         }
     }
 
-    static func valueVsValue<P: NumPredicate>(_ p: P.Type, _ x: @escaping Code, _ y: @escaping Code, _ op: BinaryOp)
+    static func valueVsValue<P: NumPredicate>(
+        _ p: P.Type, _ x: @escaping Code, _ y: @escaping Code, _ op: BinaryOp
+    )
         -> CondCode
     {
         { env, run throws(ExpressionError) in

@@ -6,7 +6,11 @@
 public struct Environment: Sendable, Hashable {
     /// The names and their slots.
     public var symbols: SymbolTable {
-        didSet { if slots.count < symbols.count { slots += Array(repeating: .undefined, count: symbols.count - slots.count) } }
+        didSet {
+            if slots.count < symbols.count {
+                slots += Array(repeating: .undefined, count: symbols.count - slots.count)
+            }
+        }
     }
     /// The limits evaluations in this environment run under.
     public var limits: Limits

@@ -52,13 +52,15 @@ struct Run {
 
     func checkString(_ s: String, at pos: Int32) throws(ExpressionError) {
         if s.utf8.count > limits.maxStringLength {
-            throw ExpressionError(.limit, "string longer than the limit of \(limits.maxStringLength) bytes", at: pos)
+            throw ExpressionError(
+                .limit, "string longer than the limit of \(limits.maxStringLength) bytes", at: pos)
         }
     }
 
     func checkArray(_ n: Int, at pos: Int32) throws(ExpressionError) {
         if n > limits.maxArrayLength {
-            throw ExpressionError(.limit, "array longer than the limit of \(limits.maxArrayLength) elements", at: pos)
+            throw ExpressionError(
+                .limit, "array longer than the limit of \(limits.maxArrayLength) elements", at: pos)
         }
     }
 

@@ -9,7 +9,8 @@ final class InHost: ExpressionHost {
     func callHostFunction(_ name: String, arguments: [Value]) throws(ExpressionError) -> Value {
         calls += 1
         guard name == "In", case .string(let id)? = arguments.first else {
-            throw ExpressionError(kind: .type, message: "In() takes a state id", line: 0, column: 0, offset: 0)
+            throw ExpressionError(
+                kind: .type, message: "In() takes a state id", line: 0, column: 0, offset: 0)
         }
         return .bool(active.contains(id))
     }
@@ -65,7 +66,8 @@ final class InHost: ExpressionHost {
         #expect(try c.evaluateCondition(in: &e, host: host))
         #expect(host.calls == 2)
         do {
-            _ = try CompiledExpression.compile("1 + In(3)", symbols: e.symbols, options: opts).evaluate(in: &e, host: host)
+            _ = try CompiledExpression.compile("1 + In(3)", symbols: e.symbols, options: opts).evaluate(
+                in: &e, host: host)
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == .type && error.column == 7)
@@ -79,7 +81,8 @@ final class InHost: ExpressionHost {
     }
 
     @Test func readOnlySystemVariables() throws {
-        var e = env([("x", 1)], readOnly: [("_event", ["name": "go", "data": ["k": 1]]), ("_sessionid", "abc")])
+        var e = env(
+            [("x", 1)], readOnly: [("_event", ["name": "go", "data": ["k": 1]]), ("_sessionid", "abc")])
         #expect(try CompiledExpression.compile("_event.data.k + 1", symbols: e.symbols).evaluate(in: &e) == 2)
         for target in ["_event", "_event.name", "_event.data.k", "_sessionid"] {
             let loc = try CompiledLocation.compile(target, symbols: e.symbols)
@@ -103,7 +106,8 @@ final class InHost: ExpressionHost {
         #expect(e.value(named: "a") == ["b": [1, "x"], "c": true])
         #expect(try CompiledLocation.compile("a.b[0]", symbols: e.symbols).value(in: &e) == 1)
         for (target, kind) in [
-            ("n.x", ExpressionError.Kind.type), ("undeclared", .reference), ("a.missing.x", .type), ("1 + a", .syntax),
+            ("n.x", ExpressionError.Kind.type), ("undeclared", .reference), ("a.missing.x", .type),
+            ("1 + a", .syntax),
             ("f()", .syntax),
         ] {
             do {
@@ -159,7 +163,8 @@ final class InHost: ExpressionHost {
 
     @Test func valueSemantics() throws {
         var symbols = SymbolTable()
-        let s = try CompiledScript.compile("var a = [1]; var b = a; b.push(2); var o = {k: 1}; var p = o; p.k = 2", symbols: &symbols)
+        let s = try CompiledScript.compile(
+            "var a = [1]; var b = a; b.push(2); var o = {k: 1}; var p = o; p.k = 2", symbols: &symbols)
         var e = Environment(symbols: symbols)
         try s.run(in: &e)
         #expect(e.value(named: "a") == [1])
@@ -191,7 +196,8 @@ final class InHost: ExpressionHost {
         #expect(Value.string("a\"b").jsonString() == #""a\"b""#)
         #expect(!Value.string("").truthy && Value.string("0").truthy && !Value.number(.nan).truthy)
         #expect(Value.null.typeName == "object" && Value.array([]).typeName == "object")
-        #expect(try Value.parseJSON(#"{"b": 1, "a": [true, null, "x"]}"#) == ["b": 1, "a": [true, .null, "x"]])
+        #expect(
+            try Value.parseJSON(#"{"b": 1, "a": [true, null, "x"]}"#) == ["b": 1, "a": [true, .null, "x"]])
         do {
             _ = try Value.parseJSON("{\n  \"a\": tru }")
             Issue.record("expected a syntax error")
@@ -209,7 +215,8 @@ final class InHost: ExpressionHost {
         var e = Environment(symbols: symbols)
         let f = try fn.evaluate(in: &e)
         let original: Value = [
-            .undefined, .null, true, 1.5, .number(-0.0), .number(.nan), .number(.infinity), .number(-.infinity),
+            .undefined, .null, true, 1.5, .number(-0.0), .number(.nan), .number(.infinity),
+            .number(-.infinity),
             "s", ["z": 1, "a": [.undefined], "1": "one"], f,
         ]
         let data = try JSONEncoder().encode(original)
@@ -238,7 +245,9 @@ final class InHost: ExpressionHost {
 
     @Test func constantFoldingGivesSameResults() throws {
         var e = env()
-        for src in ["1 + 2 * 3", "'a' + 1", "!0 ? 'x' : 'y'", "(1 < 2) && 'z'", "~5 >>> 1", "undefined ?? NaN"] {
+        for src in [
+            "1 + 2 * 3", "'a' + 1", "!0 ? 'x' : 'y'", "(1 < 2) && 'z'", "~5 >>> 1", "undefined ?? NaN",
+        ] {
             let folded = try CompiledExpression.compile(src, symbols: e.symbols).evaluate(in: &e)
             let plain = try CompiledExpression.compile(
                 src, symbols: e.symbols, options: CompileOptions(constantFolding: false)

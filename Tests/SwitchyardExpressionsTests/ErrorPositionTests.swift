@@ -56,10 +56,16 @@ struct PositionCase: Sendable, CustomStringConvertible {
         .init(source: "JSON.parse('{')", kind: .syntax, line: 1, column: 11),
         .init(source: "'x'.repeat(2000000)", kind: .limit, line: 1, column: 11),
         .init(source: "var i = 0\nwhile (true) {\n  i++\n}", kind: .limit, line: 2, column: 1, script: true),
-        .init(source: "function f(n) { return f(n + 1) }\nf(0)", kind: .limit, line: 1, column: 25, script: true),
+        .init(
+            source: "function f(n) { return f(n + 1) }\nf(0)", kind: .limit, line: 1, column: 25, script: true
+        ),
         .init(source: "var s = 'ab'\nfor (;;) s = s + s", kind: .limit, line: 2, column: 16, script: true),
-        .init(source: "var a = []\nfor (var i = 0; i < 200000; i++) a.push(i)", kind: .limit, line: 2, column: 40, script: true),
-        .init(source: "var x = []\nfor (var i = 0; i < 200; i++) x = [x]", kind: .limit, line: 2, column: 35, script: true),
+        .init(
+            source: "var a = []\nfor (var i = 0; i < 200000; i++) a.push(i)", kind: .limit, line: 2,
+            column: 40, script: true),
+        .init(
+            source: "var x = []\nfor (var i = 0; i < 200; i++) x = [x]", kind: .limit, line: 2, column: 35,
+            script: true),
         .init(source: "break", kind: .syntax, line: 1, column: 1, script: true),
         .init(source: "var = 1", kind: .syntax, line: 1, column: 5, script: true),
         .init(source: "const k = 1; k = 2", kind: .type, line: 1, column: 14, script: true),
@@ -124,14 +130,18 @@ struct PositionCase: Sendable, CustomStringConvertible {
         }
         var symbols = SymbolTable()
         let deepScript = String(repeating: "if (1) {", count: 50_000)
-        #expect(throws: ExpressionError.self) { _ = try CompiledScript.compile(deepScript, symbols: &symbols) }
+        #expect(throws: ExpressionError.self) {
+            _ = try CompiledScript.compile(deepScript, symbols: &symbols)
+        }
     }
 
     @Test func renderedErrorHasCaret() throws {
         do {
             _ = try CompiledExpression.compile("amount >", symbols: SymbolTable())
         } catch {
-            #expect(error.rendered(source: "amount >") == "<expr>:1:9: error: unexpected end of input\namount >\n        ^\n")
+            #expect(
+                error.rendered(source: "amount >")
+                    == "<expr>:1:9: error: unexpected end of input\namount >\n        ^\n")
         }
     }
 }

@@ -204,8 +204,15 @@ extension Compiler {
                     captureSlots: [], selfSlot: selfSlot, body: body, unit: unit))
             return { _, _ in f }
         }
-        return { _, run in
-            let caps = captureSources.map { run.stack[run.base + $0] }
+        let pos = decl.start
+        return { _, run throws(ExpressionError) in
+            var caps: [Value] = []
+            caps.reserveCapacity(captureSources.count)
+            for source in captureSources {
+                let v = run.frames!.stack[run.base + source]
+                try run.checkNesting(v, extra: 1, at: pos)
+                caps.append(v)
+            }
             return .function(
                 FunctionValue(
                     source: source, name: name, paramCount: paramCount, frameSize: frameSize, captures: caps,

@@ -922,5 +922,15 @@ enum ExpressionTable {
         .init(kind: "expr", source: "delete obj.x", result: "", expected: "error:syntax"),
         .init(kind: "expr", source: "a ?. b", result: "", expected: "error:syntax"),
         .init(kind: "expr", source: "obj?.x", result: "", expected: "error:syntax"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var f = 0; for (var i = 0; i < 100000; i++) { f = function () { return f; }; } return 1; })()",
+            result: "", expected: "error:limit"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var f = 0; for (var i = 0; i < 10; i++) { f = function () { return f; }; } return typeof f(); })()",
+            result: "", expected: "\"function\""),
     ]
 }

@@ -932,5 +932,10 @@ enum ExpressionTable {
             source:
                 "(function () { var f = 0; for (var i = 0; i < 10; i++) { f = function () { return f; }; } return typeof f(); })()",
             result: "", expected: "\"function\""),
+        .init(kind: "expr", source: "JSON.stringify([1, 2], null,+ '--')", result: "", expected: "\"[1,2]\""),
+        .init(
+            kind: "expr", source: "JSON.stringify([1], null, Infinity)", result: "",
+            expected: "\"[\\n          1\\n]\""),
+        .init(kind: "expr", source: "JSON.stringify([1], null, -Infinity)", result: "", expected: "\"[1]\""),
     ]
 }

@@ -115,7 +115,9 @@ enum ExprWorkload {
         let evalSeconds = cpuNow() - v0
         let wallSeconds = seconds(ContinuousClock.now - w0)
         print("result sink=\(sink) value=\(try compiled.evaluate(in: &envs[0]).displayString)")
-        print("expr wall-clock rate=\(Int(Double(count) / wallSeconds)) (includes time descheduled by other processes)")
+        print(
+            "expr wall-clock rate=\(Int(Double(count) / wallSeconds)) (includes time descheduled by other processes)"
+        )
         print("expr rate=\(Int(Double(count) / evalSeconds))")
     }
 

@@ -26,6 +26,10 @@ final class InHost: ExpressionHost {
         return env
     }
 
+    @Test func valueIsCompact() {
+        #expect(MemoryLayout<Value>.size <= 17)
+    }
+
     @Test func symbolTable() {
         var t = SymbolTable()
         #expect(t.declare("a") == 0)

@@ -145,12 +145,12 @@ struct ExpressionGenerator {
             .deletingLastPathComponent().appendingPathComponent("scripts/expr-tests/show.js").path
     }
 
-    /// Generates 5,000 random expressions, evaluates each with our evaluator and with node (one
+    /// Generates 10,000 random expressions, evaluates each with our evaluator and with node (one
     /// node process for the batch) and requires identical results.
     @Test(.enabled(if: nodePath != nil, "node is not installed: differential test skipped"))
     func agreesWithNode() throws {
         var gen = ExpressionGenerator(rng: SplitMix(state: 20_260_601))
-        let exprs = (0..<5_000).map { _ in gen.expr() }
+        let exprs = (0..<10_000).map { _ in gen.expr() }
         var js = """
             'use strict';
             const { show, kindOf } = require(\(Value.string(Self.showJS).jsonString()!));

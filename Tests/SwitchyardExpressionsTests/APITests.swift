@@ -247,6 +247,15 @@ final class InHost: ExpressionHost {
         #expect(try CompiledExpression.compile("f(2, 3)", symbols: symbols).evaluate(in: &e) == 5)
     }
 
+    @Test func environmentCodableRoundTrip() throws {
+        var e = env([("x", 1), ("o", ["k": [1, .undefined]])], readOnly: [("_event", ["name": "e"])])
+        e.limits.maxSteps = 77
+        let back = try JSONDecoder().decode(Environment.self, from: JSONEncoder().encode(e))
+        #expect(back == e)
+        #expect(back.symbols.isReadOnly(0))
+        #expect(back.limits.maxSteps == 77)
+    }
+
     @Test func constantFoldingGivesSameResults() throws {
         var e = env()
         for src in [

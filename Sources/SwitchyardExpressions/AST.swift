@@ -1,20 +1,44 @@
 /// Binary operators (arithmetic, relational, equality, bitwise, `in`, `instanceof`).
 enum BinaryOp: String {
-    case add = "+", sub = "-", mul = "*", div = "/", mod = "%", pow = "**"
-    case lt = "<", le = "<=", gt = ">", ge = ">="
-    case eq = "==", ne = "!=", seq = "===", sne = "!=="
-    case band = "&", bor = "|", bxor = "^", shl = "<<", shr = ">>", ushr = ">>>"
-    case `in` = "in", instanceof = "instanceof"
+    case add = "+"
+    case sub = "-"
+    case mul = "*"
+    case div = "/"
+    case mod = "%"
+    case pow = "**"
+    case lt = "<"
+    case le = "<="
+    case gt = ">"
+    case ge = ">="
+    case eq = "=="
+    case ne = "!="
+    case seq = "==="
+    case sne = "!=="
+    case band = "&"
+    case bor = "|"
+    case bxor = "^"
+    case shl = "<<"
+    case shr = ">>"
+    case ushr = ">>>"
+    case `in` = "in"
+    case instanceof = "instanceof"
 }
 
 /// Short-circuit operators.
 enum LogicalOp: String {
-    case and = "&&", or = "||", nullish = "??"
+    case and = "&&"
+    case or = "||"
+    case nullish = "??"
 }
 
 /// Prefix unary operators.
 enum UnaryOp: String {
-    case not = "!", neg = "-", plus = "+", bnot = "~", typeof = "typeof", void = "void"
+    case not = "!"
+    case neg = "-"
+    case plus = "+"
+    case bnot = "~"
+    case typeof = "typeof"
+    case void = "void"
 }
 
 /// An expression node with its source range (UTF-8 byte offsets).

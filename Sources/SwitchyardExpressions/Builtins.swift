@@ -23,12 +23,25 @@ enum Method: String {
 
 /// Built-in global functions and namespace functions (`Math.max`, `JSON.parse`, ...).
 enum GlobalFunction: String {
-    case number = "Number", string = "String", boolean = "Boolean", parseInt, parseFloat, isNaN, isFinite
-    case mathMin = "Math.min", mathMax = "Math.max", mathAbs = "Math.abs", mathFloor = "Math.floor"
-    case mathCeil = "Math.ceil", mathRound = "Math.round", mathTrunc = "Math.trunc", mathSign = "Math.sign"
-    case mathSqrt = "Math.sqrt", mathPow = "Math.pow"
-    case jsonStringify = "JSON.stringify", jsonParse = "JSON.parse"
-    case arrayIsArray = "Array.isArray", objectKeys = "Object.keys", objectValues = "Object.values"
+    case number = "Number"
+    case string = "String"
+    case boolean = "Boolean"
+    case parseInt, parseFloat, isNaN, isFinite
+    case mathMin = "Math.min"
+    case mathMax = "Math.max"
+    case mathAbs = "Math.abs"
+    case mathFloor = "Math.floor"
+    case mathCeil = "Math.ceil"
+    case mathRound = "Math.round"
+    case mathTrunc = "Math.trunc"
+    case mathSign = "Math.sign"
+    case mathSqrt = "Math.sqrt"
+    case mathPow = "Math.pow"
+    case jsonStringify = "JSON.stringify"
+    case jsonParse = "JSON.parse"
+    case arrayIsArray = "Array.isArray"
+    case objectKeys = "Object.keys"
+    case objectValues = "Object.values"
     case numberIsInteger = "Number.isInteger"
 }
 
@@ -47,7 +60,9 @@ enum Builtins {
         if from >= to { return "" }
         if s.utf8.count == u.count {  // ASCII: bytes and code units coincide
             let b = s.utf8
-            return String(decoding: b[b.index(b.startIndex, offsetBy: from)..<b.index(b.startIndex, offsetBy: to)], as: UTF8.self)
+            return String(
+                decoding: b[b.index(b.startIndex, offsetBy: from)..<b.index(b.startIndex, offsetBy: to)],
+                as: UTF8.self)
         }
         let a = u.index(u.startIndex, offsetBy: from)
         let b = u.index(u.startIndex, offsetBy: to)
@@ -136,6 +151,16 @@ enum Builtins {
         return -1
     }
 
+    /// `includes` of a string in an array, reading the elements in place.
+    @inline(__always) static func arrayIncludesString(_ a: [Value], _ s: String) -> Bool {
+        a.withUnsafeBufferPointer { buf in
+            for i in 0..<buf.count {
+                if case .string(let t) = buf[i], Ops.stringEquals(s, t) { return true }
+            }
+            return false
+        }
+    }
+
     /// `Array.prototype.includes` uses SameValueZero (NaN is found).
     @inline(__always) static func arrayIncludes(_ a: [Value], _ v: Value) -> Bool {
         if case .string(let s) = v {
@@ -222,7 +247,8 @@ enum Builtins {
                 let f = args[0].jsNumber
                 let digits = f.isNaN ? 0 : f.rounded(.towardZero)
                 guard digits >= 0, digits <= 100 else {
-                    throw ExpressionError(.range, "toFixed() digits argument must be between 0 and 100", at: pos)
+                    throw ExpressionError(
+                        .range, "toFixed() digits argument must be between 0 and 100", at: pos)
                 }
                 return .string(numberToFixed(d, Int(digits)))
             default: break
@@ -234,7 +260,8 @@ enum Builtins {
         case .function(let f):
             if m == .toString { return .string(f.source) }
         case .undefined, .null:
-            throw Ops.typeError("cannot read properties of \(recv.jsString) (reading '\(m.rawValue)')", at: pos)
+            throw Ops.typeError(
+                "cannot read properties of \(recv.jsString) (reading '\(m.rawValue)')", at: pos)
         }
         throw Ops.typeError("'\(m.rawValue)' is not a method of \(Ops.describe(recv))", at: pos)
     }
@@ -284,7 +311,8 @@ enum Builtins {
             let len = s.utf16.count
             let a = relIndex(args[0], len, default: 0)
             var n = len - a
-            if case .undefined = args[1] {} else {
+            if case .undefined = args[1] {
+            } else {
                 let l = args[1].jsNumber
                 n = l.isNaN ? 0 : Int(min(max(l.rounded(.towardZero), 0), Double(len - a)))
             }
@@ -333,7 +361,8 @@ enum Builtins {
             return .array(out)
         case .replace, .replaceAll:
             guard case .string(let pat) = args[0] else {
-                throw Ops.typeError("\(m.rawValue)() supports only string patterns (no regular expressions)", at: pos)
+                throw Ops.typeError(
+                    "\(m.rawValue)() supports only string patterns (no regular expressions)", at: pos)
             }
             if case .function = args[1] {
                 throw Ops.typeError("\(m.rawValue)() with a function replacement is not supported", at: pos)
@@ -394,7 +423,8 @@ enum Builtins {
             let len = s.utf16.count
             guard target.isFinite, target > Double(len) else { return .string(s) }
             guard target <= Double(run.limits.maxStringLength) else {
-                throw ExpressionError(.limit, "string longer than the limit of \(run.limits.maxStringLength) bytes", at: pos)
+                throw ExpressionError(
+                    .limit, "string longer than the limit of \(run.limits.maxStringLength) bytes", at: pos)
             }
             var filler = " "
             if case .undefined = args[1] {} else { filler = args[1].jsString }
@@ -409,7 +439,8 @@ enum Builtins {
             let c = n.isNaN ? 0 : n.rounded(.towardZero)
             guard c >= 0, c.isFinite else { throw ExpressionError(.range, "invalid count value", at: pos) }
             if Double(s.utf8.count) * c > Double(run.limits.maxStringLength) {
-                throw ExpressionError(.limit, "string longer than the limit of \(run.limits.maxStringLength) bytes", at: pos)
+                throw ExpressionError(
+                    .limit, "string longer than the limit of \(run.limits.maxStringLength) bytes", at: pos)
             }
             try run.chargeWork(s.utf8.count * Int(c), at: pos)
             return .string(String(repeating: s, count: Int(c)))
@@ -557,14 +588,17 @@ enum Builtins {
         case .jsonStringify:
             var indent = ""
             switch args[2] {
-            case .number(let n): indent = String(repeating: " ", count: Int(min(max(n, 0), 10)))
+            case .number(let n) where !n.isNaN: indent = String(repeating: " ", count: Int(min(max(n, 0), 10)))
             case .string(let s): indent = String(s.prefix(10))
             default: break
             }
-            if case .undefined = args[1] {} else if case .null = args[1] {} else {
+            if case .undefined = args[1] {
+            } else if case .null = args[1] {
+            } else {
                 throw Ops.typeError("JSON.stringify() replacers are not supported", at: pos)
             }
-            var w = JSONWriter(indent: indent, maxLength: run.limits.maxStringLength, maxDepth: run.limits.maxDepth)
+            var w = JSONWriter(
+                indent: indent, maxLength: run.limits.maxStringLength, maxDepth: run.limits.maxDepth)
             var out = ""
             do throws(ExpressionError) {
                 guard try w.write(args[0], into: &out, level: 0) else { return .undefined }

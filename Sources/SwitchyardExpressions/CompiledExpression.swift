@@ -27,11 +27,13 @@ public struct CompiledExpression: Sendable {
             if Compiler.isBoolean(e) {
                 let cond = try c.compileCond(e)
                 return CompiledExpression(
-                    code: { env, run throws(ExpressionError) in .bool(try cond(&env, &run)) }, cond: cond, unit: unit)
+                    code: { env, run throws(ExpressionError) in .bool(try cond(&env, &run)) }, cond: cond,
+                    unit: unit)
             }
             let code = try c.compile(e)
             return CompiledExpression(
-                code: code, cond: { env, run throws(ExpressionError) in try code(&env, &run).truthy }, unit: unit)
+                code: code, cond: { env, run throws(ExpressionError) in try code(&env, &run).truthy },
+                unit: unit)
         } catch {
             throw error.located(in: unit)
         }
@@ -163,7 +165,9 @@ public struct CompiledLocation: Sendable {
     }
 
     /// Reads the current value at the location.
-    public func value(in env: inout Environment, host: (any ExpressionHost)? = nil) throws(ExpressionError) -> Value {
+    public func value(in env: inout Environment, host: (any ExpressionHost)? = nil) throws(ExpressionError)
+        -> Value
+    {
         var run = Run(limits: env.limits, host: host)
         do throws(ExpressionError) {
             let keys = try location.evalKeys(&env, &run)

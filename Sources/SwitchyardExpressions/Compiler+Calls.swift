@@ -33,7 +33,9 @@ extension Compiler {
         return try FunctionValue.call(fn, args, &env, &run, at: pos)
     }
 
-    mutating func compileCall(_ callee: Expr, _ argExprs: [Expr], at pos: Int32) throws(ExpressionError) -> Code {
+    mutating func compileCall(_ callee: Expr, _ argExprs: [Expr], at pos: Int32) throws(ExpressionError)
+        -> Code
+    {
         let args = try compileArgs(argExprs)
         switch callee.kind {
         case .identifier(let name):
@@ -43,7 +45,8 @@ extension Compiler {
                     return { env, run throws(ExpressionError) in
                         let a = try args(&env, &run).array
                         guard let host = run.host else {
-                            throw ExpressionError(.reference, "host function '\(name)' is not available", at: pos)
+                            throw ExpressionError(
+                                .reference, "host function '\(name)' is not available", at: pos)
                         }
                         do throws(ExpressionError) {
                             return try host.callHostFunction(name, arguments: a)
@@ -81,9 +84,10 @@ extension Compiler {
                     let loc = try compileLocation(recvExpr)
                     return { env, run throws(ExpressionError) in
                         let keys = try loc.evalKeys(&env, &run)
-                        let recv = try loc.get(&env, &run, keys)
+                        var recv = try loc.get(&env, &run, keys)
                         let a = try args(&env, &run)
                         if case .array = recv {
+                            recv = .undefined  // drop our reference so the array is changed in place
                             var result = Value.undefined
                             try loc.modify(&env, &run, keys) { v, run throws(ExpressionError) in
                                 guard case .array(var arr) = v else { return }
@@ -144,7 +148,8 @@ extension Compiler {
         for s in stmts { collectDeclarations(s, &out, &functions) }
     }
 
-    static func collectDeclarations(_ s: Stmt, _ out: inout [(String, DeclKind)], _ functions: inout [String]) {
+    static func collectDeclarations(_ s: Stmt, _ out: inout [(String, DeclKind)], _ functions: inout [String])
+    {
         switch s.kind {
         case .declaration(let k, let ds): for d in ds { out.append((d.name, k)) }
         case .function(let f): functions.append(f.name!)
@@ -199,8 +204,15 @@ extension Compiler {
                     captureSlots: [], selfSlot: selfSlot, body: body, unit: unit))
             return { _, _ in f }
         }
-        return { _, run in
-            let caps = captureSources.map { run.stack[run.base + $0] }
+        let pos = decl.start
+        return { _, run throws(ExpressionError) in
+            var caps: [Value] = []
+            caps.reserveCapacity(captureSources.count)
+            for source in captureSources {
+                let v = run.frames!.stack[run.base + source]
+                try run.checkNesting(v, extra: 1, at: pos)
+                caps.append(v)
+            }
             return .function(
                 FunctionValue(
                     source: source, name: name, paramCount: paramCount, frameSize: frameSize, captures: caps,

@@ -21,7 +21,9 @@ struct LocationCode: Sendable {
         return v
     }
 
-    func set(_ env: inout Environment, _ run: inout Run, _ keys: [Value], _ value: Value) throws(ExpressionError) {
+    func set(_ env: inout Environment, _ run: inout Run, _ keys: [Value], _ value: Value)
+        throws(ExpressionError)
+    {
         if keys.isEmpty {
             try store(&env, &run, value)
             return
@@ -82,7 +84,8 @@ struct LocationCode: Sendable {
     /// Moves the root variable's value out (so it is uniquely referenced), lets `body` change it
     /// and moves it back.
     private func modifyRoot(
-        _ env: inout Environment, _ run: inout Run, _ body: (inout Value, inout Run) throws(ExpressionError) -> Void
+        _ env: inout Environment, _ run: inout Run,
+        _ body: (inout Value, inout Run) throws(ExpressionError) -> Void
     ) throws(ExpressionError) {
         switch root {
         case .local(let i, _):
@@ -127,7 +130,8 @@ extension Compiler {
             case .identifier(let name):
                 let r = resolve(name)
                 return LocationCode(
-                    root: r, rootName: name, load: load(r, at: cur.start), store: storeVariable(r, at: e.start),
+                    root: r, rootName: name, load: load(r, at: cur.start),
+                    store: storeVariable(r, at: e.start),
                     keys: keys.reversed(), pos: e.pos)
             default:
                 throw ExpressionError(.syntax, "invalid assignment target", at: cur.start)
@@ -135,7 +139,9 @@ extension Compiler {
         }
     }
 
-    mutating func compileAssign(_ op: BinaryOp?, _ lop: LogicalOp?, _ target: Expr, _ value: Expr, at pos: Int32)
+    mutating func compileAssign(
+        _ op: BinaryOp?, _ lop: LogicalOp?, _ target: Expr, _ value: Expr, at pos: Int32
+    )
         throws(ExpressionError) -> Code
     {
         let rhs = try compile(value)

@@ -23,17 +23,6 @@ enum PredNE: NumPredicate {
 }
 
 extension Compiler {
-    static func predicate(_ op: BinaryOp) -> any NumPredicate.Type {
-        switch op {
-        case .lt: return PredLT.self
-        case .le: return PredLE.self
-        case .gt: return PredGT.self
-        case .ge: return PredGE.self
-        case .eq, .seq: return PredEQ.self
-        default: return PredNE.self
-        }
-    }
-
     static func mirrored(_ op: BinaryOp) -> BinaryOp {
         switch op {
         case .lt: return .gt
@@ -59,10 +48,24 @@ extension Compiler {
         if let c = constant(b) {
             if case .number(let n) = c {
                 if case .identifier(let name) = a.kind, case .global(let slot, _, _) = resolve(name) {
-                    return Compiler.slotVsNumber(Compiler.predicate(op), slot, n, op, name, at: pos)
+                    switch op {
+                    case .lt: return Compiler.slotVsNumber(PredLT.self, slot, n, op, name, at: pos)
+                    case .le: return Compiler.slotVsNumber(PredLE.self, slot, n, op, name, at: pos)
+                    case .gt: return Compiler.slotVsNumber(PredGT.self, slot, n, op, name, at: pos)
+                    case .ge: return Compiler.slotVsNumber(PredGE.self, slot, n, op, name, at: pos)
+                    case .eq, .seq: return Compiler.slotVsNumber(PredEQ.self, slot, n, op, name, at: pos)
+                    default: return Compiler.slotVsNumber(PredNE.self, slot, n, op, name, at: pos)
+                    }
                 }
                 let x = try compile(a)
-                return Compiler.valueVsNumber(Compiler.predicate(op), x, n, op)
+                switch op {
+                case .lt: return Compiler.valueVsNumber(PredLT.self, x, n, op)
+                case .le: return Compiler.valueVsNumber(PredLE.self, x, n, op)
+                case .gt: return Compiler.valueVsNumber(PredGT.self, x, n, op)
+                case .ge: return Compiler.valueVsNumber(PredGE.self, x, n, op)
+                case .eq, .seq: return Compiler.valueVsNumber(PredEQ.self, x, n, op)
+                default: return Compiler.valueVsNumber(PredNE.self, x, n, op)
+                }
             }
             if case .string(let s) = c, op == .eq || op == .seq || op == .ne || op == .sne {
                 let negate = op == .ne || op == .sne
@@ -86,7 +89,14 @@ extension Compiler {
         }
         let x = try compile(a)
         let y = try compile(b)
-        return Compiler.valueVsValue(Compiler.predicate(op), x, y, op)
+        switch op {
+        case .lt: return Compiler.valueVsValue(PredLT.self, x, y, op)
+        case .le: return Compiler.valueVsValue(PredLE.self, x, y, op)
+        case .gt: return Compiler.valueVsValue(PredGT.self, x, y, op)
+        case .ge: return Compiler.valueVsValue(PredGE.self, x, y, op)
+        case .eq, .seq: return Compiler.valueVsValue(PredEQ.self, x, y, op)
+        default: return Compiler.valueVsValue(PredNE.self, x, y, op)
+        }
     }
 
     static func slotVsNumber<P: NumPredicate>(
@@ -109,7 +119,9 @@ extension Compiler {
         }
     }
 
-    static func valueVsValue<P: NumPredicate>(_ p: P.Type, _ x: @escaping Code, _ y: @escaping Code, _ op: BinaryOp)
+    static func valueVsValue<P: NumPredicate>(
+        _ p: P.Type, _ x: @escaping Code, _ y: @escaping Code, _ op: BinaryOp
+    )
         -> CondCode
     {
         { env, run throws(ExpressionError) in
@@ -137,6 +149,19 @@ extension Compiler {
             }
             return { env, run throws(ExpressionError) in
                 if slot < env.slots.count {
+                    // Borrow the slot in place: no retain of the array or string.
+                    let r: Int = env.slots.withUnsafeBufferPointer { buf in
+                        switch buf[slot] {
+                        case .array(let a):
+                            if a.count >= 64 { return -1 }
+                            return Builtins.arrayIncludesString(a, needle) ? 1 : 0
+                        case .string(let s):
+                            if s.utf8.count >= 64 { return -1 }
+                            return Builtins.stringIncludes(s, needle) ? 1 : 0
+                        default: return -1
+                        }
+                    }
+                    if r >= 0 { return r == 1 }
                     switch env.slots[slot] {
                     case .array(let a):
                         try run.chargeWork(a.count, at: pos)

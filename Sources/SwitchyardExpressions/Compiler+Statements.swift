@@ -59,7 +59,9 @@ extension Compiler {
             let x = try compileStatement(a)
             if let b {
                 let y = try compileStatement(b)
-                return { env, run throws(ExpressionError) in try t(&env, &run) ? try x(&env, &run) : try y(&env, &run) }
+                return { env, run throws(ExpressionError) in
+                    try t(&env, &run) ? try x(&env, &run) : try y(&env, &run)
+                }
             }
             return { env, run throws(ExpressionError) in try t(&env, &run) ? try x(&env, &run) : .normal }
         case .block(let body):

@@ -118,7 +118,10 @@ struct Compiler {
             return { _, run in run.frames!.stack[run.base &+ i] }
         case .global(let i, _, _):
             return { env, _ throws(ExpressionError) in
-                guard i < env.slots.count else { throw Compiler.referenceError(env.symbols.names.count > i ? env.symbols.names[i] : "#\(i)", at: pos) }
+                guard i < env.slots.count else {
+                    throw Compiler.referenceError(
+                        env.symbols.names.count > i ? env.symbols.names[i] : "#\(i)", at: pos)
+                }
                 return env.slots[i]
             }
         case .dynamic(let name):
@@ -136,7 +139,9 @@ struct Compiler {
         switch r {
         case .local(let i, let isConst):
             if isConst && !initializing {
-                return { _, _, _ throws(ExpressionError) in throw Ops.typeError("assignment to constant variable", at: pos) }
+                return { _, _, _ throws(ExpressionError) in
+                    throw Ops.typeError("assignment to constant variable", at: pos)
+                }
             }
             return { _, run, v in run.stack[run.base &+ i] = v }
         case .global(let i, let readOnly, let isConst):
@@ -144,7 +149,8 @@ struct Compiler {
                 let name = symbols.names[i]
                 return { _, _, _ throws(ExpressionError) in
                     throw Ops.typeError(
-                        isConst ? "assignment to constant variable '\(name)'" : "'\(name)' is read-only", at: pos)
+                        isConst ? "assignment to constant variable '\(name)'" : "'\(name)' is read-only",
+                        at: pos)
                 }
             }
             return { env, _, v in env[i] = v }
@@ -161,10 +167,9 @@ struct Compiler {
 
     /// The value of a constant expression, or nil.
     func constant(_ e: Expr) -> Value? {
-        guard options.constantFolding else {
+        if !options.constantFolding {
             switch e.kind {
-            case .number(let d): return .number(d)
-            case .string(let s): return .string(s)
+            case .number, .string, .bool, .null, .undefined, .identifier: break
             default: return nil
             }
         }
@@ -238,7 +243,8 @@ struct Compiler {
                 if let i = Ops.canonicalIndex(k) { return .bool(i < a.count) }
                 return .bool(false)
             default:
-                throw Ops.typeError("cannot use 'in' to search for '\(x.jsString)' in \(Ops.describe(y))", at: pos)
+                throw Ops.typeError(
+                    "cannot use 'in' to search for '\(x.jsString)' in \(Ops.describe(y))", at: pos)
             }
         case .instanceof:
             if case .function = y { return .bool(false) }
@@ -307,7 +313,8 @@ struct Compiler {
                     }
                 }
             }
-            return { env, run throws(ExpressionError) in try Ops.getProperty(try o(&env, &run), key, at: pos) }
+            return { env, run throws(ExpressionError) in try Ops.getProperty(try o(&env, &run), key, at: pos)
+            }
         case .index(let obj, let idx):
             let o = try compile(obj)
             let i = try compile(idx)
@@ -414,9 +421,13 @@ struct Compiler {
                 let x = try compileCond(a)
                 let y = try compile(b)
                 if op == .and {
-                    return { env, run throws(ExpressionError) in try x(&env, &run) ? try y(&env, &run) : .bool(false) }
+                    return { env, run throws(ExpressionError) in
+                        try x(&env, &run) ? try y(&env, &run) : .bool(false)
+                    }
                 }
-                return { env, run throws(ExpressionError) in try x(&env, &run) ? .bool(true) : try y(&env, &run) }
+                return { env, run throws(ExpressionError) in
+                    try x(&env, &run) ? .bool(true) : try y(&env, &run)
+                }
             }
             let x = try compile(a)
             let y = try compile(b)
@@ -441,7 +452,9 @@ struct Compiler {
             let t = try compileCond(c)
             let x = try compile(a)
             let y = try compile(b)
-            return { env, run throws(ExpressionError) in try t(&env, &run) ? try x(&env, &run) : try y(&env, &run) }
+            return { env, run throws(ExpressionError) in
+                try t(&env, &run) ? try x(&env, &run) : try y(&env, &run)
+            }
         case .assign(let op, let lop, let target, let value):
             return try compileAssign(op, lop, target, value, at: pos)
         case .comma(let items):

@@ -2,11 +2,16 @@
 ///
 /// `Environment` is a value type, so copying it takes a snapshot. The symbol table used to
 /// compile an expression must be a prefix of (or equal to) the environment's table: slots are
-/// indices, and names declared later are found by name at run time.
-public struct Environment: Sendable, Hashable {
+/// indices, and names declared later are found by name at run time. `Codable` round-trips exactly
+/// (see ``Value``), so an environment can be snapshotted and restored.
+public struct Environment: Sendable, Hashable, Codable {
     /// The names and their slots.
     public var symbols: SymbolTable {
-        didSet { if slots.count < symbols.count { slots += Array(repeating: .undefined, count: symbols.count - slots.count) } }
+        didSet {
+            if slots.count < symbols.count {
+                slots += Array(repeating: .undefined, count: symbols.count - slots.count)
+            }
+        }
     }
     /// The limits evaluations in this environment run under.
     public var limits: Limits

@@ -28,7 +28,8 @@ public final class FunctionValue: Sendable, Hashable, CustomStringConvertible {
     let unit: SourceText
 
     init(
-        source: String, name: String?, paramCount: Int, frameSize: Int, captures: [Value], captureSlots: [Int],
+        source: String, name: String?, paramCount: Int, frameSize: Int, captures: [Value],
+        captureSlots: [Int],
         selfSlot: Int?, body: @escaping BodyCode, unit: SourceText
     ) {
         self.captureSlots = captureSlots
@@ -50,7 +51,8 @@ public final class FunctionValue: Sendable, Hashable, CustomStringConvertible {
             throw ExpressionError(kind: .syntax, message: "not a function", line: 1, column: 1, offset: 0)
         }
         self.init(
-            source: source, name: f.name, paramCount: f.paramCount, frameSize: f.frameSize, captures: f.captures,
+            source: source, name: f.name, paramCount: f.paramCount, frameSize: f.frameSize,
+            captures: f.captures,
             captureSlots: f.captureSlots, selfSlot: f.selfSlot, body: f.body, unit: f.unit)
     }
 
@@ -71,7 +73,9 @@ public final class FunctionValue: Sendable, Hashable, CustomStringConvertible {
     ) throws(ExpressionError) -> Value {
         try run.charge(1, at: pos)
         if run.callDepth >= run.limits.maxCallDepth {
-            throw ExpressionError(.limit, "call depth limit of \(run.limits.maxCallDepth) exceeded (runaway recursion?)", at: pos)
+            throw ExpressionError(
+                .limit, "call depth limit of \(run.limits.maxCallDepth) exceeded (runaway recursion?)",
+                at: pos)
         }
         let savedBase = run.base
         let newBase = run.stack.count

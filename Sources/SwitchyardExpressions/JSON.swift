@@ -57,7 +57,9 @@ struct JSONParser {
     func fail(_ m: String) -> ExpressionError { ExpressionError(.syntax, "JSON: " + m, at: Int32(pos)) }
 
     mutating func skipWS() {
-        while pos < bytes.count, bytes[pos] == 0x20 || bytes[pos] == 0x09 || bytes[pos] == 0x0A || bytes[pos] == 0x0D {
+        while pos < bytes.count,
+            bytes[pos] == 0x20 || bytes[pos] == 0x09 || bytes[pos] == 0x0A || bytes[pos] == 0x0D
+        {
             pos += 1
         }
     }
@@ -77,7 +79,9 @@ struct JSONParser {
         case UInt8(ascii: "{"):
             depth += 1
             defer { depth -= 1 }
-            if depth > maxDepth { throw ExpressionError(.limit, "JSON nested deeper than \(maxDepth)", at: Int32(pos)) }
+            if depth > maxDepth {
+                throw ExpressionError(.limit, "JSON nested deeper than \(maxDepth)", at: Int32(pos))
+            }
             pos += 1
             var o = JSObject()
             skipWS()
@@ -87,7 +91,9 @@ struct JSONParser {
             }
             while true {
                 skipWS()
-                guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected property name") }
+                guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
+                    throw fail("expected property name")
+                }
                 let k = try string()
                 skipWS()
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -109,7 +115,9 @@ struct JSONParser {
         case UInt8(ascii: "["):
             depth += 1
             defer { depth -= 1 }
-            if depth > maxDepth { throw ExpressionError(.limit, "JSON nested deeper than \(maxDepth)", at: Int32(pos)) }
+            if depth > maxDepth {
+                throw ExpressionError(.limit, "JSON nested deeper than \(maxDepth)", at: Int32(pos))
+            }
             pos += 1
             var a: [Value] = []
             skipWS()
@@ -156,7 +164,9 @@ struct JSONParser {
         }
         if pos < bytes.count, bytes[pos] | 0x20 == UInt8(ascii: "e") {
             pos += 1
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") {
+                pos += 1
+            }
             guard pos < bytes.count, bytes[pos] >= 48, bytes[pos] <= 57 else { throw fail("invalid number") }
             while pos < bytes.count, bytes[pos] >= 48, bytes[pos] <= 57 { pos += 1 }
         }
@@ -167,7 +177,9 @@ struct JSONParser {
         guard pos + 4 <= bytes.count else { throw fail("invalid unicode escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            guard let d = JSNumber.digitValue(bytes[pos]), d < 16 else { throw fail("invalid unicode escape") }
+            guard let d = JSNumber.digitValue(bytes[pos]), d < 16 else {
+                throw fail("invalid unicode escape")
+            }
             v = v * 16 + UInt32(d)
             pos += 1
         }

@@ -1,15 +1,60 @@
 /// Punctuators of the language.
 enum Punct: String, CaseIterable {
-    case lbrace = "{", rbrace = "}", lparen = "(", rparen = ")", lbracket = "[", rbracket = "]"
-    case dot = ".", semicolon = ";", comma = ",", question = "?", colon = ":", arrow = "=>"
-    case lt = "<", gt = ">", le = "<=", ge = ">=", eq = "==", ne = "!=", seq = "===", sne = "!=="
-    case plus = "+", minus = "-", star = "*", slash = "/", percent = "%", starstar = "**"
-    case inc = "++", dec = "--", shl = "<<", shr = ">>", ushr = ">>>"
-    case amp = "&", pipe = "|", caret = "^", bang = "!", tilde = "~", and = "&&", or = "||", nullish = "??"
-    case assign = "=", plusAssign = "+=", minusAssign = "-=", starAssign = "*=", slashAssign = "/="
-    case percentAssign = "%=", starstarAssign = "**=", shlAssign = "<<=", shrAssign = ">>="
-    case ushrAssign = ">>>=", ampAssign = "&=", pipeAssign = "|=", caretAssign = "^="
-    case andAssign = "&&=", orAssign = "||=", nullishAssign = "??="
+    case lbrace = "{"
+    case rbrace = "}"
+    case lparen = "("
+    case rparen = ")"
+    case lbracket = "["
+    case rbracket = "]"
+    case dot = "."
+    case semicolon = ";"
+    case comma = ","
+    case question = "?"
+    case colon = ":"
+    case arrow = "=>"
+    case lt = "<"
+    case gt = ">"
+    case le = "<="
+    case ge = ">="
+    case eq = "=="
+    case ne = "!="
+    case seq = "==="
+    case sne = "!=="
+    case plus = "+"
+    case minus = "-"
+    case star = "*"
+    case slash = "/"
+    case percent = "%"
+    case starstar = "**"
+    case inc = "++"
+    case dec = "--"
+    case shl = "<<"
+    case shr = ">>"
+    case ushr = ">>>"
+    case amp = "&"
+    case pipe = "|"
+    case caret = "^"
+    case bang = "!"
+    case tilde = "~"
+    case and = "&&"
+    case or = "||"
+    case nullish = "??"
+    case assign = "="
+    case plusAssign = "+="
+    case minusAssign = "-="
+    case starAssign = "*="
+    case slashAssign = "/="
+    case percentAssign = "%="
+    case starstarAssign = "**="
+    case shlAssign = "<<="
+    case shrAssign = ">>="
+    case ushrAssign = ">>>="
+    case ampAssign = "&="
+    case pipeAssign = "|="
+    case caretAssign = "^="
+    case andAssign = "&&="
+    case orAssign = "||="
+    case nullishAssign = "??="
     case optionalDot = "?."
 }
 
@@ -55,7 +100,9 @@ struct Lexer {
         case UInt8(ascii: ":"): return (.colon, 1)
         case UInt8(ascii: "~"): return (.tilde, 1)
         case UInt8(ascii: "?"):
-            if c1 == UInt8(ascii: "?") { return c2 == UInt8(ascii: "=") ? (.nullishAssign, 3) : (.nullish, 2) }
+            if c1 == UInt8(ascii: "?") {
+                return c2 == UInt8(ascii: "=") ? (.nullishAssign, 3) : (.nullish, 2)
+            }
             if c1 == UInt8(ascii: ".") { return (.optionalDot, 2) }
             return (.question, 1)
         case UInt8(ascii: "="):
@@ -71,7 +118,9 @@ struct Lexer {
             return (.lt, 1)
         case UInt8(ascii: ">"):
             if c1 == UInt8(ascii: ">") {
-                if c2 == UInt8(ascii: ">") { return at(3) == UInt8(ascii: "=") ? (.ushrAssign, 4) : (.ushr, 3) }
+                if c2 == UInt8(ascii: ">") {
+                    return at(3) == UInt8(ascii: "=") ? (.ushrAssign, 4) : (.ushr, 3)
+                }
                 return c2 == UInt8(ascii: "=") ? (.shrAssign, 3) : (.shr, 2)
             }
             if c1 == UInt8(ascii: "=") { return (.ge, 2) }
@@ -85,7 +134,9 @@ struct Lexer {
             if c1 == UInt8(ascii: "=") { return (.minusAssign, 2) }
             return (.minus, 1)
         case UInt8(ascii: "*"):
-            if c1 == UInt8(ascii: "*") { return c2 == UInt8(ascii: "=") ? (.starstarAssign, 3) : (.starstar, 2) }
+            if c1 == UInt8(ascii: "*") {
+                return c2 == UInt8(ascii: "=") ? (.starstarAssign, 3) : (.starstar, 2)
+            }
             if c1 == UInt8(ascii: "=") { return (.starAssign, 2) }
             return (.star, 1)
         case UInt8(ascii: "/"): return c1 == UInt8(ascii: "=") ? (.slashAssign, 2) : (.slash, 1)
@@ -211,7 +262,9 @@ struct Lexer {
         if pos < src.count, src[pos] | 0x20 == UInt8(ascii: "e") {
             var p = pos + 1
             if p < src.count, src[p] == UInt8(ascii: "+") || src[p] == UInt8(ascii: "-") { p += 1 }
-            guard p < src.count, isDigit(src[p]) else { throw error("invalid exponent in number literal", start) }
+            guard p < src.count, isDigit(src[p]) else {
+                throw error("invalid exponent in number literal", start)
+            }
             while p < src.count, isDigit(src[p]) { p += 1 }
             pos = p
         }

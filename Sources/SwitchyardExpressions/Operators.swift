@@ -16,7 +16,8 @@ enum Ops {
         }
     }
 
-    static func add(_ a: Value, _ b: Value, _ run: inout Run, at pos: Int32) throws(ExpressionError) -> Value {
+    static func add(_ a: Value, _ b: Value, _ run: inout Run, at pos: Int32) throws(ExpressionError) -> Value
+    {
         if case .number(let x) = a, case .number(let y) = b { return .number(x + y) }
         let pa = toPrimitive(a)
         let pb = toPrimitive(b)
@@ -28,10 +29,13 @@ enum Ops {
         }
     }
 
-    static func concat(_ x: String, _ y: String, _ run: inout Run, at pos: Int32) throws(ExpressionError) -> Value {
+    static func concat(_ x: String, _ y: String, _ run: inout Run, at pos: Int32) throws(ExpressionError)
+        -> Value
+    {
         let n = x.utf8.count + y.utf8.count
         if n > run.limits.maxStringLength {
-            throw ExpressionError(.limit, "string longer than the limit of \(run.limits.maxStringLength) bytes", at: pos)
+            throw ExpressionError(
+                .limit, "string longer than the limit of \(run.limits.maxStringLength) bytes", at: pos)
         }
         try run.chargeWork(n, at: pos)
         return .string(x + y)
@@ -302,7 +306,11 @@ enum Ops {
         switch obj {
         case .array(var a):
             var idx: Int? = nil
-            if case .number(let d) = key { idx = JSNumber.arrayIndex(d) } else { idx = canonicalIndex(key.jsString) }
+            if case .number(let d) = key {
+                idx = JSNumber.arrayIndex(d)
+            } else {
+                idx = canonicalIndex(key.jsString)
+            }
             guard let i = idx, i < a.count else {
                 var v = try getProperty(obj, key, at: pos)
                 try body(&v, &run)

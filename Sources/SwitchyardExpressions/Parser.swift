@@ -67,7 +67,9 @@ struct Parser {
         }
     }
 
-    func node(_ kind: Expr.Kind, _ start: Int32, _ children: Expr..., at: Int32 = -1) throws(ExpressionError) -> Expr {
+    func node(_ kind: Expr.Kind, _ start: Int32, _ children: Expr..., at: Int32 = -1) throws(ExpressionError)
+        -> Expr
+    {
         var d: Int32 = 0
         for c in children { d = max(d, c.depth) }
         if Int(d) + 1 > maxDepth {
@@ -296,7 +298,8 @@ struct Parser {
                 }
                 try expect(.rparen)
                 if Int(d) + 1 > maxDepth {
-                    throw ExpressionError(.limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
+                    throw ExpressionError(
+                        .limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
                 }
                 e = Expr(kind: .call(e, args), start: start, end: prevEnd, depth: d + 1, at: parenPos)
             } else {
@@ -356,7 +359,8 @@ struct Parser {
             }
             try advance()
             if Int(d) + 1 > maxDepth {
-                throw ExpressionError(.limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
+                throw ExpressionError(
+                    .limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
             }
             return Expr(kind: .array(items), start: start, end: prevEnd, depth: d + 1)
         case .punct(.lbrace):
@@ -390,7 +394,8 @@ struct Parser {
             }
             try advance()
             if Int(d) + 1 > maxDepth {
-                throw ExpressionError(.limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
+                throw ExpressionError(
+                    .limit, "expression nested deeper than the limit of \(maxDepth)", at: start)
             }
             return Expr(kind: .object(props), start: start, end: prevEnd, depth: d + 1)
         case .eof:

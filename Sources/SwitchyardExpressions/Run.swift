@@ -52,13 +52,15 @@ struct Run {
 
     func checkString(_ s: String, at pos: Int32) throws(ExpressionError) {
         if s.utf8.count > limits.maxStringLength {
-            throw ExpressionError(.limit, "string longer than the limit of \(limits.maxStringLength) bytes", at: pos)
+            throw ExpressionError(
+                .limit, "string longer than the limit of \(limits.maxStringLength) bytes", at: pos)
         }
     }
 
     func checkArray(_ n: Int, at pos: Int32) throws(ExpressionError) {
         if n > limits.maxArrayLength {
-            throw ExpressionError(.limit, "array longer than the limit of \(limits.maxArrayLength) elements", at: pos)
+            throw ExpressionError(
+                .limit, "array longer than the limit of \(limits.maxArrayLength) elements", at: pos)
         }
     }
 
@@ -66,9 +68,8 @@ struct Run {
     /// per container visited.
     mutating func checkNesting(_ v: Value, extra: Int, at pos: Int32) throws(ExpressionError) {
         switch v {
-        case .array, .object:
-            let d = try depth(of: v, level: extra + 1, at: pos)
-            _ = d
+        case .array, .object, .function:
+            _ = try depth(of: v, level: extra + 1, at: pos)
         default: return
         }
     }
@@ -83,7 +84,7 @@ struct Run {
             var m = level
             for e in a {
                 switch e {
-                case .array, .object: m = max(m, try depth(of: e, level: level + 1, at: pos))
+                case .array, .object, .function: m = max(m, try depth(of: e, level: level + 1, at: pos))
                 default: break
                 }
             }
@@ -93,7 +94,17 @@ struct Run {
             var m = level
             for e in o.values {
                 switch e {
-                case .array, .object: m = max(m, try depth(of: e, level: level + 1, at: pos))
+                case .array, .object, .function: m = max(m, try depth(of: e, level: level + 1, at: pos))
+                default: break
+                }
+            }
+            return m
+        case .function(let f):
+            try charge(1 + f.captures.count >> 4, at: pos)
+            var m = level
+            for e in f.captures {
+                switch e {
+                case .array, .object, .function: m = max(m, try depth(of: e, level: level + 1, at: pos))
                 default: break
                 }
             }

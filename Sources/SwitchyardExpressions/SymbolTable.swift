@@ -3,7 +3,7 @@
 /// Compiling against a symbol table resolves identifiers to slots once, so evaluation reads
 /// variables by index. Read-only names (SCXML system variables such as `_event`) can be read by
 /// expressions but not assigned.
-public struct SymbolTable: Sendable, Hashable {
+public struct SymbolTable: Sendable, Hashable, Codable {
     private var slots: [String: Int] = [:]
     private var readOnly: [Bool] = []
     /// The declared names, in slot order.

@@ -4,7 +4,10 @@
 /// (keeps key order), `{"$function": "source"}`.
 extension Value: Codable {
     private enum Tag: String, CodingKey {
-        case undefined = "$undefined", number = "$number", object = "$object", function = "$function"
+        case undefined = "$undefined"
+        case number = "$number"
+        case object = "$object"
+        case function = "$function"
     }
 
     /// Encodes the value.
@@ -22,7 +25,8 @@ extension Value: Codable {
                 try c.encode(d)
             } else {
                 var c = encoder.container(keyedBy: Tag.self)
-                try c.encode(d.isNaN ? "NaN" : d == 0 ? "-0" : d > 0 ? "Infinity" : "-Infinity", forKey: .number)
+                try c.encode(
+                    d.isNaN ? "NaN" : d == 0 ? "-0" : d > 0 ? "Infinity" : "-Infinity", forKey: .number)
             }
         case .string(let s):
             var c = encoder.singleValueContainer()
@@ -83,7 +87,8 @@ extension Value: Codable {
             case "Infinity": self = .number(.infinity)
             case "-Infinity": self = .number(-.infinity)
             case let s:
-                throw DecodingError.dataCorruptedError(forKey: .number, in: c, debugDescription: "bad number \(s)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .number, in: c, debugDescription: "bad number \(s)")
             }
         } else if c.contains(.object) {
             var list = try c.nestedUnkeyedContainer(forKey: .object)
@@ -103,7 +108,8 @@ extension Value: Codable {
                     forKey: .function, in: c, debugDescription: "invalid function source: \(error)")
             }
         } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a Value"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a Value"))
         }
     }
 }

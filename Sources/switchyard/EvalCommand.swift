@@ -31,7 +31,8 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .long, help: "Treat the text as a <script> body (statements) instead of an expression.")
     var script = false
 
-    @Option(name: .long, help: "With --script: an expression evaluated after the script whose value is printed.")
+    @Option(
+        name: .long, help: "With --script: an expression evaluated after the script whose value is printed.")
     var result: String?
 
     @Option(name: .long, help: "Maximum evaluation steps (loop iterations, calls).")
@@ -45,7 +46,8 @@ struct EvalCommand: ParsableCommand {
             do {
                 parsed = try Value.parseJSON(data)
             } catch {
-                FileHandle.standardError.write(Data("error: --data is not valid JSON: \(error.message)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("error: --data is not valid JSON: \(error.message)\n".utf8))
                 throw ExitCode(1)
             }
             guard case .object(let o) = parsed else {

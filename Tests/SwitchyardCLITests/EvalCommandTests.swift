@@ -21,7 +21,7 @@ import Testing
         #expect(u.status == 0)
         let n = try CLI.run(["eval", "0 / 0"])
         #expect(n.stdout == "NaN\n")
-        let i = try CLI.run(["eval", "-1 / 0"])
+        let i = try CLI.run(["eval", "--", "-1 / 0"])
         #expect(i.stdout == "-Infinity\n")
     }
 
@@ -49,7 +49,9 @@ import Testing
 
     @Test func typeError() throws {
         let r = try CLI.run(["eval", "x.y.z", "--data", #"{"x": {}}"#])
-        #expect(r.stderr == "<expr>:1:5: error: cannot read properties of undefined (reading 'z')\nx.y.z\n    ^\n")
+        #expect(
+            r.stderr == "<expr>:1:5: error: cannot read properties of undefined (reading 'z')\nx.y.z\n    ^\n"
+        )
         #expect(r.status == 1)
     }
 
@@ -63,7 +65,9 @@ import Testing
     }
 
     @Test func scriptWithResult() throws {
-        let r = try CLI.run(["eval", "--script", "var t = 0; for (var i = 0; i < 5; i++) t += i", "--result", "t"])
+        let r = try CLI.run([
+            "eval", "--script", "var t = 0; for (var i = 0; i < 5; i++) t += i", "--result", "t",
+        ])
         #expect(r.stdout == "10\n")
         #expect(r.status == 0)
     }

@@ -24,11 +24,13 @@ struct ExpressionGenerator {
     mutating func chance(_ p: Double) -> Bool { Double(rng.next() % 10_000) / 10_000 < p }
 
     static let numbers = [
-        "0", "1", "2", "3", "7", "10", "42", "255", "1000", "0.5", "1.5", "2.25", "0.1", "0.2", "1e3", "1e21", "1e-7",
+        "0", "1", "2", "3", "7", "10", "42", "255", "1000", "0.5", "1.5", "2.25", "0.1", "0.2", "1e3", "1e21",
+        "1e-7",
         "123.456", "0x1f", "1/3", "NaN", "Infinity", "-0", "(-5)", "(-0.5)", "4294967296", "2147483648",
     ]
     static let strings = [
-        "''", "'a'", "'b'", "'abc'", "'hello'", "'1'", "'0'", "'10'", "'9'", "' 12 '", "'1e3'", "'0x10'", "'x,y,z'",
+        "''", "'a'", "'b'", "'abc'", "'hello'", "'1'", "'0'", "'10'", "'9'", "' 12 '", "'1e3'", "'0x10'",
+        "'x,y,z'",
         "'true'", "'null'", "'é'", "'Hello World'", "'  pad  '", "'-3.5'", "'abc def'",
     ]
     static let vars = ["a", "b", "s", "e", "t", "f", "n", "u", "num", "neg", "zero", "amount", "department"]
@@ -40,7 +42,11 @@ struct ExpressionGenerator {
         case 3, 4: return pick(Self.strings)
         case 5: return pick(["true", "false", "null", "undefined"])
         case 6, 7, 8: return pick(Self.vars)
-        default: return pick(["obj.x", "obj.y.z", "obj.list[1]", "arr[0]", "arr.length", "s.length", "strs[2]", "obj.missing"])
+        default:
+            return pick([
+                "obj.x", "obj.y.z", "obj.list[1]", "arr[0]", "arr.length", "s.length", "strs[2]",
+                "obj.missing",
+            ])
         }
     }
 
@@ -108,7 +114,8 @@ struct ExpressionGenerator {
             }
         case 13:
             let f = pick([
-                "Math.min", "Math.max", "Math.abs", "Math.floor", "Math.ceil", "Math.round", "Number", "String",
+                "Math.min", "Math.max", "Math.abs", "Math.floor", "Math.ceil", "Math.round", "Number",
+                "String",
                 "Boolean", "parseInt", "parseFloat", "isNaN",
             ])
             let argc = f.hasPrefix("Math.m") ? Int(rng.next() % 4) : 1
@@ -116,7 +123,10 @@ struct ExpressionGenerator {
         case 14:
             return pick(["JSON.stringify(", "[].concat(", "Array.isArray("]) + expr(depth + 1) + ")"
         default:
-            return pick(["('x' in obj)", "('length' in arr)", "(1 in arr)", "(arr instanceof Array)", "(s instanceof Array)"])
+            return pick([
+                "('x' in obj)", "('length' in arr)", "(1 in arr)", "(arr instanceof Array)",
+                "(s instanceof Array)",
+            ])
         }
     }
 }
@@ -135,12 +145,12 @@ struct ExpressionGenerator {
             .deletingLastPathComponent().appendingPathComponent("scripts/expr-tests/show.js").path
     }
 
-    /// Generates 5,000 random expressions, evaluates each with our evaluator and with node (one
+    /// Generates 10,000 random expressions, evaluates each with our evaluator and with node (one
     /// node process for the batch) and requires identical results.
     @Test(.enabled(if: nodePath != nil, "node is not installed: differential test skipped"))
     func agreesWithNode() throws {
         var gen = ExpressionGenerator(rng: SplitMix(state: 20_260_601))
-        let exprs = (0..<5_000).map { _ in gen.expr() }
+        let exprs = (0..<10_000).map { _ in gen.expr() }
         var js = """
             'use strict';
             const { show, kindOf } = require(\(Value.string(Self.showJS).jsonString()!));
@@ -154,7 +164,8 @@ struct ExpressionGenerator {
 
             """
         for e in exprs { js += "console.log(run(\(Value.string(e).jsonString()!)));\n" }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-diff-\(getpid()).js")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchyard-diff-\(getpid()).js")
         try js.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let p = Process()
@@ -165,7 +176,8 @@ struct ExpressionGenerator {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        let expected = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let expected = String(decoding: data, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(expected.count >= exprs.count)
         var failures = 0
         for (i, e) in exprs.enumerated() where i < expected.count {

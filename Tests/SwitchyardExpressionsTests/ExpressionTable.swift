@@ -27,7 +27,9 @@ enum ExpressionTable {
         .init(kind: "expr", source: "0x0", result: "", expected: "0"),
         .init(kind: "expr", source: "0o17", result: "", expected: "15"),
         .init(kind: "expr", source: "0b1011", result: "", expected: "11"),
-        .init(kind: "expr", source: "123456789012345678901234567890", result: "", expected: "1.2345678901234568e+29"),
+        .init(
+            kind: "expr", source: "123456789012345678901234567890", result: "",
+            expected: "1.2345678901234568e+29"),
         .init(kind: "expr", source: "'single'", result: "", expected: "\"single\""),
         .init(kind: "expr", source: "\"double\"", result: "", expected: "\"double\""),
         .init(kind: "expr", source: "'it\\'s'", result: "", expected: "\"it's\""),
@@ -51,7 +53,9 @@ enum ExpressionTable {
         .init(kind: "expr", source: "-Infinity", result: "", expected: "-Infinity"),
         .init(kind: "expr", source: "[]", result: "", expected: "[]"),
         .init(kind: "expr", source: "[1, 2, 3]", result: "", expected: "[1,2,3]"),
-        .init(kind: "expr", source: "[1, 'two', [3], {four: 4}]", result: "", expected: "[1,\"two\",[3],{\"four\":4}]"),
+        .init(
+            kind: "expr", source: "[1, 'two', [3], {four: 4}]", result: "",
+            expected: "[1,\"two\",[3],{\"four\":4}]"),
         .init(kind: "expr", source: "[1, 2, 3,]", result: "", expected: "[1,2,3]"),
         .init(kind: "expr", source: "({})", result: "", expected: "{}"),
         .init(kind: "expr", source: "({a: 1, b: 'x'})", result: "", expected: "{\"a\":1,\"b\":\"x\"}"),
@@ -79,7 +83,8 @@ enum ExpressionTable {
         .init(kind: "expr", source: "1.50", result: "", expected: "1.5"),
         .init(kind: "expr", source: "255 / 10", result: "", expected: "25.5"),
         .init(kind: "expr", source: "5e-324", result: "", expected: "5e-324"),
-        .init(kind: "expr", source: "1.7976931348623157e308", result: "", expected: "1.7976931348623157e+308"),
+        .init(
+            kind: "expr", source: "1.7976931348623157e308", result: "", expected: "1.7976931348623157e+308"),
         .init(kind: "expr", source: "2**53", result: "", expected: "9007199254740992"),
         .init(kind: "expr", source: "2**53 + 1", result: "", expected: "9007199254740992"),
         .init(kind: "expr", source: "9007199254740993", result: "", expected: "9007199254740992"),
@@ -313,16 +318,24 @@ enum ExpressionTable {
         .init(kind: "expr", source: "!!'0'", result: "", expected: "true"),
         .init(kind: "expr", source: "!!-0", result: "", expected: "false"),
         .init(kind: "expr", source: "a > 1 && s", result: "", expected: "\"hello\""),
-        .init(kind: "expr", source: "amount > 1000 && department == 'legal' || tags.includes('urgent')", result: "", expected: "true"),
-        .init(kind: "expr", source: "amount > 10000 && department == 'legal' || tags.includes('urgent')", result: "", expected: "true"),
-        .init(kind: "expr", source: "amount > 10000 && department == 'legal' || tags.includes('none')", result: "", expected: "false"),
+        .init(
+            kind: "expr", source: "amount > 1000 && department == 'legal' || tags.includes('urgent')",
+            result: "", expected: "true"),
+        .init(
+            kind: "expr", source: "amount > 10000 && department == 'legal' || tags.includes('urgent')",
+            result: "", expected: "true"),
+        .init(
+            kind: "expr", source: "amount > 10000 && department == 'legal' || tags.includes('none')",
+            result: "", expected: "false"),
         .init(kind: "expr", source: "u || n || 'z'", result: "", expected: "\"z\""),
         .init(kind: "expr", source: "n ?? u ?? 'both nullish'", result: "", expected: "\"both nullish\""),
         .init(kind: "expr", source: "(null || 0) ?? 5", result: "", expected: "0"),
         .init(kind: "expr", source: "true ? 1 : 2", result: "", expected: "1"),
         .init(kind: "expr", source: "false ? 1 : 2", result: "", expected: "2"),
         .init(kind: "expr", source: "a > 3 ? 'big' : 'small'", result: "", expected: "\"big\""),
-        .init(kind: "expr", source: "a > 10 ? 'big' : a > 4 ? 'medium' : 'small'", result: "", expected: "\"medium\""),
+        .init(
+            kind: "expr", source: "a > 10 ? 'big' : a > 4 ? 'medium' : 'small'", result: "",
+            expected: "\"medium\""),
         .init(kind: "expr", source: "null ? 1 : undefined ? 2 : 3", result: "", expected: "3"),
         .init(kind: "expr", source: "'' ? 'yes' : 'no'", result: "", expected: "\"no\""),
         .init(kind: "expr", source: "typeof 1", result: "", expected: "\"number\""),
@@ -404,7 +417,8 @@ enum ExpressionTable {
         .init(kind: "expr", source: "strs[2]", result: "", expected: "\"urgent\""),
         .init(kind: "expr", source: "[10, 20, 30][1]", result: "", expected: "20"),
         .init(kind: "expr", source: "'abc'[1]", result: "", expected: "\"b\""),
-        .init(kind: "expr", source: "({a: {b: [1, {c: 'found'}]}}).a.b[1].c", result: "", expected: "\"found\""),
+        .init(
+            kind: "expr", source: "({a: {b: [1, {c: 'found'}]}}).a.b[1].c", result: "", expected: "\"found\""),
         .init(kind: "expr", source: "obj.x.y", result: "", expected: "undefined"),
         .init(kind: "expr", source: "n.x", result: "", expected: "error:type"),
         .init(kind: "expr", source: "u.x", result: "", expected: "error:type"),
@@ -458,8 +472,11 @@ enum ExpressionTable {
         .init(kind: "expr", source: "''.split('')", result: "", expected: "[]"),
         .init(kind: "expr", source: "'a::b::c'.split('::')", result: "", expected: "[\"a\",\"b\",\"c\"]"),
         .init(kind: "expr", source: "'a b c'.split(' ', 0)", result: "", expected: "[]"),
-        .init(kind: "expr", source: "'hello world'.replace('o', '0')", result: "", expected: "\"hell0 world\""),
-        .init(kind: "expr", source: "'hello world'.replace('xyz', '0')", result: "", expected: "\"hello world\""),
+        .init(
+            kind: "expr", source: "'hello world'.replace('o', '0')", result: "", expected: "\"hell0 world\""),
+        .init(
+            kind: "expr", source: "'hello world'.replace('xyz', '0')", result: "", expected: "\"hello world\""
+        ),
         .init(kind: "expr", source: "'aaa'.replace('a', 'b')", result: "", expected: "\"baa\""),
         .init(kind: "expr", source: "'aaa'.replaceAll('a', 'b')", result: "", expected: "\"bbb\""),
         .init(kind: "expr", source: "'abc'.replace('', '-')", result: "", expected: "\"-abc\""),
@@ -604,21 +621,39 @@ enum ExpressionTable {
         .init(kind: "expr", source: "Array.isArray(s)", result: "", expected: "false"),
         .init(kind: "expr", source: "Object.keys(obj)", result: "", expected: "[\"x\",\"y\",\"list\"]"),
         .init(kind: "expr", source: "Object.values({a: 1, b: 2})", result: "", expected: "[1,2]"),
-        .init(kind: "expr", source: "JSON.stringify({a: 1, b: [1, 2], c: 'x'})", result: "", expected: "\"{\\\"a\\\":1,\\\"b\\\":[1,2],\\\"c\\\":\\\"x\\\"}\""),
-        .init(kind: "expr", source: "JSON.stringify([1, 'a', null, true])", result: "", expected: "\"[1,\\\"a\\\",null,true]\""),
-        .init(kind: "expr", source: "JSON.stringify('he said \"hi\"\\n')", result: "", expected: "\"\\\"he said \\\\\\\"hi\\\\\\\"\\\\n\\\"\""),
+        .init(
+            kind: "expr", source: "JSON.stringify({a: 1, b: [1, 2], c: 'x'})", result: "",
+            expected: "\"{\\\"a\\\":1,\\\"b\\\":[1,2],\\\"c\\\":\\\"x\\\"}\""),
+        .init(
+            kind: "expr", source: "JSON.stringify([1, 'a', null, true])", result: "",
+            expected: "\"[1,\\\"a\\\",null,true]\""),
+        .init(
+            kind: "expr", source: "JSON.stringify('he said \"hi\"\\n')", result: "",
+            expected: "\"\\\"he said \\\\\\\"hi\\\\\\\"\\\\n\\\"\""),
         .init(kind: "expr", source: "JSON.stringify(undefined)", result: "", expected: "undefined"),
-        .init(kind: "expr", source: "JSON.stringify({a: undefined, b: 1})", result: "", expected: "\"{\\\"b\\\":1}\""),
-        .init(kind: "expr", source: "JSON.stringify([undefined, function () {}])", result: "", expected: "\"[null,null]\""),
+        .init(
+            kind: "expr", source: "JSON.stringify({a: undefined, b: 1})", result: "",
+            expected: "\"{\\\"b\\\":1}\""),
+        .init(
+            kind: "expr", source: "JSON.stringify([undefined, function () {}])", result: "",
+            expected: "\"[null,null]\""),
         .init(kind: "expr", source: "JSON.stringify(NaN)", result: "", expected: "\"null\""),
         .init(kind: "expr", source: "JSON.stringify([Infinity, -0])", result: "", expected: "\"[null,0]\""),
-        .init(kind: "expr", source: "JSON.stringify({a: [1, {b: 2}]}, null, 2)", result: "", expected: "\"{\\n  \\\"a\\\": [\\n    1,\\n    {\\n      \\\"b\\\": 2\\n    }\\n  ]\\n}\""),
-        .init(kind: "expr", source: "JSON.stringify([1, 2], null, '--')", result: "", expected: "\"[\\n--1,\\n--2\\n]\""),
+        .init(
+            kind: "expr", source: "JSON.stringify({a: [1, {b: 2}]}, null, 2)", result: "",
+            expected: "\"{\\n  \\\"a\\\": [\\n    1,\\n    {\\n      \\\"b\\\": 2\\n    }\\n  ]\\n}\""),
+        .init(
+            kind: "expr", source: "JSON.stringify([1, 2], null, '--')", result: "",
+            expected: "\"[\\n--1,\\n--2\\n]\""),
         .init(kind: "expr", source: "JSON.stringify(1e21)", result: "", expected: "\"1e+21\""),
-        .init(kind: "expr", source: "JSON.stringify('\\u0001\\u001f')", result: "", expected: "\"\\\"\\\\u0001\\\\u001f\\\"\""),
+        .init(
+            kind: "expr", source: "JSON.stringify('\\u0001\\u001f')", result: "",
+            expected: "\"\\\"\\\\u0001\\\\u001f\\\"\""),
         .init(kind: "expr", source: "JSON.stringify({})", result: "", expected: "\"{}\""),
         .init(kind: "expr", source: "JSON.stringify([])", result: "", expected: "\"[]\""),
-        .init(kind: "expr", source: "JSON.parse('{\"a\": [1, 2, {\"b\": null}]}')", result: "", expected: "{\"a\":[1,2,{\"b\":null}]}"),
+        .init(
+            kind: "expr", source: "JSON.parse('{\"a\": [1, 2, {\"b\": null}]}')", result: "",
+            expected: "{\"a\":[1,2,{\"b\":null}]}"),
         .init(kind: "expr", source: "JSON.parse('\"x\\\\u0041\"')", result: "", expected: "\"xA\""),
         .init(kind: "expr", source: "JSON.parse('1e3')", result: "", expected: "1000"),
         .init(kind: "expr", source: "JSON.parse(' true ')", result: "", expected: "true"),
@@ -634,41 +669,122 @@ enum ExpressionTable {
         .init(kind: "expr", source: "(function (x, y) { return x + y; })(1)", result: "", expected: "NaN"),
         .init(kind: "expr", source: "(function (x) { return arguments; })", result: "", expected: "function"),
         .init(kind: "expr", source: "(function () {})()", result: "", expected: "undefined"),
-        .init(kind: "expr", source: "(function () { var t = 0; for (var i = 0; i < 5; i++) { t += i; } return t; })()", result: "", expected: "10"),
-        .init(kind: "expr", source: "(function (str, starts) { if (starts === '') return true; if (str == null || starts == null) return false; str = String(str); starts = String(starts); return str.length >= starts.length && str.slice(0, starts.length) === starts; })('hello', 'he')", result: "", expected: "true"),
-        .init(kind: "expr", source: "(function (str, starts) { if (starts === '') return true; if (str == null || starts == null) return false; str = String(str); starts = String(starts); return str.length >= starts.length && str.slice(0, starts.length) === starts; })('hello', 'lo')", result: "", expected: "false"),
-        .init(kind: "expr", source: "(function fact(n) { return n <= 1 ? 1 : n * fact(n - 1); })(10)", result: "", expected: "3628800"),
-        .init(kind: "expr", source: "(function (n) { function fib(k) { return k < 2 ? k : fib(k - 1) + fib(k - 2); } return fib(n); })(15)", result: "", expected: "610"),
-        .init(kind: "expr", source: "(function (x) { var inner = function (y) { return x + y; }; return inner(10); })(5)", result: "", expected: "15"),
-        .init(kind: "expr", source: "(function (x) { return function (y) { return x * y; }; })(3)(4)", result: "", expected: "12"),
-        .init(kind: "expr", source: "(function () { var a = [1, 2]; a.push(3); return a; })()", result: "", expected: "[1,2,3]"),
-        .init(kind: "expr", source: "(function () { var o = {}; o.k = 'v'; o['n'] = 1; return o; })()", result: "", expected: "{\"k\":\"v\",\"n\":1}"),
-        .init(kind: "expr", source: "(function () { var o = {a: {b: 1}}; o.a.b += 5; o.a.c = [1]; o.a.c[1] = 2; return o; })()", result: "", expected: "{\"a\":{\"b\":6,\"c\":[1,2]}}"),
+        .init(
+            kind: "expr",
+            source: "(function () { var t = 0; for (var i = 0; i < 5; i++) { t += i; } return t; })()",
+            result: "", expected: "10"),
+        .init(
+            kind: "expr",
+            source:
+                "(function (str, starts) { if (starts === '') return true; if (str == null || starts == null) return false; str = String(str); starts = String(starts); return str.length >= starts.length && str.slice(0, starts.length) === starts; })('hello', 'he')",
+            result: "", expected: "true"),
+        .init(
+            kind: "expr",
+            source:
+                "(function (str, starts) { if (starts === '') return true; if (str == null || starts == null) return false; str = String(str); starts = String(starts); return str.length >= starts.length && str.slice(0, starts.length) === starts; })('hello', 'lo')",
+            result: "", expected: "false"),
+        .init(
+            kind: "expr", source: "(function fact(n) { return n <= 1 ? 1 : n * fact(n - 1); })(10)",
+            result: "", expected: "3628800"),
+        .init(
+            kind: "expr",
+            source:
+                "(function (n) { function fib(k) { return k < 2 ? k : fib(k - 1) + fib(k - 2); } return fib(n); })(15)",
+            result: "", expected: "610"),
+        .init(
+            kind: "expr",
+            source: "(function (x) { var inner = function (y) { return x + y; }; return inner(10); })(5)",
+            result: "", expected: "15"),
+        .init(
+            kind: "expr", source: "(function (x) { return function (y) { return x * y; }; })(3)(4)",
+            result: "", expected: "12"),
+        .init(
+            kind: "expr", source: "(function () { var a = [1, 2]; a.push(3); return a; })()", result: "",
+            expected: "[1,2,3]"),
+        .init(
+            kind: "expr", source: "(function () { var o = {}; o.k = 'v'; o['n'] = 1; return o; })()",
+            result: "", expected: "{\"k\":\"v\",\"n\":1}"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var o = {a: {b: 1}}; o.a.b += 5; o.a.c = [1]; o.a.c[1] = 2; return o; })()",
+            result: "", expected: "{\"a\":{\"b\":6,\"c\":[1,2]}}"),
         .init(kind: "expr", source: "(function (a) { a = a + 1; return a; })(a)", result: "", expected: "6"),
-        .init(kind: "expr", source: "(function () { return s.toUpperCase(); })()", result: "", expected: "\"HELLO\""),
-        .init(kind: "expr", source: "(function () { const c = 1; c = 2; })()", result: "", expected: "error:type"),
-        .init(kind: "expr", source: "(function () { if (a > 3) { return 'big'; } else { return 'small'; } })()", result: "", expected: "\"big\""),
-        .init(kind: "expr", source: "(function () { var r = []; for (var v of [1, 2, 3]) { if (v == 2) continue; r.push(v); } return r; })()", result: "", expected: "[1,3]"),
-        .init(kind: "expr", source: "(function () { var r = []; for (var k in {a: 1, b: 2}) { r.push(k); } return r; })()", result: "", expected: "[\"a\",\"b\"]"),
-        .init(kind: "expr", source: "(function () { var i = 0; while (true) { i++; if (i > 4) break; } return i; })()", result: "", expected: "5"),
-        .init(kind: "expr", source: "(function () { var i = 0; do { i += 2; } while (i < 7); return i; })()", result: "", expected: "8"),
-        .init(kind: "expr", source: "(function () { var r = ''; for (var c of 'abc') r = c + r; return r; })()", result: "", expected: "\"cba\""),
-        .init(kind: "expr", source: "(function () { return typeof undeclaredThing; })()", result: "", expected: "\"undefined\""),
-        .init(kind: "expr", source: "(function () { undeclaredThing = 1; })()", result: "", expected: "error:reference"),
-        .init(kind: "expr", source: "(function () { return undeclaredThing; })()", result: "", expected: "error:reference"),
-        .init(kind: "expr", source: "(function () { var x; return x; })()", result: "", expected: "undefined"),
-        .init(kind: "expr", source: "(function (x) { return x === undefined; })()", result: "", expected: "true"),
-        .init(kind: "expr", source: "(function () { var i = 0; var j = i++ + ++i; return [i, j]; })()", result: "", expected: "[2,2]"),
-        .init(kind: "expr", source: "(function () { var x = 10; x -= 3; x *= 2; x /= 7; x %= 2; return x; })()", result: "", expected: "0"),
-        .init(kind: "expr", source: "(function () { var x = 5; x **= 2; x <<= 1; x >>= 2; x |= 1; x &= 13; x ^= 3; x >>>= 0; return x; })()", result: "", expected: "14"),
-        .init(kind: "expr", source: "(function () { var x = null; x ??= 4; x ||= 9; x &&= 7; return x; })()", result: "", expected: "7"),
-        .init(kind: "expr", source: "(function () { var a = [3, 1, 2]; a.reverse(); return a; })()", result: "", expected: "[2,1,3]"),
-        .init(kind: "expr", source: "(function () { var a = [1, 2, 3]; var b = a.shift(); a.unshift(0); return [a, b]; })()", result: "", expected: "[[0,2,3],1]"),
-        .init(kind: "expr", source: "(function () { var a = [1, 2, 3]; a.length = 1; return a; })()", result: "", expected: "[1]"),
-        .init(kind: "expr", source: "(function () { var o = {}; o.a = 1; o.b = 2; o.a = 3; return Object.keys(o); })()", result: "", expected: "[\"a\",\"b\"]"),
+        .init(
+            kind: "expr", source: "(function () { return s.toUpperCase(); })()", result: "",
+            expected: "\"HELLO\""),
+        .init(
+            kind: "expr", source: "(function () { const c = 1; c = 2; })()", result: "",
+            expected: "error:type"),
+        .init(
+            kind: "expr", source: "(function () { if (a > 3) { return 'big'; } else { return 'small'; } })()",
+            result: "", expected: "\"big\""),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var r = []; for (var v of [1, 2, 3]) { if (v == 2) continue; r.push(v); } return r; })()",
+            result: "", expected: "[1,3]"),
+        .init(
+            kind: "expr",
+            source: "(function () { var r = []; for (var k in {a: 1, b: 2}) { r.push(k); } return r; })()",
+            result: "", expected: "[\"a\",\"b\"]"),
+        .init(
+            kind: "expr",
+            source: "(function () { var i = 0; while (true) { i++; if (i > 4) break; } return i; })()",
+            result: "", expected: "5"),
+        .init(
+            kind: "expr", source: "(function () { var i = 0; do { i += 2; } while (i < 7); return i; })()",
+            result: "", expected: "8"),
+        .init(
+            kind: "expr", source: "(function () { var r = ''; for (var c of 'abc') r = c + r; return r; })()",
+            result: "", expected: "\"cba\""),
+        .init(
+            kind: "expr", source: "(function () { return typeof undeclaredThing; })()", result: "",
+            expected: "\"undefined\""),
+        .init(
+            kind: "expr", source: "(function () { undeclaredThing = 1; })()", result: "",
+            expected: "error:reference"),
+        .init(
+            kind: "expr", source: "(function () { return undeclaredThing; })()", result: "",
+            expected: "error:reference"),
+        .init(
+            kind: "expr", source: "(function () { var x; return x; })()", result: "", expected: "undefined"),
+        .init(
+            kind: "expr", source: "(function (x) { return x === undefined; })()", result: "", expected: "true"
+        ),
+        .init(
+            kind: "expr", source: "(function () { var i = 0; var j = i++ + ++i; return [i, j]; })()",
+            result: "", expected: "[2,2]"),
+        .init(
+            kind: "expr", source: "(function () { var x = 10; x -= 3; x *= 2; x /= 7; x %= 2; return x; })()",
+            result: "", expected: "0"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var x = 5; x **= 2; x <<= 1; x >>= 2; x |= 1; x &= 13; x ^= 3; x >>>= 0; return x; })()",
+            result: "", expected: "14"),
+        .init(
+            kind: "expr", source: "(function () { var x = null; x ??= 4; x ||= 9; x &&= 7; return x; })()",
+            result: "", expected: "7"),
+        .init(
+            kind: "expr", source: "(function () { var a = [3, 1, 2]; a.reverse(); return a; })()", result: "",
+            expected: "[2,1,3]"),
+        .init(
+            kind: "expr",
+            source: "(function () { var a = [1, 2, 3]; var b = a.shift(); a.unshift(0); return [a, b]; })()",
+            result: "", expected: "[[0,2,3],1]"),
+        .init(
+            kind: "expr", source: "(function () { var a = [1, 2, 3]; a.length = 1; return a; })()",
+            result: "", expected: "[1]"),
+        .init(
+            kind: "expr",
+            source: "(function () { var o = {}; o.a = 1; o.b = 2; o.a = 3; return Object.keys(o); })()",
+            result: "", expected: "[\"a\",\"b\"]"),
         .init(kind: "expr", source: "(function () { return; })()", result: "", expected: "undefined"),
         .init(kind: "expr", source: "(function () { return 1; return 2; })()", result: "", expected: "1"),
-        .init(kind: "expr", source: "(function (f) { return f(3); })(function (x) { return x + 1; })", result: "", expected: "4"),
+        .init(
+            kind: "expr", source: "(function (f) { return f(3); })(function (x) { return x + 1; })",
+            result: "", expected: "4"),
         .init(kind: "expr", source: "typeof function () {}", result: "", expected: "\"function\""),
         .init(kind: "expr", source: "notDeclared", result: "", expected: "error:reference"),
         .init(kind: "expr", source: "notDeclared + 1", result: "", expected: "error:reference"),
@@ -711,31 +827,74 @@ enum ExpressionTable {
         .init(kind: "expr", source: "'\\8'", result: "", expected: "error:syntax"),
         .init(kind: "expr", source: "0b2", result: "", expected: "error:syntax"),
         .init(kind: "script", source: "var x = 1; x = x + 1", result: "x", expected: "2"),
-        .init(kind: "script", source: "var total = 0; for (var i = 1; i <= 10; i++) total += i", result: "total", expected: "55"),
-        .init(kind: "script", source: "let r = []; for (const v of arr) r.push(v * 2)", result: "r", expected: "[2,4,6]"),
-        .init(kind: "script", source: "function add(p, q) { return p + q }", result: "add(2, 3)", expected: "5"),
-        .init(kind: "script", source: "var r = twice(4); function twice(v) { return v * 2 }", result: "r", expected: "8"),
-        .init(kind: "script", source: "var o = {count: 0}; o.count++; o.count += 10", result: "o", expected: "{\"count\":11}"),
-        .init(kind: "script", source: "var list = []; list.push(1); list.push('two'); list[2] = [3]", result: "list", expected: "[1,\"two\",[3]]"),
+        .init(
+            kind: "script", source: "var total = 0; for (var i = 1; i <= 10; i++) total += i",
+            result: "total", expected: "55"),
+        .init(
+            kind: "script", source: "let r = []; for (const v of arr) r.push(v * 2)", result: "r",
+            expected: "[2,4,6]"),
+        .init(
+            kind: "script", source: "function add(p, q) { return p + q }", result: "add(2, 3)", expected: "5"),
+        .init(
+            kind: "script", source: "var r = twice(4); function twice(v) { return v * 2 }", result: "r",
+            expected: "8"),
+        .init(
+            kind: "script", source: "var o = {count: 0}; o.count++; o.count += 10", result: "o",
+            expected: "{\"count\":11}"),
+        .init(
+            kind: "script", source: "var list = []; list.push(1); list.push('two'); list[2] = [3]",
+            result: "list", expected: "[1,\"two\",[3]]"),
         .init(kind: "script", source: "var i = 0\nwhile (i < 3)\n  i++", result: "i", expected: "3"),
-        .init(kind: "script", source: "var Var1 = function (invar) { return invar + 1; }", result: "Var1(2) == 3", expected: "true"),
-        .init(kind: "script", source: "var s2 = ''; for (var k in obj) s2 += k + ';'", result: "s2", expected: "\"x;y;list;\""),
-        .init(kind: "script", source: "var acc = 0; for (var q = 0; q < 100; q++) { if (q % 2) continue; if (q > 10) break; acc += q }", result: "acc", expected: "30"),
-        .init(kind: "script", source: "if (a > 3) { var msg = 'big' } else { var msg = 'small' }", result: "msg", expected: "\"big\""),
-        .init(kind: "script", source: "var fact = function f(n) { return n < 2 ? 1 : n * f(n - 1) }", result: "fact(6)", expected: "720"),
-        .init(kind: "script", source: "function outer() { var base = 10; function inner(x) { return base + x } return inner(5) }", result: "outer()", expected: "15"),
-        .init(kind: "script", source: "var x = 1; // comment\n/* block\ncomment */ x += 1", result: "x", expected: "2"),
-        .init(kind: "script", source: "var data = JSON.parse('{\"items\": [1, 2, 3]}'); var sum = 0; for (var it of data.items) sum += it", result: "sum", expected: "6"),
-        .init(kind: "script", source: "var nested = {a: {b: {c: 1}}}; nested.a.b.c = 2; nested.a.d = 'new'", result: "nested", expected: "{\"a\":{\"b\":{\"c\":2},\"d\":\"new\"}}"),
+        .init(
+            kind: "script", source: "var Var1 = function (invar) { return invar + 1; }",
+            result: "Var1(2) == 3", expected: "true"),
+        .init(
+            kind: "script", source: "var s2 = ''; for (var k in obj) s2 += k + ';'", result: "s2",
+            expected: "\"x;y;list;\""),
+        .init(
+            kind: "script",
+            source:
+                "var acc = 0; for (var q = 0; q < 100; q++) { if (q % 2) continue; if (q > 10) break; acc += q }",
+            result: "acc", expected: "30"),
+        .init(
+            kind: "script", source: "if (a > 3) { var msg = 'big' } else { var msg = 'small' }",
+            result: "msg", expected: "\"big\""),
+        .init(
+            kind: "script", source: "var fact = function f(n) { return n < 2 ? 1 : n * f(n - 1) }",
+            result: "fact(6)", expected: "720"),
+        .init(
+            kind: "script",
+            source:
+                "function outer() { var base = 10; function inner(x) { return base + x } return inner(5) }",
+            result: "outer()", expected: "15"),
+        .init(
+            kind: "script", source: "var x = 1; // comment\n/* block\ncomment */ x += 1", result: "x",
+            expected: "2"),
+        .init(
+            kind: "script",
+            source:
+                "var data = JSON.parse('{\"items\": [1, 2, 3]}'); var sum = 0; for (var it of data.items) sum += it",
+            result: "sum", expected: "6"),
+        .init(
+            kind: "script", source: "var nested = {a: {b: {c: 1}}}; nested.a.b.c = 2; nested.a.d = 'new'",
+            result: "nested", expected: "{\"a\":{\"b\":{\"c\":2},\"d\":\"new\"}}"),
         .init(kind: "script", source: "a = 10; s = s + '!'", result: "[a, s]", expected: "[10,\"hello!\"]"),
-        .init(kind: "script", source: "var m = [[1, 2], [3, 4]]; m[1][0] = 'x'", result: "m", expected: "[[1,2],[\"x\",4]]"),
+        .init(
+            kind: "script", source: "var m = [[1, 2], [3, 4]]; m[1][0] = 'x'", result: "m",
+            expected: "[[1,2],[\"x\",4]]"),
         .init(kind: "script", source: "const K = 3", result: "K * 2", expected: "6"),
         .init(kind: "script", source: "undeclaredVar = 1", result: "0", expected: "error:reference"),
         .init(kind: "script", source: "var z = 1; z()", result: "0", expected: "error:type"),
         .init(kind: "script", source: "for (;;) {}", result: "0", expected: "error:limit"),
-        .init(kind: "script", source: "function rec() { return rec() } rec()", result: "0", expected: "error:limit"),
-        .init(kind: "script", source: "var str = 'x'; while (true) str = str + str", result: "0", expected: "error:limit"),
-        .init(kind: "expr", source: "({'quoted key': 1, 2: 'two', x: [1]})", result: "", expected: "{\"quoted key\":1,\"2\":\"two\",\"x\":[1]}"),
+        .init(
+            kind: "script", source: "function rec() { return rec() } rec()", result: "0",
+            expected: "error:limit"),
+        .init(
+            kind: "script", source: "var str = 'x'; while (true) str = str + str", result: "0",
+            expected: "error:limit"),
+        .init(
+            kind: "expr", source: "({'quoted key': 1, 2: 'two', x: [1]})", result: "",
+            expected: "{\"quoted key\":1,\"2\":\"two\",\"x\":[1]}"),
         .init(kind: "expr", source: "obj.constructor", result: "", expected: "undefined"),
         .init(kind: "expr", source: "obj.__proto__", result: "", expected: "undefined"),
         .init(kind: "expr", source: "arr.constructor", result: "", expected: "undefined"),
@@ -744,8 +903,12 @@ enum ExpressionTable {
         .init(kind: "expr", source: "s.contains('ell')", result: "", expected: "true"),
         .init(kind: "expr", source: "s.contains('q')", result: "", expected: "false"),
         .init(kind: "expr", source: "strs.contains('x')", result: "", expected: "true"),
-        .init(kind: "expr", source: "(function () { var x = 1; { let x = 2; } return x; })()", result: "", expected: "2"),
-        .init(kind: "expr", source: "(function () { var a = [1]; a[3] = 4; return a; })()", result: "", expected: "[1,undefined,undefined,4]"),
+        .init(
+            kind: "expr", source: "(function () { var x = 1; { let x = 2; } return x; })()", result: "",
+            expected: "2"),
+        .init(
+            kind: "expr", source: "(function () { var a = [1]; a[3] = 4; return a; })()", result: "",
+            expected: "[1,undefined,undefined,4]"),
         .init(kind: "expr", source: "new Date()", result: "", expected: "error:syntax"),
         .init(kind: "expr", source: "this", result: "", expected: "error:syntax"),
         .init(kind: "expr", source: "this.x", result: "", expected: "error:syntax"),
@@ -759,5 +922,20 @@ enum ExpressionTable {
         .init(kind: "expr", source: "delete obj.x", result: "", expected: "error:syntax"),
         .init(kind: "expr", source: "a ?. b", result: "", expected: "error:syntax"),
         .init(kind: "expr", source: "obj?.x", result: "", expected: "error:syntax"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var f = 0; for (var i = 0; i < 100000; i++) { f = function () { return f; }; } return 1; })()",
+            result: "", expected: "error:limit"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var f = 0; for (var i = 0; i < 10; i++) { f = function () { return f; }; } return typeof f(); })()",
+            result: "", expected: "\"function\""),
+        .init(kind: "expr", source: "JSON.stringify([1, 2], null,+ '--')", result: "", expected: "\"[1,2]\""),
+        .init(
+            kind: "expr", source: "JSON.stringify([1], null, Infinity)", result: "",
+            expected: "\"[\\n          1\\n]\""),
+        .init(kind: "expr", source: "JSON.stringify([1], null, -Infinity)", result: "", expected: "\"[1]\""),
     ]
 }

@@ -13,7 +13,9 @@ func show(_ v: Value) -> String {
     case .function: return "function"
     case .array(let a): return "[" + a.map(show).joined(separator: ",") + "]"
     case .object(let o):
-        return "{" + o.properties.map { Value.string($0.key).jsonString()! + ":" + show($0.value) }.joined(separator: ",")
+        return "{"
+            + o.properties.map { Value.string($0.key).jsonString()! + ":" + show($0.value) }.joined(
+                separator: ",")
             + "}"
     }
 }

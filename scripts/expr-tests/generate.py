@@ -88,4 +88,5 @@ enum ExpressionTable {
 }
 """ % '\n'.join(rows)
 open(os.path.join(root, 'Tests/SwitchyardExpressionsTests/ExpressionTable.swift'), 'w', encoding='utf-8').write(swift)
+subprocess.run(['swift', 'format', '--in-place', os.path.join(root, 'Tests/SwitchyardExpressionsTests/ExpressionTable.swift')], check=False)
 print('%d cases' % len(cases))

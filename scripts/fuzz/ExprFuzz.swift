@@ -3,7 +3,8 @@
 // exercised too. Built by scripts/fuzz.sh together with the module sources (one module), so it
 // may use internal API. Any crash, hang, sanitizer report or leak is a finding.
 
-let fuzzLimits = Limits(maxSteps: 20_000, maxStringLength: 20_000, maxArrayLength: 2_000, maxDepth: 100, maxCallDepth: 32)
+let fuzzLimits = Limits(
+    maxSteps: 20_000, maxStringLength: 20_000, maxArrayLength: 2_000, maxDepth: 100, maxCallDepth: 32)
 
 final class FuzzHost: ExpressionHost {
     func callHostFunction(_ name: String, arguments: [Value]) throws(ExpressionError) -> Value {

@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardCoreTests",
-            dependencies: ["SwitchyardCore", "SwitchyardSCXML"],
+            dependencies: ["SwitchyardCore", "SwitchyardSCXML", "SwitchyardExpressions"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardExpressions
 import Testing
 
 /// Algorithm tests on documents built in code (no expressions), checking configurations and
@@ -69,7 +70,7 @@ import Testing
         let r = m.handle(Event("y"))
         #expect(m.isFinished)
         #expect(m.finalStateID == "end")
-        #expect(r.effects.contains(.done(data: .undefined)))
+        #expect(r.effects == [Effect.done(data: Value.undefined)])
     }
 
     @Test func conflictingTransitionsPreferDescendantSource() throws {

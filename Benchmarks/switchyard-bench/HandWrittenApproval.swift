@@ -21,15 +21,33 @@ struct HandWrittenApproval {
 
     @inline(never) mutating func handle(_ input: Input) {
         switch (state, input) {
-        case (.draft, .submit): exits += 1; enter(.review)
-        case (.review, .approve) where amount < 10000: exits += 1; enter(.approved)
-        case (.review, .approve) where amount >= 10000: exits += 1; enter(.secondReview)
-        case (.review, .reject), (.secondReview, .reject): exits += 1; enter(.rejected)
-        case (.review, .changes): exits += 1; enter(.changesRequested)
-        case (.secondReview, .approve): exits += 1; enter(.approved)
-        case (.changesRequested, .resubmit): exits += 1; enter(.review)
-        case (.approved, .archive): exits += 1; enter(.archived)
-        case (.rejected, .reopen), (.archived, .restart): exits += 1; enter(.draft)
+        case (.draft, .submit):
+            exits += 1
+            enter(.review)
+        case (.review, .approve) where amount < 10000:
+            exits += 1
+            enter(.approved)
+        case (.review, .approve) where amount >= 10000:
+            exits += 1
+            enter(.secondReview)
+        case (.review, .reject), (.secondReview, .reject):
+            exits += 1
+            enter(.rejected)
+        case (.review, .changes):
+            exits += 1
+            enter(.changesRequested)
+        case (.secondReview, .approve):
+            exits += 1
+            enter(.approved)
+        case (.changesRequested, .resubmit):
+            exits += 1
+            enter(.review)
+        case (.approved, .archive):
+            exits += 1
+            enter(.archived)
+        case (.rejected, .reopen), (.archived, .restart):
+            exits += 1
+            enter(.draft)
         default: break
         }
     }

@@ -5,7 +5,8 @@ import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let workload = arguments.first else {
-    FileHandle.standardError.write(Data("usage: switchyard-bench <\(Workloads.names.joined(separator: "|"))> [options]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: switchyard-bench <\(Workloads.names.joined(separator: "|"))> [options]\n".utf8))
     exit(2)
 }
 guard let run = Workloads.all[workload] else {

@@ -12,15 +12,18 @@ extension MachineDefinition {
         path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init()
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(path: path)
-        return try compile(loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+        return try compile(
+            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
     }
 
     /// Loads, validates and compiles a document held in memory; `file` names it in diagnostics.
     public static func load(
-        bytes: [UInt8], file: String = "<memory>", strict: Bool = false, loaderOptions: LoaderOptions = .init()
+        bytes: [UInt8], file: String = "<memory>", strict: Bool = false,
+        loaderOptions: LoaderOptions = .init()
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(bytes: bytes, file: file)
-        return try compile(loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+        return try compile(
+            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
     }
 }
 
@@ -49,10 +52,13 @@ extension SCXMLLoader {
         let options = self.options
         return { text in
             var xml = text
-            if let open = xml.range(of: "<scxml"), !xml[open.upperBound...].prefix(while: { $0 != ">" }).contains("xmlns=") {
+            if let open = xml.range(of: "<scxml"),
+                !xml[open.upperBound...].prefix(while: { $0 != ">" }).contains("xmlns=")
+            {
                 xml.replaceSubrange(open, with: "<scxml xmlns=\"\(SCXMLNamespace.scxml)\"")
             }
-            return try SCXMLLoader(options: options).load(bytes: Array(xml.utf8), file: "<invoke content>").document
+            return try SCXMLLoader(options: options).load(bytes: Array(xml.utf8), file: "<invoke content>")
+                .document
         }
     }
 }

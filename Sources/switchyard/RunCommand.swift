@@ -63,7 +63,9 @@ struct RunCommand: ParsableCommand {
             } catch {
                 throw ValidationError("--data is not valid JSON: \(error)")
             }
-            guard case .object(let object) = value else { throw ValidationError("--data must be a JSON object") }
+            guard case .object(let object) = value else {
+                throw ValidationError("--data must be a JSON object")
+            }
             for key in object.propertyNames { initial.append(NamedValue(key, object[key] ?? .undefined)) }
         }
         let clock = ManualClock()
@@ -80,7 +82,8 @@ struct RunCommand: ParsableCommand {
         }
         driver.start()
         if let events {
-            for name in events.split(separator: ",").map({ String($0).trimmingWhitespace() }) where !name.isEmpty {
+            for name in events.split(separator: ",").map({ String($0).trimmingWhitespace() })
+            where !name.isEmpty {
                 driver.enqueue(Event(name))
                 driver.runUntilIdle()
             }
@@ -116,14 +119,18 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    static func report(event: Event?, result: MacrostepResult, interpreter: Interpreter, format: TraceFormat) {
+    static func report(event: Event?, result: MacrostepResult, interpreter: Interpreter, format: TraceFormat)
+    {
         if let error = result.error { printError("error: \(error)") }
         switch format {
         case .json:
             print(interpreter.traceLine(after: event))
         case .text:
             let name = event?.name ?? "(start)"
-            let state = interpreter.isFinished ? "finished in \(interpreter.finalStateID ?? "?")" : interpreter.configurationIDs.joined(separator: ", ")
+            let state =
+                interpreter.isFinished
+                ? "finished in \(interpreter.finalStateID ?? "?")"
+                : interpreter.configurationIDs.joined(separator: ", ")
             print("\(name) -> \(state)")
         }
     }

@@ -5,7 +5,9 @@ import Testing
 /// Algorithm tests on documents built in code (no expressions), checking configurations and
 /// exit/entry order against SCXML Appendix D.
 @Suite struct InterpreterAlgorithmTests {
-    func state(_ id: String, _ children: [StateNode] = [], _ transitions: [Transition] = [], initial: [String] = [])
+    func state(
+        _ id: String, _ children: [StateNode] = [], _ transitions: [Transition] = [], initial: [String] = []
+    )
         -> StateNode
     {
         StateNode(
@@ -78,7 +80,10 @@ import Testing
         // r2's. The earlier one in document order (r1a) wins.
         let p = StateNode(
             kind: .parallel, id: "p",
-            children: [state("r1", [state("r1a", [], [go("e", "out")])]), state("r2", [state("r2a", [], [go("e", "r2b")]), state("r2b")])])
+            children: [
+                state("r1", [state("r1a", [], [go("e", "out")])]),
+                state("r2", [state("r2a", [], [go("e", "r2b")]), state("r2b")]),
+            ])
         var m = try machine([p, state("out")])
         _ = m.start()
         _ = m.handle(Event("e"))
@@ -107,7 +112,8 @@ import Testing
         ]
         let doc = SCXMLDocument(datamodel: "null", states: [state("idle", [], [go("go", "a")])] + loop)
         var m = Interpreter(
-            definition: try MachineDefinition.compile(doc), sessionID: "s", options: InterpreterOptions(maxMicrosteps: 50))
+            definition: try MachineDefinition.compile(doc), sessionID: "s",
+            options: InterpreterOptions(maxMicrosteps: 50))
         _ = m.start()
         let r = m.handle(Event("go"))
         guard case .microstepLimitExceeded(let limit, _, let transitions)? = r.error else {

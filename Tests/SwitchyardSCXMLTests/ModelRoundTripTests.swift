@@ -223,7 +223,8 @@ import Testing
                 error.errors.map(\.message) == [
                     "cannot read script src 'helper.js': the file is larger than the limit of 4 bytes"
                 ])
-            #expect(error.diagnostics.filter { $0.severity == .warning }.count == 2)  // the two data src files
+            // The two data src files.
+            #expect(error.diagnostics.filter { $0.severity == .warning }.count == 2)
         }
     }
 

@@ -24,7 +24,9 @@ import Testing
         let clock = ManualClock()
         let driver = SessionDriver(definition: try load(Self.timerMachine), clock: clock)
         var seen: [String] = []
-        driver.onTopLevelMacrostep = { event, _, m in seen.append("\(event?.name ?? "-"):\(m.configurationIDs)") }
+        driver.onTopLevelMacrostep = { event, _, m in
+            seen.append("\(event?.name ?? "-"):\(m.configurationIDs)")
+        }
         driver.start()
         #expect(driver.pendingTimers.map(\.event.name) == ["tick", "late"])
         driver.runToCompletion()

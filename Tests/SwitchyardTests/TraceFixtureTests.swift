@@ -6,7 +6,8 @@ import Testing
 /// Delayed events fire once the listed events are consumed. Set `SWITCHYARD_REGENERATE=1` to
 /// rewrite the expected files after an intended change (then review the diff).
 @Suite struct TraceFixtureTests {
-    static let directory = String(#filePath).split(separator: "/").dropLast().map(String.init)
+    static let directory =
+        String(#filePath).split(separator: "/").dropLast().map(String.init)
         .reduce("") { $0 + "/" + $1 } + "/Traces"
 
     static func names() -> [String] {
@@ -17,7 +18,9 @@ import Testing
         let definition = try MachineDefinition.load(path: machine)
         let driver = SessionDriver(definition: definition, sessionID: "trace", clock: ManualClock())
         var lines: [String] = []
-        driver.onTopLevelMacrostep = { event, _, interpreter in lines.append(interpreter.traceLine(after: event)) }
+        driver.onTopLevelMacrostep = { event, _, interpreter in
+            lines.append(interpreter.traceLine(after: event))
+        }
         driver.start()
         for line in events.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)

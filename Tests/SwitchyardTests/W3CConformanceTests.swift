@@ -54,7 +54,9 @@ import Testing
         var cap = 0
         while getline(&line, &cap, f) > 0, let l = line {
             let cols = String(cString: l).split(separator: "\t", omittingEmptySubsequences: false)
-            if cols.count > 4, cols[3] == "yes", cols[1].hasSuffix(".scxml") { mandatory.append(String(cols[1])) }
+            if cols.count > 4, cols[3] == "yes", cols[1].hasSuffix(".scxml") {
+                mandatory.append(String(cols[1]))
+            }
         }
         free(line)
         #expect(mandatory.count >= 150)

@@ -74,7 +74,9 @@ public struct ConformanceRunner: Sendable {
             definition = try MachineDefinition.compile(loaded.document, warnings: loaded.warnings)
         } catch {
             // test301 passes only when the document is refused at load time; 313/314 may be.
-            if ConformanceExceptions.mustBeRefused.contains(name) || ConformanceExceptions.mayBeRefused.contains(name) {
+            if ConformanceExceptions.mustBeRefused.contains(name)
+                || ConformanceExceptions.mayBeRefused.contains(name)
+            {
                 return Result(name: name, outcome: .pass)
             }
             let first = error.errors.first?.headline ?? error.description
@@ -91,7 +93,9 @@ public struct ConformanceRunner: Sendable {
         driver.runToCompletion(maxEvents: maxEvents)
         let top = driver.top
         if top.finalStateID == "pass" { return Result(name: name, outcome: .pass) }
-        if let final = top.finalStateID { return Result(name: name, outcome: .fail("stopped in final state '\(final)'")) }
+        if let final = top.finalStateID {
+            return Result(name: name, outcome: .fail("stopped in final state '\(final)'"))
+        }
         if let error = driver.errors.first?.error { return Result(name: name, outcome: .fail("\(error)")) }
         return Result(
             name: name,

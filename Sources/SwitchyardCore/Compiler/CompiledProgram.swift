@@ -51,7 +51,8 @@ indirect enum Op: Sendable {
     case assign(location: CompiledLoc, value: ValueSource, at: SourceLocation)
     case script(CompiledBody)
     case branches([(cond: CompiledExpr?, block: Block)])
-    case foreach(array: CompiledExpr, item: CompiledLoc, index: CompiledLoc?, block: Block, at: SourceLocation)
+    case foreach(
+        array: CompiledExpr, item: CompiledLoc, index: CompiledLoc?, block: Block, at: SourceLocation)
     case custom(ForeignElement)
 }
 

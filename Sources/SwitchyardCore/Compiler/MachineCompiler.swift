@@ -67,7 +67,8 @@ struct MachineCompiler {
         // Pass 1: number the states in document order and declare every <data> id, so that all
         // expressions resolve data to slots whatever their position in the document.
         let root = StateDraft(
-            id: document.name.map { "_scxml_\($0)" } ?? "_scxml", kind: .root, parent: -1, depth: 0, subtreeEnd: 0,
+            id: document.name.map { "_scxml_\($0)" } ?? "_scxml", kind: .root, parent: -1, depth: 0,
+            subtreeEnd: 0,
             children: [], historyChildren: [], initialTransition: nil, transitions: [], historyDefault: nil,
             onEntry: [], onExit: [], data: [], invokes: [], doneData: nil, location: document.location)
         states.append(root)
@@ -89,15 +90,18 @@ struct MachineCompiler {
         }
         // The root's initial transition.
         let rootTargets = resolveTargets(
-            document.initial, at: document.initialLocation ?? document.location, within: 0, what: "initial state")
+            document.initial, at: document.initialLocation ?? document.location, within: 0,
+            what: "initial state")
         let firstChild = states[0].children.first
         if rootTargets.isEmpty, firstChild == nil {
-            diagnostics.append(Diagnostic(.error, "<scxml> has no child state to start in", at: document.location))
+            diagnostics.append(
+                Diagnostic(.error, "<scxml> has no child state to start in", at: document.location))
         }
         states[0].initialTransition = addTransition(
             TransitionDraft(
                 source: 0, descriptors: [], matchesAnyEvent: false, eventText: "", cond: nil,
-                targets: rootTargets.isEmpty ? (firstChild.map { [$0] } ?? []) : rootTargets, isInternal: true,
+                targets: rootTargets.isEmpty ? (firstChild.map { [$0] } ?? []) : rootTargets,
+                isInternal: true,
                 actions: [], location: document.location))
 
         let errors = diagnostics.filter { $0.severity == .error }
@@ -106,7 +110,8 @@ struct MachineCompiler {
             document: document, warnings: diagnostics, states: states.map(CompiledState.init),
             transitions: transitions.map(CompiledTransition.init),
             stateIndexByID: stateIndexByID, symbols: symbols, dataModel: dataModel, eventSlot: eventSlot,
-            sessionIDSlot: sessionIDSlot, nameSlot: nameSlot, ioProcessorsSlot: ioSlot, descriptorIDs: descriptorIDs,
+            sessionIDSlot: sessionIDSlot, nameSlot: nameSlot, ioProcessorsSlot: ioSlot,
+            descriptorIDs: descriptorIDs,
             rootScript: rootScript, usesIn: usesIn, usesEvent: usesEvent, allData: allData,
             baseDirectory: document.sourcePath.map(directoryOf), options: compileOptions)
     }
@@ -137,7 +142,8 @@ struct MachineCompiler {
         states.append(
             StateDraft(
                 id: id, kind: kind, parent: parent, depth: depth, subtreeEnd: index, children: [],
-                historyChildren: [], initialTransition: nil, transitions: [], historyDefault: nil, onEntry: [],
+                historyChildren: [], initialTransition: nil, transitions: [], historyDefault: nil,
+                onEntry: [],
                 onExit: [], data: [], invokes: [], doneData: nil, location: node.location))
         nodes.append(node)
         if kind == .shallowHistory || kind == .deepHistory {
@@ -182,7 +188,9 @@ struct MachineCompiler {
                 states[index].historyDefault = addTransition(compileTransition(t, source: index))
             } else {
                 diagnostics.append(
-                    Diagnostic(.error, "history state '\(states[index].id)' has no default transition", at: node.location))
+                    Diagnostic(
+                        .error, "history state '\(states[index].id)' has no default transition",
+                        at: node.location))
             }
         case .compound:
             if let initial = node.initialTransition {
@@ -191,11 +199,13 @@ struct MachineCompiler {
                 states[index].initialTransition = addTransition(t)
             } else {
                 var targets = resolveTargets(
-                    node.initial, at: node.initialLocation ?? node.location, within: index, what: "initial state")
+                    node.initial, at: node.initialLocation ?? node.location, within: index,
+                    what: "initial state")
                 if targets.isEmpty, let first = states[index].children.first { targets = [first] }
                 states[index].initialTransition = addTransition(
                     TransitionDraft(
-                        source: index, descriptors: [], matchesAnyEvent: false, eventText: "", cond: nil, targets: targets,
+                        source: index, descriptors: [], matchesAnyEvent: false, eventText: "", cond: nil,
+                        targets: targets,
                         isInternal: true, actions: [], location: node.location))
             }
             fallthrough
@@ -236,11 +246,13 @@ struct MachineCompiler {
                 descriptors.append(id)
             }
         }
-        let targets = resolveTargets(t.targets, at: t.targetLocation ?? t.location, within: nil, what: "target")
+        let targets = resolveTargets(
+            t.targets, at: t.targetLocation ?? t.location, within: nil, what: "target")
         return TransitionDraft(
             source: source, descriptors: descriptors, matchesAnyEvent: any,
             eventText: t.events.joined(separator: " "), cond: t.cond.map { compileExpr($0) },
-            targets: targets, isInternal: t.type == .internal, actions: compileBlock(t.actions), location: t.location)
+            targets: targets, isInternal: t.type == .internal, actions: compileBlock(t.actions),
+            location: t.location)
     }
 
     private mutating func resolveTargets(
@@ -255,7 +267,8 @@ struct MachineCompiler {
             if let ancestor, ancestor != 0, !(index > ancestor && index <= states[ancestor].subtreeEnd) {
                 diagnostics.append(
                     Diagnostic(
-                        .error, "\(what) '\(id)' is not a descendant of '\(states[ancestor].id)'", at: location))
+                        .error, "\(what) '\(id)' is not a descendant of '\(states[ancestor].id)'",
+                        at: location))
                 continue
             }
             out.append(index)
@@ -292,7 +305,8 @@ struct MachineCompiler {
         case .script(let s):
             return .script(compileScript(s.source))
         case .if(let i):
-            return .branches(i.branches.map { (cond: $0.cond.map { compileExpr($0) }, block: compileBlock($0.actions)) })
+            return .branches(
+                i.branches.map { (cond: $0.cond.map { compileExpr($0) }, block: compileBlock($0.actions)) })
         case .foreach(let f):
             return .foreach(
                 array: compileExpr(f.array), item: compileLocation(f.item, declare: true),
@@ -308,7 +322,8 @@ struct MachineCompiler {
     private mutating func compileSend(_ s: SendAction) -> CompiledSend {
         var params: [CompiledParam] = []
         for name in s.namelist {
-            params.append(CompiledParam(name: name, value: compileExpr(ExpressionSource(name, at: s.location))))
+            params.append(
+                CompiledParam(name: name, value: compileExpr(ExpressionSource(name, at: s.location))))
         }
         params += s.params.map { compileParam($0) }
         var delay: Duration?
@@ -320,9 +335,11 @@ struct MachineCompiler {
         }
         return CompiledSend(
             event: s.event, eventExpr: s.eventExpr.map { compileExpr($0) }, target: s.target,
-            targetExpr: s.targetExpr.map { compileExpr($0) }, type: s.type, typeExpr: s.typeExpr.map { compileExpr($0) },
+            targetExpr: s.targetExpr.map { compileExpr($0) }, type: s.type,
+            typeExpr: s.typeExpr.map { compileExpr($0) },
             id: s.id, idLocation: s.idLocation.map { compileLocation($0) }, delay: delay,
-            delayExpr: s.delayExpr.map { compileExpr($0) }, params: params, content: compileContent(s.content),
+            delayExpr: s.delayExpr.map { compileExpr($0) }, params: params,
+            content: compileContent(s.content),
             location: s.location)
     }
 
@@ -352,13 +369,15 @@ struct MachineCompiler {
         } else if let src = d.src {
             unreadable = src
         }
-        return CompiledData(slot: slot, id: d.id, value: value, unreadableSource: unreadable, location: d.location)
+        return CompiledData(
+            slot: slot, id: d.id, value: value, unreadableSource: unreadable, location: d.location)
     }
 
     private mutating func compileInvoke(_ i: Invoke) -> CompiledInvoke {
         var params: [CompiledParam] = []
         for name in i.namelist {
-            params.append(CompiledParam(name: name, value: compileExpr(ExpressionSource(name, at: i.location))))
+            params.append(
+                CompiledParam(name: name, value: compileExpr(ExpressionSource(name, at: i.location))))
         }
         params += i.params.map { compileParam($0) }
         var contentDocument: SCXMLDocument?
@@ -368,7 +387,8 @@ struct MachineCompiler {
         }
         return CompiledInvoke(
             type: i.type, typeExpr: i.typeExpr.map { compileExpr($0) }, src: i.src,
-            srcExpr: i.srcExpr.map { compileExpr($0) }, id: i.id, idLocation: i.idLocation.map { compileLocation($0) },
+            srcExpr: i.srcExpr.map { compileExpr($0) }, id: i.id,
+            idLocation: i.idLocation.map { compileLocation($0) },
             params: params, autoforward: i.autoforward, finalize: compileBlock(i.finalize),
             contentDocument: contentDocument, content: content, location: i.location)
     }
@@ -380,8 +400,9 @@ struct MachineCompiler {
         if let v = try? Value.parseJSON(trimmed) { return v }
         // Markup is kept as written (it may be an SCXML document to invoke).
         if trimmed.hasPrefix("<") { return .string(trimmed) }
-        let normalized = trimmed.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
-            .joined(separator: " ")
+        let normalized = trimmed.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+        )
+        .joined(separator: " ")
         return .string(normalized)
     }
 
@@ -396,7 +417,8 @@ struct MachineCompiler {
         let location = source.location(ofLine: error.line, column: error.column)
         diagnostics.append(
             Diagnostic(
-                options.strict ? .error : .warning, "\(error.kind.rawValue) error in expression: \(error.message)",
+                options.strict ? .error : .warning,
+                "\(error.kind.rawValue) error in expression: \(error.message)",
                 at: location))
     }
 

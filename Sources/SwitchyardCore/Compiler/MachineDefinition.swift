@@ -37,10 +37,12 @@ public final class MachineDefinition: Sendable {
     let options: CompileOptions
 
     init(
-        document: SCXMLDocument, warnings: [Diagnostic], states: [CompiledState], transitions: [CompiledTransition],
+        document: SCXMLDocument, warnings: [Diagnostic], states: [CompiledState],
+        transitions: [CompiledTransition],
         stateIndexByID: [String: Int], symbols: SymbolTable, dataModel: DataModelKind, eventSlot: Int?,
         sessionIDSlot: Int?, nameSlot: Int?, ioProcessorsSlot: Int?, descriptorIDs: [String: Int],
-        rootScript: CompiledBody?, usesIn: Bool, usesEvent: Bool, allData: [CompiledData], baseDirectory: String?,
+        rootScript: CompiledBody?, usesIn: Bool, usesEvent: Bool, allData: [CompiledData],
+        baseDirectory: String?,
         options: CompileOptions
     ) {
         self.document = document

@@ -16,7 +16,9 @@ public struct Diagnostic: Hashable, Sendable, Codable, Error, CustomStringConver
     /// The full text of the source line at `location.line`, for the caret snippet.
     public var sourceLine: String?
 
-    public init(_ severity: Severity, _ message: String, at location: SourceLocation, sourceLine: String? = nil) {
+    public init(
+        _ severity: Severity, _ message: String, at location: SourceLocation, sourceLine: String? = nil
+    ) {
         self.severity = severity
         self.message = message
         self.location = location

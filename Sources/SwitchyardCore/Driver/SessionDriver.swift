@@ -74,7 +74,8 @@ public final class SessionDriver {
     /// Creates a driver for `definition`; call ``start()`` to run its first macrostep.
     public init(
         definition: MachineDefinition, sessionID: String = "session-0", data: [NamedValue] = [],
-        clock: any SessionClock = ManualClock(), options: InterpreterOptions = .init(), loader: DocumentLoader? = nil,
+        clock: any SessionClock = ManualClock(), options: InterpreterOptions = .init(),
+        loader: DocumentLoader? = nil,
         parser: DocumentParser? = nil
     ) {
         self.clock = clock
@@ -82,7 +83,8 @@ public final class SessionDriver {
         self.parser = parser
         self.options = options
         topSessionID = sessionID
-        var interpreter = Interpreter(definition: definition, sessionID: sessionID, data: data, options: options)
+        var interpreter = Interpreter(
+            definition: definition, sessionID: sessionID, data: data, options: options)
         interpreter.sessionDirectory = directory
         sessions[sessionID] = Session(interpreter: interpreter)
         directory.insert(sessionID)
@@ -221,7 +223,8 @@ public final class SessionDriver {
                 TimerQueue.Entry(
                     session: sid,
                     timer: PendingTimer(
-                        sendID: sendID, dueNanoseconds: clock.now() &+ delay.nanoseconds, sequence: timerSequence,
+                        sendID: sendID, dueNanoseconds: clock.now() &+ delay.nanoseconds,
+                        sequence: timerSequence,
                         event: event, target: target)))
         case .cancel(let sendID):
             timers.remove { $0.session == sid && $0.timer.sendID == sendID }
@@ -284,7 +287,8 @@ public final class SessionDriver {
     func communicationError(_ sid: String, _ event: Event, _ message: String) {
         var data = JSObject()
         data["message"] = .string(message)
-        deliver(Event("error.communication", kind: .platform, data: .object(data), sendID: event.sendID), to: sid)
+        deliver(
+            Event("error.communication", kind: .platform, data: .object(data), sendID: event.sendID), to: sid)
     }
 
     func startChild(_ request: InvokeRequest, parent: String) {
@@ -330,7 +334,8 @@ public final class SessionDriver {
         sessionCounter += 1
         let sid = "\(topSessionID).\(sessionCounter)"
         var interpreter = Interpreter(
-            definition: definition, sessionID: sid, data: request.params, declareUndeclared: false, options: options)
+            definition: definition, sessionID: sid, data: request.params, declareUndeclared: false,
+            options: options)
         interpreter.sessionDirectory = directory
         sessions[sid] = Session(interpreter: interpreter, parent: parent, invokeID: request.invokeID)
         directory.insert(sid)
@@ -347,7 +352,8 @@ public final class SessionDriver {
         if let parent = session.parent, let invokeID = session.invokeID {
             sessions[parent]?.children.removeValue(forKey: invokeID)
             deliverFromChild(
-                Event("done.invoke.\(invokeID)", kind: .external, data: data, invokeID: invokeID), invokeID: invokeID,
+                Event("done.invoke.\(invokeID)", kind: .external, data: data, invokeID: invokeID),
+                invokeID: invokeID,
                 to: parent)
         }
         removeSession(sid)

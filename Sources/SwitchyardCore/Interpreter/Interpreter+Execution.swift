@@ -15,7 +15,8 @@ final class InPredicate: ExpressionHost, @unchecked Sendable {
 
     func callHostFunction(_ name: String, arguments: [Value]) throws(ExpressionError) -> Value {
         guard name == "In" else {
-            throw ExpressionError(kind: .reference, message: "\(name) is not defined", line: 1, column: 1, offset: 0)
+            throw ExpressionError(
+                kind: .reference, message: "\(name) is not defined", line: 1, column: 1, offset: 0)
         }
         guard arguments.count == 1, case .string(let id) = arguments[0] else {
             throw ExpressionError(
@@ -38,7 +39,9 @@ extension Interpreter {
 
     mutating func setSystemVariables() {
         if let slot = definition.sessionIDSlot { environment[slot] = .string(sessionID) }
-        if let slot = definition.nameSlot { environment[slot] = definition.name.map { .string($0) } ?? .undefined }
+        if let slot = definition.nameSlot {
+            environment[slot] = definition.name.map { .string($0) } ?? .undefined
+        }
         if let slot = definition.ioProcessorsSlot {
             var location = JSObject()
             location["location"] = .string("#_scxml_\(sessionID)")
@@ -102,7 +105,9 @@ extension Interpreter {
     // MARK: Errors
 
     /// Places `error.execution` / `error.communication` on the internal queue (SCXML 5.10).
-    mutating func raiseError(_ name: String, _ message: String, at location: SourceLocation, sendID: String? = nil) {
+    mutating func raiseError(
+        _ name: String, _ message: String, at location: SourceLocation, sendID: String? = nil
+    ) {
         var data = JSObject()
         data["message"] = .string(message)
         data["location"] = .string(location.description)
@@ -111,7 +116,8 @@ extension Interpreter {
 
     mutating func raise(_ error: ExpressionError, in source: ExpressionSource, sendID: String? = nil) {
         let at = source.location(ofLine: error.line, column: error.column)
-        raiseError("error.execution", "\(error.kind.rawValue) error: \(error.message)", at: at, sendID: sendID)
+        raiseError(
+            "error.execution", "\(error.kind.rawValue) error: \(error.message)", at: at, sendID: sendID)
     }
 
     // MARK: Evaluation
@@ -285,13 +291,16 @@ extension Interpreter {
         case .array(let a): items = a
         case .object(let o): items = o.properties.map(\.value)
         default:
-            raiseError("error.execution", "<foreach> array is not iterable (\(collection.typeName))", at: location)
+            raiseError(
+                "error.execution", "<foreach> array is not iterable (\(collection.typeName))", at: location)
             return false
         }
         for loc in [item] + (index.map { [$0] } ?? []) {
             let name = loc.source.text.trimmingWhitespace()
             guard Self.isIdentifier(name) else {
-                raiseError("error.execution", "<foreach> '\(name)' is not a legal variable name", at: loc.source.location)
+                raiseError(
+                    "error.execution", "<foreach> '\(name)' is not a legal variable name",
+                    at: loc.source.location)
                 return false
             }
             if environment.value(named: name) == nil { environment.declare(name) }
@@ -348,7 +357,9 @@ extension Interpreter {
         if let e = s.delayExpr {
             guard let text = evaluateString(e) else { return false }
             guard let d = DelaySpec.parse(text) else {
-                raiseError("error.execution", "delay '\(text)' is not a valid duration", at: s.location, sendID: sendID)
+                raiseError(
+                    "error.execution", "delay '\(text)' is not a valid duration", at: s.location,
+                    sendID: sendID)
                 return false
             }
             delay = d
@@ -371,7 +382,9 @@ extension Interpreter {
             resolved = .this
         case "#_internal":
             guard delay == nil else {
-                raiseError("error.execution", "a delayed send cannot target #_internal", at: s.location, sendID: sendID)
+                raiseError(
+                    "error.execution", "a delayed send cannot target #_internal", at: s.location,
+                    sendID: sendID)
                 return false
             }
             enqueueInternal(Event(name ?? "", kind: .internal, data: data, sendID: s.id))

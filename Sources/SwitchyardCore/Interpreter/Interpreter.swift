@@ -58,7 +58,8 @@ public struct Interpreter: Sendable {
     ///     parameters, application input). Names not declared by the document are added when
     ///   `declareUndeclared` is true and ignored otherwise.
     public init(
-        definition: MachineDefinition, sessionID: String, data: [NamedValue] = [], declareUndeclared: Bool = true,
+        definition: MachineDefinition, sessionID: String, data: [NamedValue] = [],
+        declareUndeclared: Bool = true,
         options: InterpreterOptions = .init()
     ) {
         self.definition = definition
@@ -106,7 +107,8 @@ public struct Interpreter: Sendable {
     /// All data model variables except the system variables, in declaration order.
     public var dataModel: [NamedValue] {
         var out: [NamedValue] = []
-        for (slot, name) in environment.symbols.names.enumerated() where !name.hasPrefix("_") || !isSystem(name) {
+        for (slot, name) in environment.symbols.names.enumerated()
+        where !name.hasPrefix("_") || !isSystem(name) {
             out.append(NamedValue(name, environment[slot]))
         }
         return out
@@ -158,7 +160,8 @@ public struct Interpreter: Sendable {
         guard isRunning else { return endMacrostep() }
         setEvent(event)
         if !activeInvocations.isEmpty {
-            for inv in activeInvocations where configuration.contains(definition.stateIndexByID[inv.stateID] ?? 0) {
+            for inv in activeInvocations
+            where configuration.contains(definition.stateIndexByID[inv.stateID] ?? 0) {
                 if let id = event.invokeID, id == inv.invokeID {
                     applyFinalize(inv)
                 }
@@ -346,7 +349,9 @@ public struct Interpreter: Sendable {
             var preempted = false
             var toRemove: [Int] = []
             for (i, (t2, exit2)) in filtered.enumerated() where exit1.intersects(exit2) {
-                if definition.isDescendant(definition.transitions[t1].source, of: definition.transitions[t2].source) {
+                if definition.isDescendant(
+                    definition.transitions[t1].source, of: definition.transitions[t2].source)
+                {
                     toRemove.append(i)
                 } else {
                     preempted = true
@@ -379,13 +384,16 @@ public struct Interpreter: Sendable {
         if options.tracing {
             trace.append(
                 MicrostepTrace(
-                    event: currentEventName, transitions: enabled.map(describeTransition), exited: exitedTrace,
+                    event: currentEventName, transitions: enabled.map(describeTransition),
+                    exited: exitedTrace,
                     entered: enteredTrace))
         }
     }
 
     mutating func reportLoop() {
-        let active = configuration.members.filter { definition.states[$0].isAtomic }.map { definition.states[$0].id }
+        let active = configuration.members.filter { definition.states[$0].isAtomic }.map {
+            definition.states[$0].id
+        }
         var seen: [String] = []
         for t in recentTransitions {
             let d = describeTransition(t)
@@ -418,7 +426,7 @@ public struct Interpreter: Sendable {
             guard let domain = getTransitionDomain(ti) else { continue }
             let end = definition.states[domain].subtreeEnd
             if domain + 1 <= end {
-                configuration.forEach(in: (domain + 1)...end) { statesToExit.insert($0) }
+                configuration.forEachMember(in: (domain + 1)...end) { statesToExit.insert($0) }
             }
         }
     }
@@ -443,7 +451,7 @@ public struct Interpreter: Sendable {
                 let deep = states[h].kind == .deepHistory
                 var value: [Int] = []
                 let end = states[s].subtreeEnd
-                configuration.forEach(in: (s + 1)...max(s + 1, end)) { s0 in
+                configuration.forEachMember(in: (s + 1)...max(s + 1, end)) { s0 in
                     if deep {
                         if states[s0].isAtomic { value.append(s0) }
                     } else if states[s0].parent == s {
@@ -494,7 +502,7 @@ public struct Interpreter: Sendable {
         var defaultHistoryContent: [Int: Int] = [:]
         computeEntrySet(enabled, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
         let states = definition.states
-        statesToEnter.forEach { s in
+        statesToEnter.forEachMember { s in
             let st = states[s]
             configuration.insert(s)
             if !st.invokes.isEmpty { statesToInvoke.append(s) }
@@ -518,11 +526,14 @@ public struct Interpreter: Sendable {
                     let parent = st.parent
                     let grandparent = definition.states[parent].parent
                     enqueueInternal(
-                        Event("done.state.\(definition.states[parent].id)", kind: .platform, data: evaluateDoneData(st.doneData)))
+                        Event(
+                            "done.state.\(definition.states[parent].id)", kind: .platform,
+                            data: evaluateDoneData(st.doneData)))
                     if grandparent > 0, definition.states[grandparent].kind == .parallel,
                         definition.states[grandparent].children.allSatisfy({ isInFinalState($0) })
                     {
-                        enqueueInternal(Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
+                        enqueueInternal(
+                            Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
                     }
                 }
             }
@@ -540,7 +551,8 @@ public struct Interpreter: Sendable {
             }
             let ancestor = getTransitionDomain(ti)
             for s in getEffectiveTargetStates(ti) {
-                addAncestorStatesToEnter(s, ancestor, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                addAncestorStatesToEnter(
+                    s, ancestor, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
             }
         }
     }
@@ -553,19 +565,23 @@ public struct Interpreter: Sendable {
         if st.isHistory {
             if let value = historyValue[state] {
                 for s in value {
-                    addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    addDescendantStatesToEnter(
+                        s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
                 for s in value {
-                    addAncestorStatesToEnter(s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    addAncestorStatesToEnter(
+                        s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
             } else if let ti = st.historyDefault {
                 defaultHistoryContent[st.parent] = ti
                 let targets = definition.transitions[ti].targets
                 for s in targets {
-                    addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    addDescendantStatesToEnter(
+                        s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
                 for s in targets {
-                    addAncestorStatesToEnter(s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    addAncestorStatesToEnter(
+                        s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
             }
             return
@@ -577,17 +593,20 @@ public struct Interpreter: Sendable {
             if let it = st.initialTransition {
                 let targets = definition.transitions[it].targets
                 for s in targets {
-                    addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    addDescendantStatesToEnter(
+                        s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
                 for s in targets {
-                    addAncestorStatesToEnter(s, state, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    addAncestorStatesToEnter(
+                        s, state, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
             }
         case .parallel:
             for child in st.children {
                 let end = definition.states[child].subtreeEnd
                 if !statesToEnter.containsAny(in: child...end) {
-                    addDescendantStatesToEnter(child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                    addDescendantStatesToEnter(
+                        child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
             }
         default:
@@ -596,7 +615,8 @@ public struct Interpreter: Sendable {
     }
 
     func addAncestorStatesToEnter(
-        _ state: Int, _ ancestor: Int?, _ statesToEnter: inout StateSet, _ statesForDefaultEntry: inout StateSet,
+        _ state: Int, _ ancestor: Int?, _ statesToEnter: inout StateSet,
+        _ statesForDefaultEntry: inout StateSet,
         _ defaultHistoryContent: inout [Int: Int]
     ) {
         var anc = definition.states[state].parent
@@ -606,7 +626,8 @@ public struct Interpreter: Sendable {
                 for child in definition.states[anc].children {
                     let end = definition.states[child].subtreeEnd
                     if !statesToEnter.containsAny(in: child...end) {
-                        addDescendantStatesToEnter(child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                        addDescendantStatesToEnter(
+                            child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                     }
                 }
             }
@@ -646,7 +667,9 @@ public struct Interpreter: Sendable {
     func findLCCA(_ head: Int, _ tail: [Int]) -> Int {
         var anc = definition.states[head].parent
         while anc > 0 {
-            if definition.states[anc].kind == .compound, tail.allSatisfy({ definition.isDescendant($0, of: anc) }) {
+            if definition.states[anc].kind == .compound,
+                tail.allSatisfy({ definition.isDescendant($0, of: anc) })
+            {
                 return anc
             }
             anc = definition.states[anc].parent

@@ -1,4 +1,3 @@
-
 /// Run-time limits and settings of an ``Interpreter``.
 public struct InterpreterOptions: Sendable, Hashable {
     /// The most microsteps one macrostep may take before it is stopped with
@@ -120,8 +119,10 @@ public struct InstanceState: Hashable, Sendable, Codable {
     public var pendingTimers: [PendingTimer]
 
     public init(
-        sessionID: String, configuration: [String], data: [NamedValue], history: [String: [String]], isRunning: Bool,
-        activeInvocations: [ActiveInvocation], initializedStates: [String], sendCounter: Int, invokeCounter: Int,
+        sessionID: String, configuration: [String], data: [NamedValue], history: [String: [String]],
+        isRunning: Bool,
+        activeInvocations: [ActiveInvocation], initializedStates: [String], sendCounter: Int,
+        invokeCounter: Int,
         pendingTimers: [PendingTimer] = []
     ) {
         self.sessionID = sessionID

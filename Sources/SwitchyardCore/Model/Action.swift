@@ -59,9 +59,11 @@ public struct SendAction: Hashable, Sendable, Codable {
 
     public init(
         event: String? = nil, eventExpr: ExpressionSource? = nil, target: String? = nil,
-        targetExpr: ExpressionSource? = nil, type: String? = nil, typeExpr: ExpressionSource? = nil, id: String? = nil,
+        targetExpr: ExpressionSource? = nil, type: String? = nil, typeExpr: ExpressionSource? = nil,
+        id: String? = nil,
         idLocation: ExpressionSource? = nil, delay: String? = nil, delayExpr: ExpressionSource? = nil,
-        namelist: [String] = [], params: [Param] = [], content: Content? = nil, location: SourceLocation = .synthesized
+        namelist: [String] = [], params: [Param] = [], content: Content? = nil,
+        location: SourceLocation = .synthesized
     ) {
         self.event = event
         self.eventExpr = eventExpr
@@ -85,7 +87,9 @@ public struct CancelAction: Hashable, Sendable, Codable {
     public var sendID: String?
     public var sendIDExpr: ExpressionSource?
     public var location: SourceLocation
-    public init(sendID: String? = nil, sendIDExpr: ExpressionSource? = nil, location: SourceLocation = .synthesized) {
+    public init(
+        sendID: String? = nil, sendIDExpr: ExpressionSource? = nil, location: SourceLocation = .synthesized
+    ) {
         self.sendID = sendID
         self.sendIDExpr = sendIDExpr
         self.location = location
@@ -97,7 +101,8 @@ public struct LogAction: Hashable, Sendable, Codable {
     public var label: String?
     public var expr: ExpressionSource?
     public var location: SourceLocation
-    public init(label: String? = nil, expr: ExpressionSource? = nil, location: SourceLocation = .synthesized) {
+    public init(label: String? = nil, expr: ExpressionSource? = nil, location: SourceLocation = .synthesized)
+    {
         self.label = label
         self.expr = expr
         self.location = location
@@ -164,7 +169,8 @@ public struct ForeachAction: Hashable, Sendable, Codable {
     public var actions: [Action]
     public var location: SourceLocation
     public init(
-        array: ExpressionSource, item: ExpressionSource, index: ExpressionSource? = nil, actions: [Action] = [],
+        array: ExpressionSource, item: ExpressionSource, index: ExpressionSource? = nil,
+        actions: [Action] = [],
         location: SourceLocation = .synthesized
     ) {
         self.array = array

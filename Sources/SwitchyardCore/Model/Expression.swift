@@ -24,7 +24,8 @@ public struct ExpressionSource: Hashable, Sendable, Codable {
         }
     }
 
-    public init(_ text: String, at location: SourceLocation = .synthesized, entityShifts: [EntityShift] = []) {
+    public init(_ text: String, at location: SourceLocation = .synthesized, entityShifts: [EntityShift] = [])
+    {
         self.text = text
         self.location = location
         self.entityShifts = entityShifts
@@ -38,7 +39,8 @@ public struct ExpressionSource: Hashable, Sendable, Codable {
             let offset = column - 1
             var shift = 0
             for s in entityShifts where s.offset <= offset { shift += s.shift }
-            return SourceLocation(file: location.file, line: location.line, column: location.column + offset + shift)
+            return SourceLocation(
+                file: location.file, line: location.line, column: location.column + offset + shift)
         }
         return SourceLocation(file: location.file, line: location.line + line - 1, column: column)
     }

@@ -12,7 +12,8 @@ public struct ForeignElement: Hashable, Sendable, Codable {
     public var location: SourceLocation
 
     public init(
-        namespace: String?, name: String, attributes: [ForeignAttribute] = [], children: [ForeignElement] = [],
+        namespace: String?, name: String, attributes: [ForeignAttribute] = [],
+        children: [ForeignElement] = [],
         text: String = "", location: SourceLocation = .synthesized
     ) {
         self.namespace = namespace

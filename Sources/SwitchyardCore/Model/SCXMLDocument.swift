@@ -32,7 +32,8 @@ public struct SCXMLDocument: Hashable, Sendable, Codable {
         name: String? = nil, initial: [String] = [], datamodel: String? = nil, binding: DataBinding = .early,
         data: [DataDeclaration] = [], script: ScriptAction? = nil, states: [StateNode] = [],
         extensionAttributes: [ForeignAttribute] = [], extensionElements: [ForeignElement] = [],
-        location: SourceLocation = .synthesized, initialLocation: SourceLocation? = nil, sourcePath: String? = nil
+        location: SourceLocation = .synthesized, initialLocation: SourceLocation? = nil,
+        sourcePath: String? = nil
     ) {
         self.name = name
         self.initial = initial
@@ -111,7 +112,8 @@ public struct StateNode: Hashable, Sendable, Codable {
     public init(
         kind: StateKind, id: String?, initial: [String] = [], initialLocation: SourceLocation? = nil,
         initialTransition: Transition? = nil, children: [StateNode] = [], transitions: [Transition] = [],
-        onEntry: [[Action]] = [], onExit: [[Action]] = [], data: [DataDeclaration] = [], invokes: [Invoke] = [],
+        onEntry: [[Action]] = [], onExit: [[Action]] = [], data: [DataDeclaration] = [],
+        invokes: [Invoke] = [],
         doneData: DoneData? = nil, extensionAttributes: [ForeignAttribute] = [],
         extensionElements: [ForeignElement] = [], location: SourceLocation = .synthesized,
         idLocation: SourceLocation? = nil
@@ -154,8 +156,10 @@ public struct Transition: Hashable, Sendable, Codable {
     public var targetLocations: [SourceLocation]
 
     public init(
-        events: [String] = [], cond: ExpressionSource? = nil, targets: [String] = [], type: TransitionType = .external,
-        actions: [Action] = [], location: SourceLocation = .synthesized, targetLocation: SourceLocation? = nil,
+        events: [String] = [], cond: ExpressionSource? = nil, targets: [String] = [],
+        type: TransitionType = .external,
+        actions: [Action] = [], location: SourceLocation = .synthesized,
+        targetLocation: SourceLocation? = nil,
         targetLocations: [SourceLocation] = []
     ) {
         self.events = events
@@ -268,8 +272,10 @@ public struct Invoke: Hashable, Sendable, Codable {
     public var location: SourceLocation
 
     public init(
-        type: String? = nil, typeExpr: ExpressionSource? = nil, src: String? = nil, srcExpr: ExpressionSource? = nil,
-        id: String? = nil, idLocation: ExpressionSource? = nil, namelist: [String] = [], autoforward: Bool = false,
+        type: String? = nil, typeExpr: ExpressionSource? = nil, src: String? = nil,
+        srcExpr: ExpressionSource? = nil,
+        id: String? = nil, idLocation: ExpressionSource? = nil, namelist: [String] = [],
+        autoforward: Bool = false,
         params: [Param] = [], finalize: [Action] = [], content: Content? = nil,
         extensionAttributes: [ForeignAttribute] = [], location: SourceLocation = .synthesized
     ) {

@@ -26,7 +26,8 @@ public struct Event: Hashable, Sendable, Codable {
         var data: Value
 
         init(
-            name: String, kind: Kind, sendID: String?, origin: String?, originType: String?, invokeID: String?,
+            name: String, kind: Kind, sendID: String?, origin: String?, originType: String?,
+            invokeID: String?,
             data: Value
         ) {
             self.name = name
@@ -40,7 +41,8 @@ public struct Event: Hashable, Sendable, Codable {
 
         func copy() -> Storage {
             Storage(
-                name: name, kind: kind, sendID: sendID, origin: origin, originType: originType, invokeID: invokeID,
+                name: name, kind: kind, sendID: sendID, origin: origin, originType: originType,
+                invokeID: invokeID,
                 data: data)
         }
     }
@@ -53,11 +55,13 @@ public struct Event: Hashable, Sendable, Codable {
     }
 
     public init(
-        _ name: String, kind: Kind = .external, data: Value = .undefined, sendID: String? = nil, origin: String? = nil,
+        _ name: String, kind: Kind = .external, data: Value = .undefined, sendID: String? = nil,
+        origin: String? = nil,
         originType: String? = nil, invokeID: String? = nil
     ) {
         storage = Storage(
-            name: name, kind: kind, sendID: sendID, origin: origin, originType: originType, invokeID: invokeID,
+            name: name, kind: kind, sendID: sendID, origin: origin, originType: originType,
+            invokeID: invokeID,
             data: data)
     }
 

@@ -47,7 +47,7 @@ public struct StateSet: Hashable, Sendable {
     }
 
     /// Calls `body` for every member in the closed range, ascending.
-    @inlinable public func forEach(in range: ClosedRange<Int>, _ body: (Int) -> Void) {
+    @inlinable public func forEachMember(in range: ClosedRange<Int>, _ body: (Int) -> Void) {
         let lo = range.lowerBound
         let hi = range.upperBound
         guard lo <= hi else { return }
@@ -70,7 +70,7 @@ public struct StateSet: Hashable, Sendable {
     }
 
     /// Calls `body` for every member, ascending (document order).
-    @inlinable public func forEach(_ body: (Int) -> Void) {
+    @inlinable public func forEachMember(_ body: (Int) -> Void) {
         for wi in words.indices {
             var w = words[wi]
             while w != 0 {

@@ -42,7 +42,7 @@ public struct StateSet: Hashable, Sendable {
     /// Whether any member lies in the closed index range.
     @inlinable public func containsAny(in range: ClosedRange<Int>) -> Bool {
         var found = false
-        forEach(in: range) { _ in found = true }
+        forEachMember(in: range) { _ in found = true }
         return found
     }
 

@@ -247,6 +247,21 @@ final class InHost: ExpressionHost {
         #expect(try CompiledExpression.compile("f(2, 3)", symbols: symbols).evaluate(in: &e) == 5)
     }
 
+    /// Maximum call depth with deeply nested bodies must not overflow the stack of a test
+    /// (cooperative pool) thread, even in debug builds.
+    @Test func deepRecursionWithinLimitsDoesNotOverflowTheStack() throws {
+        var inner = "f(n - 1)"
+        for _ in 0..<30 { inner = "(1 + " + inner + ")" }
+        var symbols = SymbolTable()
+        let s = try CompiledScript.compile("function f(n) { return n <= 0 ? 0 : \(inner) }", symbols: &symbols)
+        var e = Environment(symbols: symbols)
+        try s.run(in: &e)
+        #expect(try CompiledExpression.compile("f(63)", symbols: symbols).evaluate(in: &e) == 1890)
+        #expect(throws: ExpressionError.self) {
+            try CompiledExpression.compile("f(64)", symbols: symbols).evaluate(in: &e)
+        }
+    }
+
     @Test func environmentCodableRoundTrip() throws {
         var e = env([("x", 1), ("o", ["k": [1, .undefined]])], readOnly: [("_event", ["name": "e"])])
         e.limits.maxSteps = 77

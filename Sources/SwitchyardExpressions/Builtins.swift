@@ -588,7 +588,8 @@ enum Builtins {
         case .jsonStringify:
             var indent = ""
             switch args[2] {
-            case .number(let n) where !n.isNaN: indent = String(repeating: " ", count: Int(min(max(n, 0), 10)))
+            case .number(let n) where !n.isNaN:
+                indent = String(repeating: " ", count: Int(min(max(n, 0), 10)))
             case .string(let s): indent = String(s.prefix(10))
             default: break
             }

@@ -27,7 +27,7 @@ let package = Package(
         // The expression language. No dependencies, knows nothing of SCXML.
         .target(
             name: "SwitchyardExpressions",
-            swiftSettings: strictSwift + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            swiftSettings: strictSwift
         ),
         // Model, compiled tables, the pure interpreter. No I/O, no clock.
         .target(

@@ -43,7 +43,7 @@ public struct CompiledExpression: Sendable {
     public func evaluate(in env: inout Environment, host: (any ExpressionHost)? = nil) throws(ExpressionError)
         -> Value
     {
-        var run = Run(limits: env.limits, host: host)
+        var run = Run(limits: env.limits, host: host, unit: unit)
         do throws(ExpressionError) {
             return try code(&env, &run)
         } catch {
@@ -56,7 +56,7 @@ public struct CompiledExpression: Sendable {
     public func evaluateCondition(in env: inout Environment, host: (any ExpressionHost)? = nil)
         throws(ExpressionError) -> Bool
     {
-        var run = Run(limits: env.limits, host: host)
+        var run = Run(limits: env.limits, host: host, unit: unit)
         do throws(ExpressionError) {
             return try cond(&env, &run)
         } catch {
@@ -110,7 +110,7 @@ public struct CompiledScript: Sendable {
     /// Runs the script. Variables it declared must exist in `env` (declare them from the symbol
     /// table the script was compiled with, e.g. `env.symbols = symbols`).
     public func run(in env: inout Environment, host: (any ExpressionHost)? = nil) throws(ExpressionError) {
-        var run = Run(limits: env.limits, host: host)
+        var run = Run(limits: env.limits, host: host, unit: unit)
         do throws(ExpressionError) {
             _ = try body(&env, &run)
         } catch {
@@ -155,7 +155,7 @@ public struct CompiledLocation: Sendable {
     public func assign(_ value: Value, in env: inout Environment, host: (any ExpressionHost)? = nil)
         throws(ExpressionError)
     {
-        var run = Run(limits: env.limits, host: host)
+        var run = Run(limits: env.limits, host: host, unit: unit)
         do throws(ExpressionError) {
             let keys = try location.evalKeys(&env, &run)
             try location.set(&env, &run, keys, value)
@@ -168,7 +168,7 @@ public struct CompiledLocation: Sendable {
     public func value(in env: inout Environment, host: (any ExpressionHost)? = nil) throws(ExpressionError)
         -> Value
     {
-        var run = Run(limits: env.limits, host: host)
+        var run = Run(limits: env.limits, host: host, unit: unit)
         do throws(ExpressionError) {
             let keys = try location.evalKeys(&env, &run)
             return try location.get(&env, &run, keys)

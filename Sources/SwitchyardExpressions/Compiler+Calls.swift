@@ -141,31 +141,75 @@ extension Compiler {
     // MARK: functions
 
     /// Names declared by `var`/`let`/`const` (and function declarations) in a body, not
-    /// descending into nested functions.
+    /// descending into nested functions. With `lexicalOnTop` false (function bodies), `let` and
+    /// `const` declared inside nested blocks and loop heads are left out: they are block-scoped
+    /// and declared when their block is compiled.
     static func collectDeclarations(
-        _ stmts: [Stmt], _ out: inout [(String, DeclKind)], _ functions: inout [String]
+        _ stmts: [Stmt], _ out: inout [(String, DeclKind)], _ functions: inout [String],
+        lexicalOnTop: Bool = true
     ) {
-        for s in stmts { collectDeclarations(s, &out, &functions) }
+        for s in stmts { collectDeclarations(s, &out, &functions, nested: false, lexicalOnTop: lexicalOnTop) }
     }
 
-    static func collectDeclarations(_ s: Stmt, _ out: inout [(String, DeclKind)], _ functions: inout [String])
-    {
+    static func collectDeclarations(
+        _ s: Stmt, _ out: inout [(String, DeclKind)], _ functions: inout [String], nested: Bool,
+        lexicalOnTop: Bool
+    ) {
+        func visit(_ t: Stmt) {
+            collectDeclarations(t, &out, &functions, nested: true, lexicalOnTop: lexicalOnTop)
+        }
         switch s.kind {
-        case .declaration(let k, let ds): for d in ds { out.append((d.name, k)) }
+        case .declaration(let k, let ds):
+            if k == .var || !nested || lexicalOnTop { for d in ds { out.append((d.name, k)) } }
         case .function(let f): functions.append(f.name!)
         case .if(_, let a, let b):
-            collectDeclarations(a, &out, &functions)
-            if let b { collectDeclarations(b, &out, &functions) }
+            visit(a)
+            if let b { visit(b) }
         case .for(let i, _, _, let body):
-            if let i { collectDeclarations(i, &out, &functions) }
-            collectDeclarations(body, &out, &functions)
+            if let i { visit(i) }
+            visit(body)
         case .forOf(let k, let n, _, _, let body), .forIn(let k, let n, _, _, let body):
-            if let k { out.append((n, k)) }
-            collectDeclarations(body, &out, &functions)
-        case .while(_, let body), .doWhile(let body, _): collectDeclarations(body, &out, &functions)
-        case .block(let b): collectDeclarations(b, &out, &functions)
+            if let k, k == .var || lexicalOnTop { out.append((n, k)) }
+            visit(body)
+        case .while(_, let body), .doWhile(let body, _): visit(body)
+        case .block(let b): for t in b { visit(t) }
         default: break
         }
+    }
+
+    /// Compiles `body` with `names` declared as fresh block-scoped (`let`/`const`) slots of the
+    /// current function, restoring the outer bindings afterwards. Outside functions (top-level
+    /// script code) `let`/`const` are globals and nothing changes.
+    mutating func withBlockScope<T>(
+        _ names: [(String, DeclKind)], _ body: (inout Compiler) throws(ExpressionError) -> T
+    ) throws(ExpressionError) -> T {
+        guard let fs = scope, !names.isEmpty else { return try body(&self) }
+        var saved: [(String, Int?, Bool)] = []
+        for (n, k) in names {
+            saved.append((n, fs.names[n], fs.consts.contains(n)))
+            let slot = fs.frameSize
+            fs.frameSize += 1
+            fs.names[n] = slot
+            if k == .const { fs.consts.insert(n) } else { fs.consts.remove(n) }
+        }
+        defer {
+            for (n, old, wasConst) in saved.reversed() {
+                fs.names[n] = old
+                if wasConst { fs.consts.insert(n) } else { fs.consts.remove(n) }
+            }
+        }
+        return try body(&self)
+    }
+
+    /// The `let`/`const` names declared directly in a statement list.
+    static func lexicalNames(_ stmts: [Stmt]) -> [(String, DeclKind)] {
+        var out: [(String, DeclKind)] = []
+        for s in stmts {
+            if case .declaration(let k, let ds) = s.kind, k != .var {
+                for d in ds { out.append((d.name, k)) }
+            }
+        }
+        return out
     }
 
     mutating func compileFunction(_ decl: FunctionDecl) throws(ExpressionError) -> Code {
@@ -173,7 +217,7 @@ extension Compiler {
         for p in decl.params { _ = fs.declare(p) }
         var decls: [(String, DeclKind)] = []
         var fns: [String] = []
-        Compiler.collectDeclarations(decl.body, &decls, &fns)
+        Compiler.collectDeclarations(decl.body, &decls, &fns, lexicalOnTop: false)
         for (n, k) in decls {
             _ = fs.declare(n)
             if k == .const { fs.consts.insert(n) }

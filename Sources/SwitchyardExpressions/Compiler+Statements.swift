@@ -65,7 +65,10 @@ extension Compiler {
             }
             return { env, run throws(ExpressionError) in try t(&env, &run) ? try x(&env, &run) : .normal }
         case .block(let body):
-            return try compileStatements(body)
+            return try withBlockScope(Compiler.lexicalNames(body)) {
+                (c: inout Compiler) throws(ExpressionError) in
+                try c.compileStatements(body)
+            }
         case .break: return { _, _ in .breakLoop }
         case .continue: return { _, _ in .continueLoop }
         case .return(let e):
@@ -104,6 +107,30 @@ extension Compiler {
                 } while try t(&env, &run)
                 return .normal
             }
+        case .for(let i, let c, let u, let body):
+            if scope != nil, let i, case .declaration(let k, let ds) = i.kind, k != .var {
+                // `for (let i = ...)`: the variable belongs to the loop.
+                let names = ds.map { ($0.name, k) }
+                let plain = Stmt(kind: .for(i, c, u, body), start: s.start)
+                return try withBlockScope(names) { (comp: inout Compiler) throws(ExpressionError) in
+                    try comp.compileLoop(plain)
+                }
+            }
+            return try compileLoop(s)
+        case .forOf(let kind, let name, _, _, _), .forIn(let kind, let name, _, _, _):
+            if scope != nil, let kind, kind != .var {
+                return try withBlockScope([(name, kind)]) { (comp: inout Compiler) throws(ExpressionError) in
+                    try comp.compileLoop(s)
+                }
+            }
+            return try compileLoop(s)
+        }
+    }
+
+    /// `for` / `for…of` / `for…in` once their variables are bound.
+    mutating func compileLoop(_ s: Stmt) throws(ExpressionError) -> BodyCode {
+        let pos = s.start
+        switch s.kind {
         case .for(let i, let c, let u, let body):
             let ic = try i.map { (x) throws(ExpressionError) in try compileStatement(x) }
             let tc = try c.map { (x) throws(ExpressionError) in try compileCond(x) }
@@ -159,6 +186,8 @@ extension Compiler {
                 }
                 return .normal
             }
+        default:
+            return try compileStatement(s)
         }
     }
 }

@@ -196,7 +196,7 @@ struct Compiler {
             if case .object = x { return nil }
             if case .array = y { return nil }
             if case .object = y { return nil }
-            var run = Run(limits: options.limits, host: nil)
+            var run = Run(limits: options.limits, host: nil, unit: unit)
             return try? Compiler.binary(op, x, y, &run, at: 0)
         case .logical(let op, let a, let b):
             guard let x = constant(a) else { return nil }

@@ -86,7 +86,10 @@ public final class FunctionValue: Sendable, Hashable, CustomStringConvertible {
         if let s = f.selfSlot { run.stack[newBase + s] = .function(f) }
         run.base = newBase
         run.callDepth += 1
+        let callerUnit = run.unit
+        run.unit = f.unit
         defer {
+            run.unit = callerUnit
             run.callDepth -= 1
             run.base = savedBase
             run.stack.removeSubrange(newBase...)
@@ -100,7 +103,17 @@ public final class FunctionValue: Sendable, Hashable, CustomStringConvertible {
             }
             return .undefined
         } catch {
-            throw error.located(in: f.unit)
+            // An error inside a function defined in this same text keeps its exact position.
+            // One defined elsewhere (a <script> function called from a guard) is reported at
+            // the call site, so the host can place it in the document; the message says where
+            // in the function's own text it happened.
+            if f.unit === callerUnit { throw error }
+            if error.line != 0 { throw ExpressionError(error.kind, error.message, at: pos) }
+            let inner = error.located(in: f.unit)
+            throw ExpressionError(
+                error.kind,
+                "\(error.message) (in function \(f.name ?? "(anonymous)") at \(inner.line):\(inner.column) of its source)",
+                at: pos)
         }
     }
 }

@@ -2,6 +2,9 @@
 /// calls, and the host. Not part of the public API.
 struct Run {
     unowned(unsafe) var host: (any ExpressionHost)?
+    /// The source of the code being evaluated (for positions of errors raised in functions that
+    /// were defined in another expression or script).
+    unowned(unsafe) var unit: SourceText
     var steps: Int
     let limits: Limits
     var base: Int = 0
@@ -28,7 +31,8 @@ struct Run {
         }
     }
 
-    init(limits: Limits, host: (any ExpressionHost)?) {
+    init(limits: Limits, host: (any ExpressionHost)?, unit: SourceText) {
+        self.unit = unit
         self.limits = limits
         self.steps = limits.maxSteps
         self.host = host

@@ -18,7 +18,8 @@ struct EvalCommand: ParsableCommand {
               switchyard eval "amount > 1000 && tags.includes('urgent')" \\
                   --data '{"amount": 1500, "tags": ["urgent"]}'
               switchyard eval '[1, 2, 3].concat([4]).join("-")'
-              switchyard eval --script 'var t = 0; for (var i = 0; i < 5; i++) t += i' --result t
+              switchyard eval --script 'var t = 0; t += 5' --result t
+              switchyard eval -- '-1 / 0'    (use -- when the expression starts with -)
             """
     )
 

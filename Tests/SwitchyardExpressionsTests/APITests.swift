@@ -247,6 +247,38 @@ final class InHost: ExpressionHost {
         #expect(try CompiledExpression.compile("f(2, 3)", symbols: symbols).evaluate(in: &e) == 5)
     }
 
+    /// Maximum call depth with deeply nested bodies must not overflow the stack of a test
+    /// (cooperative pool) thread, even in debug builds.
+    @Test func deepRecursionWithinLimitsDoesNotOverflowTheStack() throws {
+        var inner = "f(n - 1)"
+        for _ in 0..<30 { inner = "(1 + " + inner + ")" }
+        var symbols = SymbolTable()
+        let s = try CompiledScript.compile(
+            "function f(n) { return n <= 0 ? 0 : \(inner) }", symbols: &symbols)
+        var e = Environment(symbols: symbols)
+        try s.run(in: &e)
+        #expect(try CompiledExpression.compile("f(63)", symbols: symbols).evaluate(in: &e) == 1890)
+        #expect(throws: ExpressionError.self) {
+            try CompiledExpression.compile("f(64)", symbols: symbols).evaluate(in: &e)
+        }
+    }
+
+    /// An error inside a <script> function called from a guard is positioned at the call in
+    /// the guard (so the host can place it), and the message says where in the function.
+    @Test func errorsInForeignFunctionsPointAtTheCall() throws {
+        var symbols = SymbolTable()
+        let s = try CompiledScript.compile("function g(o) {\n  return o.x.y\n}", symbols: &symbols)
+        var e = Environment(symbols: symbols)
+        try s.run(in: &e)
+        do {
+            _ = try CompiledExpression.compile("1 + g({})", symbols: symbols).evaluate(in: &e)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .type && error.line == 1 && error.column == 6)
+            #expect(error.message.hasSuffix("(in function g at 2:14 of its source)"))
+        }
+    }
+
     @Test func environmentCodableRoundTrip() throws {
         var e = env([("x", 1), ("o", ["k": [1, .undefined]])], readOnly: [("_event", ["name": "e"])])
         e.limits.maxSteps = 77

@@ -904,9 +904,6 @@ enum ExpressionTable {
         .init(kind: "expr", source: "s.contains('q')", result: "", expected: "false"),
         .init(kind: "expr", source: "strs.contains('x')", result: "", expected: "true"),
         .init(
-            kind: "expr", source: "(function () { var x = 1; { let x = 2; } return x; })()", result: "",
-            expected: "2"),
-        .init(
             kind: "expr", source: "(function () { var a = [1]; a[3] = 4; return a; })()", result: "",
             expected: "[1,undefined,undefined,4]"),
         .init(kind: "expr", source: "new Date()", result: "", expected: "error:syntax"),
@@ -932,6 +929,42 @@ enum ExpressionTable {
             source:
                 "(function () { var f = 0; for (var i = 0; i < 10; i++) { f = function () { return f; }; } return typeof f(); })()",
             result: "", expected: "\"function\""),
+        .init(
+            kind: "expr", source: "(function () { var x = 1; { let x = 2; } return x; })()", result: "",
+            expected: "1"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { let r = []; for (let i = 0; i < 3; i++) { let sq = i * i; r.push(sq); } return r; })()",
+            result: "", expected: "[0,1,4]"),
+        .init(
+            kind: "expr",
+            source: "(function () { let x = 'outer'; if (true) { const x = 'inner'; } return x; })()",
+            result: "", expected: "\"outer\""),
+        .init(
+            kind: "expr",
+            source: "(function () { var out = ''; for (const c of 'ab') { out += c; } return out; })()",
+            result: "", expected: "\"ab\""),
+        .init(
+            kind: "expr",
+            source: "(function () { let i = 'keep'; for (let i = 0; i < 2; i++) {} return i; })()",
+            result: "", expected: "\"keep\""),
+        .init(
+            kind: "expr", source: "(function () { const k = 1; { let k = 2; k = 3; } return k; })()",
+            result: "", expected: "1"),
+        .init(
+            kind: "expr", source: "(function () { { const k = 1; k = 2; } })()", result: "",
+            expected: "error:type"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { let a = 1; { let b = a + 1; { let a = b * 10; b = a; } return [a, b]; } })()",
+            result: "", expected: "[1,20]"),
+        .init(
+            kind: "expr",
+            source:
+                "(function () { var fs = []; for (let i = 0; i < 3; i++) { fs.push(function () { return i; }); } return fs[1](); })()",
+            result: "", expected: "1"),
         .init(kind: "expr", source: "JSON.stringify([1, 2], null,+ '--')", result: "", expected: "\"[1,2]\""),
         .init(
             kind: "expr", source: "JSON.stringify([1], null, Infinity)", result: "",

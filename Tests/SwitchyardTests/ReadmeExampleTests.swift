@@ -4,7 +4,8 @@ import Testing
 /// The "Embedding in Swift" snippet of the README, kept compiling and true.
 @Suite struct ReadmeExampleTests {
     @Test func embeddingSnippet() throws {
-        let path = String(#filePath).split(separator: "/").dropLast(3).map(String.init)
+        let path =
+            String(#filePath).split(separator: "/").dropLast(3).map(String.init)
             .reduce("") { $0 + "/" + $1 } + "/Benchmarks/machines/approval7.scxml"
         let machine = try MachineDefinition.load(path: path)
         var instance = Interpreter(definition: machine, sessionID: "doc-42")

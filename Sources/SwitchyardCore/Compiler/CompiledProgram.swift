@@ -1,43 +1,26 @@
 import SwitchyardExpressions
 
-/// An expression compiled for the data model, or the reason it could not be compiled (which
-/// becomes `error.execution` when the expression is evaluated, SCXML 5.9 / B.2). Exactly one of
-/// `compiled` and `failure` is meaningful: when `failure` is set, `compiled` is a placeholder
-/// that is never run. (Non-optional so the hot path calls it in place, without copying it out.)
-final class CompiledExpr: Sendable {
-    let compiled: CompiledExpression
+/// Code compiled for the data model, or the reason it could not be compiled (which becomes
+/// `error.execution` when the code runs, SCXML 5.9 / B.2). When `failure` is set, `compiled` is
+/// a placeholder that is never run; it is non-optional so the hot path calls it in place,
+/// without copying it out of this box.
+final class CompiledCode<Code: Sendable>: Sendable {
+    let compiled: Code
     let failure: ExpressionError?
     let source: ExpressionSource
-    init(_ compiled: CompiledExpression, failure: ExpressionError?, source: ExpressionSource) {
+    init(_ compiled: Code, failure: ExpressionError?, source: ExpressionSource) {
         self.compiled = compiled
         self.failure = failure
         self.source = source
     }
 }
 
+/// An expression (`cond`, `expr`, ...).
+typealias CompiledExpr = CompiledCode<CompiledExpression>
 /// An assignable location (`<assign location>`, `idlocation`, `<foreach item>`).
-final class CompiledLoc: Sendable {
-    let compiled: CompiledLocation
-    let failure: ExpressionError?
-    let source: ExpressionSource
-    init(_ compiled: CompiledLocation, failure: ExpressionError?, source: ExpressionSource) {
-        self.compiled = compiled
-        self.failure = failure
-        self.source = source
-    }
-}
-
+typealias CompiledLoc = CompiledCode<CompiledLocation>
 /// A `<script>` body.
-final class CompiledBody: Sendable {
-    let compiled: CompiledScript
-    let failure: ExpressionError?
-    let source: ExpressionSource
-    init(_ compiled: CompiledScript, failure: ExpressionError?, source: ExpressionSource) {
-        self.compiled = compiled
-        self.failure = failure
-        self.source = source
-    }
-}
+typealias CompiledBody = CompiledCode<CompiledScript>
 
 /// A block of executable content in document order (one `<onentry>`, a transition's content, ...).
 typealias Block = [Op]

@@ -15,6 +15,8 @@ public final class MachineDefinition: Sendable {
 
     let states: [CompiledState]
     let transitions: [CompiledTransition]
+    /// The same structure as flat integer buffers, for the hot loop.
+    let hot: HotTables
     let stateIndexByID: [String: Int]
     let symbols: SymbolTable
     let dataModel: DataModelKind
@@ -49,6 +51,7 @@ public final class MachineDefinition: Sendable {
         self.warnings = warnings
         self.states = states
         self.transitions = transitions
+        self.hot = HotTables(states: states, transitions: transitions)
         self.stateIndexByID = stateIndexByID
         self.symbols = symbols
         self.dataModel = dataModel

@@ -286,9 +286,14 @@ public struct Interpreter: Sendable {
         if let id = table[name] { matchedDescriptors.append(id) }
     }
 
-    @inline(__always) func nameMatch(_ t: CompiledTransition) -> Bool {
-        if t.matchesAnyEvent { return true }
-        for d in t.descriptors where matchedDescriptors.contains(d) { return true }
+    @inline(__always) func nameMatch(_ ti: Int, _ hot: HotTables) -> Bool {
+        if hot.transitionFlags[ti] & HotTables.matchesAny != 0 { return true }
+        var k = Int(hot.descriptorStart[ti])
+        let end = Int(hot.descriptorStart[ti + 1])
+        while k < end {
+            if matchedDescriptors.contains(Int(hot.descriptorList[k])) { return true }
+            k += 1
+        }
         return false
     }
 
@@ -301,33 +306,37 @@ public struct Interpreter: Sendable {
         return selectTransitions(eventless: false)
     }
 
+    /// Appendix D `selectTransitions` / `selectEventlessTransitions`: for each atomic state in
+    /// document order, the first transition (in the state, then its ancestors) whose event and
+    /// condition match.
     mutating func selectTransitions(eventless: Bool) -> [Int] {
         if !enabledBuffer.isEmpty { enabledBuffer.removeAll(keepingCapacity: true) }
-        let states = definition.states
-        let transitions = definition.transitions
-        // Atomic states of the configuration in document order.
+        let hot = definition.hot
         for wordIndex in configuration.words.indices {
             var w = configuration.words[wordIndex]
             while w != 0 {
                 let atomicIndex = wordIndex << 6 + w.trailingZeroBitCount
                 w &= w - 1
-                guard states[atomicIndex].isAtomic else { continue }
+                guard hot.stateFlags[atomicIndex] & HotTables.atomic != 0 else { continue }
                 var s = atomicIndex
                 search: while s > 0 {
-                    let state = states[s]
-                    for ti in state.transitions {
-                        let t = transitions[ti]
+                    var k = Int(hot.transitionStart[s])
+                    let end = Int(hot.transitionStart[s + 1])
+                    while k < end {
+                        let ti = Int(hot.transitionList[k])
+                        k += 1
+                        let flags = hot.transitionFlags[ti]
                         if eventless {
-                            guard t.isEventless else { continue }
+                            guard flags & HotTables.eventless != 0 else { continue }
                         } else {
-                            guard !t.isEventless, nameMatch(t) else { continue }
+                            guard flags & HotTables.eventless == 0, nameMatch(ti, hot) else { continue }
                         }
-                        if conditionMatch(t) {
+                        if flags & HotTables.hasCond == 0 || conditionMatch(definition.transitions[ti]) {
                             if !enabledBuffer.contains(ti) { enabledBuffer.append(ti) }
                             break search
                         }
                     }
-                    s = state.parent
+                    s = Int(hot.parent[s])
                 }
             }
         }
@@ -420,11 +429,11 @@ public struct Interpreter: Sendable {
     /// Appendix D `computeExitSet`: active descendants of each targeted transition's domain.
     func computeExitSet(_ enabled: [Int], into statesToExit: inout StateSet) {
         statesToExit.removeAll()
+        let hot = definition.hot
         for ti in enabled {
-            let t = definition.transitions[ti]
-            if t.targets.isEmpty { continue }
+            if hot.targetStart[ti] == hot.targetStart[ti + 1] { continue }
             guard let domain = getTransitionDomain(ti) else { continue }
-            let end = definition.states[domain].subtreeEnd
+            let end = Int(hot.subtreeEnd[domain])
             if domain + 1 <= end {
                 configuration.forEachMember(in: (domain + 1)...end) { statesToExit.insert($0) }
             }
@@ -444,17 +453,18 @@ public struct Interpreter: Sendable {
         defer { exitScratch = statesToExit }
         if statesToExit.isEmpty { return }
         if !statesToInvoke.isEmpty { statesToInvoke.removeAll { statesToExit.contains($0) } }
-        let states = definition.states
+        let hot = definition.hot
         // Record history before any onexit runs.
         statesToExit.forEachDescending { s in
-            for h in states[s].historyChildren {
-                let deep = states[h].kind == .deepHistory
+            guard hot.stateFlags[s] & HotTables.hasHistoryChildren != 0 else { return }
+            for h in definition.states[s].historyChildren {
+                let deep = hot.stateFlags[h] & HotTables.deepHistory != 0
                 var value: [Int] = []
-                let end = states[s].subtreeEnd
+                let end = Int(hot.subtreeEnd[s])
                 configuration.forEachMember(in: (s + 1)...max(s + 1, end)) { s0 in
                     if deep {
-                        if states[s0].isAtomic { value.append(s0) }
-                    } else if states[s0].parent == s {
+                        if hot.stateFlags[s0] & HotTables.atomic != 0 { value.append(s0) }
+                    } else if Int(hot.parent[s0]) == s {
                         value.append(s0)
                     }
                 }
@@ -462,10 +472,12 @@ public struct Interpreter: Sendable {
             }
         }
         statesToExit.forEachDescending { s in
-            for block in states[s].onExit { _ = executeBlock(block) }
-            cancelInvocations(of: s)
+            if hot.stateFlags[s] & HotTables.hasOnExit != 0 {
+                for block in definition.states[s].onExit { _ = executeBlock(block) }
+            }
+            if !activeInvocations.isEmpty { cancelInvocations(of: s) }
             configuration.remove(s)
-            if options.tracing { trace.append(states[s].id) }
+            if options.tracing { trace.append(definition.states[s].id) }
         }
     }
 
@@ -501,36 +513,44 @@ public struct Interpreter: Sendable {
         }
         var defaultHistoryContent: [Int: Int] = [:]
         computeEntrySet(enabled, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
-        let states = definition.states
+        let hot = definition.hot
         statesToEnter.forEachMember { s in
-            let st = states[s]
+            let flags = hot.stateFlags[s]
             configuration.insert(s)
-            if !st.invokes.isEmpty { statesToInvoke.append(s) }
-            if options.tracing { trace.append(st.id) }
+            if flags & HotTables.hasInvokes != 0 { statesToInvoke.append(s) }
+            if options.tracing { trace.append(definition.states[s].id) }
             if definition.binding == .late && !initialized.contains(s) {
                 initialized.insert(s)
-                for d in st.data { initializeData(d) }
+                if flags & HotTables.hasData != 0 {
+                    for d in definition.states[s].data { initializeData(d) }
+                }
             }
-            for block in st.onEntry { _ = executeBlock(block) }
-            if statesForDefaultEntry.contains(s), let it = st.initialTransition {
-                _ = executeBlock(definition.transitions[it].actions)
+            if flags & HotTables.hasOnEntry != 0 {
+                for block in definition.states[s].onEntry { _ = executeBlock(block) }
+            }
+            if statesForDefaultEntry.contains(s) {
+                let it = Int(hot.initialTransition[s])
+                if it >= 0, hot.transitionFlags[it] & HotTables.hasActions != 0 {
+                    _ = executeBlock(definition.transitions[it].actions)
+                }
             }
             if !defaultHistoryContent.isEmpty, let ht = defaultHistoryContent[s] {
                 _ = executeBlock(definition.transitions[ht].actions)
             }
-            if st.kind == .final {
-                if st.parent == 0 {
+            if flags & HotTables.final != 0 {
+                let parent = Int(hot.parent[s])
+                if parent == 0 {
                     isRunning = false
-                    finalStateID = st.id
+                    finalStateID = definition.states[s].id
                 } else {
-                    let parent = st.parent
-                    let grandparent = definition.states[parent].parent
+                    let grandparent = Int(hot.parent[parent])
+                    let data =
+                        flags & HotTables.hasDoneData != 0
+                        ? evaluateDoneData(definition.states[s].doneData) : .undefined
                     enqueueInternal(
-                        Event(
-                            "done.state.\(definition.states[parent].id)", kind: .platform,
-                            data: evaluateDoneData(st.doneData)))
-                    if grandparent > 0, definition.states[grandparent].kind == .parallel,
-                        definition.states[grandparent].children.allSatisfy({ isInFinalState($0) })
+                        Event("done.state.\(definition.states[parent].id)", kind: .platform, data: data))
+                    if grandparent > 0, hot.stateFlags[grandparent] & HotTables.parallel != 0,
+                        childrenAllInFinalState(grandparent, hot)
                     {
                         enqueueInternal(
                             Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
@@ -540,19 +560,43 @@ public struct Interpreter: Sendable {
         }
     }
 
+    func childrenAllInFinalState(_ s: Int, _ hot: HotTables) -> Bool {
+        var k = Int(hot.childStart[s])
+        let end = Int(hot.childStart[s + 1])
+        while k < end {
+            if !isInFinalState(Int(hot.childList[k])) { return false }
+            k += 1
+        }
+        return true
+    }
+
     func computeEntrySet(
         _ enabled: [Int], _ statesToEnter: inout StateSet, _ statesForDefaultEntry: inout StateSet,
         _ defaultHistoryContent: inout [Int: Int]
     ) {
+        let hot = definition.hot
         for ti in enabled {
-            let t = definition.transitions[ti]
-            for s in t.targets {
-                addDescendantStatesToEnter(s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+            var k = Int(hot.targetStart[ti])
+            let end = Int(hot.targetStart[ti + 1])
+            while k < end {
+                addDescendantStatesToEnter(
+                    Int(hot.targetList[k]), &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                k += 1
             }
             let ancestor = getTransitionDomain(ti)
-            for s in getEffectiveTargetStates(ti) {
-                addAncestorStatesToEnter(
-                    s, ancestor, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+            if hot.transitionFlags[ti] & HotTables.historyTarget == 0 {
+                k = Int(hot.targetStart[ti])
+                while k < end {
+                    addAncestorStatesToEnter(
+                        Int(hot.targetList[k]), ancestor, &statesToEnter, &statesForDefaultEntry,
+                        &defaultHistoryContent)
+                    k += 1
+                }
+            } else {
+                for s in getEffectiveTargetStates(ti) {
+                    addAncestorStatesToEnter(
+                        s, ancestor, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                }
             }
         }
     }
@@ -561,8 +605,10 @@ public struct Interpreter: Sendable {
         _ state: Int, _ statesToEnter: inout StateSet, _ statesForDefaultEntry: inout StateSet,
         _ defaultHistoryContent: inout [Int: Int]
     ) {
-        let st = definition.states[state]
-        if st.isHistory {
+        let hot = definition.hot
+        let flags = hot.stateFlags[state]
+        if flags & HotTables.history != 0 {
+            let parent = Int(hot.parent[state])
             if let value = historyValue[state] {
                 for s in value {
                     addDescendantStatesToEnter(
@@ -570,10 +616,12 @@ public struct Interpreter: Sendable {
                 }
                 for s in value {
                     addAncestorStatesToEnter(
-                        s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                        s, parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
-            } else if let ti = st.historyDefault {
-                defaultHistoryContent[st.parent] = ti
+            } else {
+                let ti = Int(hot.initialTransition[state])
+                guard ti >= 0 else { return }
+                defaultHistoryContent[parent] = ti
                 let targets = definition.transitions[ti].targets
                 for s in targets {
                     addDescendantStatesToEnter(
@@ -581,36 +629,44 @@ public struct Interpreter: Sendable {
                 }
                 for s in targets {
                     addAncestorStatesToEnter(
-                        s, st.parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+                        s, parent, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
                 }
             }
             return
         }
         statesToEnter.insert(state)
-        switch st.kind {
-        case .compound:
+        if flags & HotTables.compound != 0 {
             statesForDefaultEntry.insert(state)
-            if let it = st.initialTransition {
-                let targets = definition.transitions[it].targets
-                for s in targets {
-                    addDescendantStatesToEnter(
-                        s, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
-                }
-                for s in targets {
-                    addAncestorStatesToEnter(
-                        s, state, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
-                }
+            let it = Int(hot.initialTransition[state])
+            guard it >= 0 else { return }
+            let start = Int(hot.targetStart[it])
+            let end = Int(hot.targetStart[it + 1])
+            for k in start..<end {
+                addDescendantStatesToEnter(
+                    Int(hot.targetList[k]), &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
             }
-        case .parallel:
-            for child in st.children {
-                let end = definition.states[child].subtreeEnd
-                if !statesToEnter.containsAny(in: child...end) {
-                    addDescendantStatesToEnter(
-                        child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
-                }
+            for k in start..<end {
+                addAncestorStatesToEnter(
+                    Int(hot.targetList[k]), state, &statesToEnter, &statesForDefaultEntry,
+                    &defaultHistoryContent)
             }
-        default:
-            break
+        } else if flags & HotTables.parallel != 0 {
+            addParallelChildren(state, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+        }
+    }
+
+    /// Enters every child region of a parallel state that nothing else enters yet.
+    func addParallelChildren(
+        _ state: Int, _ statesToEnter: inout StateSet, _ statesForDefaultEntry: inout StateSet,
+        _ defaultHistoryContent: inout [Int: Int]
+    ) {
+        let hot = definition.hot
+        for k in Int(hot.childStart[state])..<Int(hot.childStart[state + 1]) {
+            let child = Int(hot.childList[k])
+            if !statesToEnter.containsAny(in: child...Int(hot.subtreeEnd[child])) {
+                addDescendantStatesToEnter(
+                    child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
+            }
         }
     }
 
@@ -619,60 +675,99 @@ public struct Interpreter: Sendable {
         _ statesForDefaultEntry: inout StateSet,
         _ defaultHistoryContent: inout [Int: Int]
     ) {
-        var anc = definition.states[state].parent
+        let hot = definition.hot
+        var anc = Int(hot.parent[state])
         while anc > 0 && anc != ancestor {
             statesToEnter.insert(anc)
-            if definition.states[anc].kind == .parallel {
-                for child in definition.states[anc].children {
-                    let end = definition.states[child].subtreeEnd
-                    if !statesToEnter.containsAny(in: child...end) {
-                        addDescendantStatesToEnter(
-                            child, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
-                    }
-                }
+            if hot.stateFlags[anc] & HotTables.parallel != 0 {
+                addParallelChildren(anc, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
             }
-            anc = definition.states[anc].parent
+            anc = Int(hot.parent[anc])
         }
     }
 
     /// Appendix D `isInFinalState`.
     func isInFinalState(_ s: Int) -> Bool {
-        let st = definition.states[s]
-        switch st.kind {
-        case .compound:
-            return st.children.contains { definition.states[$0].kind == .final && configuration.contains($0) }
-        case .parallel:
-            return st.children.allSatisfy { isInFinalState($0) }
-        default:
+        let hot = definition.hot
+        let flags = hot.stateFlags[s]
+        let start = Int(hot.childStart[s])
+        let end = Int(hot.childStart[s + 1])
+        if flags & HotTables.compound != 0 {
+            for k in start..<end {
+                let c = Int(hot.childList[k])
+                if hot.stateFlags[c] & HotTables.final != 0 && configuration.contains(c) { return true }
+            }
             return false
         }
+        if flags & HotTables.parallel != 0 {
+            for k in start..<end where !isInFinalState(Int(hot.childList[k])) { return false }
+            return true
+        }
+        return false
     }
 
     /// Appendix D `getTransitionDomain`. The root's initial transition has the root as domain.
     func getTransitionDomain(_ ti: Int) -> Int? {
-        let t = definition.transitions[ti]
-        let targets = getEffectiveTargetStates(ti)
-        if targets.isEmpty { return nil }
-        if t.source == 0 { return 0 }
-        if t.isInternal, definition.states[t.source].kind == .compound,
-            targets.allSatisfy({ definition.isDescendant($0, of: t.source) })
-        {
-            return t.source
+        let hot = definition.hot
+        let source = Int(hot.source[ti])
+        if hot.transitionFlags[ti] & HotTables.historyTarget != 0 {
+            return domain(
+                source: source, isInternal: hot.transitionFlags[ti] & HotTables.isInternal != 0,
+                targets: getEffectiveTargetStates(ti), hot)
         }
-        return findLCCA(t.source, targets)
+        let start = Int(hot.targetStart[ti])
+        let end = Int(hot.targetStart[ti + 1])
+        if start == end { return nil }
+        if source == 0 { return 0 }
+        if hot.transitionFlags[ti] & HotTables.isInternal != 0,
+            hot.stateFlags[source] & HotTables.compound != 0
+        {
+            var all = true
+            for k in start..<end where !hot.isDescendant(Int(hot.targetList[k]), of: source) {
+                all = false
+                break
+            }
+            if all { return source }
+        }
+        // findLCCA([source] + targets)
+        var anc = Int(hot.parent[source])
+        while anc > 0 {
+            if hot.stateFlags[anc] & HotTables.compound != 0 {
+                var all = true
+                for k in start..<end where !hot.isDescendant(Int(hot.targetList[k]), of: anc) {
+                    all = false
+                    break
+                }
+                if all { return anc }
+            }
+            anc = Int(hot.parent[anc])
+        }
+        return 0
+    }
+
+    func domain(source: Int, isInternal: Bool, targets: [Int], _ hot: HotTables) -> Int? {
+        if targets.isEmpty { return nil }
+        if source == 0 { return 0 }
+        if isInternal, hot.stateFlags[source] & HotTables.compound != 0,
+            targets.allSatisfy({ hot.isDescendant($0, of: source) })
+        {
+            return source
+        }
+        return findLCCA(source, targets)
     }
 
     /// Appendix D `findLCCA`: the nearest proper ancestor of `head` that is compound (or the
     /// root) and contains all of `tail`.
     func findLCCA(_ head: Int, _ tail: [Int]) -> Int {
-        var anc = definition.states[head].parent
+        let hot = definition.hot
+        var anc = Int(hot.parent[head])
         while anc > 0 {
-            if definition.states[anc].kind == .compound,
-                tail.allSatisfy({ definition.isDescendant($0, of: anc) })
+            if hot.stateFlags[anc] & HotTables.compound != 0,
+                tail.allSatisfy({ hot.isDescendant($0, of: anc) })
             {
                 return anc
             }
-            anc = definition.states[anc].parent
+            anc = Int(hot.parent[anc])
         }
         return 0
     }
@@ -681,9 +776,7 @@ public struct Interpreter: Sendable {
     /// recorded value or default targets.
     func getEffectiveTargetStates(_ ti: Int) -> [Int] {
         let t = definition.transitions[ti]
-        var hasHistory = false
-        for s in t.targets where definition.states[s].isHistory { hasHistory = true }
-        if !hasHistory { return t.targets }
+        if definition.hot.transitionFlags[ti] & HotTables.historyTarget == 0 { return t.targets }
         var out: [Int] = []
         for s in t.targets {
             if definition.states[s].isHistory {

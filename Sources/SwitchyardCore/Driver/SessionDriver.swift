@@ -30,7 +30,9 @@ public final class SessionDriver {
     /// A session's interpreter and its place in the invoke tree. A class so the driver mutates
     /// the interpreter in place, never copying it.
     final class Session {
-        var interpreter: Interpreter
+        // The driver is single-threaded and never overlaps accesses to one session's interpreter,
+        // so the dynamic exclusivity check (one per event) is skipped.
+        @exclusivity(unchecked) var interpreter: Interpreter
         let parent: String?
         /// The invoke id under which the parent started this session.
         let invokeID: String?
@@ -60,9 +62,11 @@ public final class SessionDriver {
     /// Errors reported by macrosteps (microstep limit, ...), with the session id.
     public private(set) var errors: [(session: String, error: InterpreterError)] = []
 
-    var sessions = SessionTable()
-    var queue: [(slot: Int, event: Event)] = []
-    var queueHead = 0
+    // Hot per-event state of a single-threaded executor: no overlapping accesses, so the dynamic
+    // exclusivity checks are skipped.
+    @exclusivity(unchecked) var sessions = SessionTable()
+    @exclusivity(unchecked) var queue: [(slot: Int, event: Event)] = []
+    @exclusivity(unchecked) var queueHead = 0
     var timers = TimerQueue()
     var timerSequence: UInt64 = 0
     var sessionCounter = 0

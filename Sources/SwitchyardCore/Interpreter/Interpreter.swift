@@ -267,7 +267,9 @@ public struct Interpreter: Sendable {
         if matchedEventName == name { return }
         matchedEventName = name
         if let small = definition.smallPrefixMatches {
-            for (candidate, ids) in small where candidate == name {
+            // Compare lengths first: unequal strings of equal length need a full comparison.
+            let length = name.utf8.count
+            for (candidate, ids) in small where candidate.utf8.count == length && candidate == name {
                 matchedDescriptors = ids
                 return
             }

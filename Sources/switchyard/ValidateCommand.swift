@@ -11,7 +11,9 @@ struct ValidateCommand: ParsableCommand {
             Each file is parsed (no network access, no entity expansion) and validated: unknown \
             or misplaced elements and attributes, missing or conflicting attributes, duplicate \
             state ids, unknown or illegal transition targets, history and initial rules, delays, \
-            and <script src> files that cannot be read.
+            and <script src> files that cannot be read. Every expression is compiled too: one that \
+            does not compile is a warning (the document still runs and raises error.execution \
+            when it is evaluated, as SCXML requires), or an error with --strict.
 
             Problems are printed as `path:line:col: error: message` followed by the source line \
             and a caret. A valid file prints `path: OK` (with a warning count when it has \
@@ -33,6 +35,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors: no OK lines, warnings or summaries.")
     var quiet = false
 
+    @Flag(help: "Treat expressions that do not compile as errors.")
+    var strict = false
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one SCXML file.") }
     }
@@ -41,11 +46,19 @@ struct ValidateCommand: ParsableCommand {
         let loader = SCXMLLoader()
         var allValid = true
         for file in files {
-            do {
+            do throws(DiagnosticList) {
                 let loaded = try loader.load(path: file)
+                let definition: MachineDefinition
+                do {
+                    definition = try MachineDefinition.compile(
+                        loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+                } catch {
+                    throw DiagnosticList(SourceLines.attach(error.diagnostics, file: file))
+                }
                 if quiet { continue }
-                for warning in loaded.warnings { print(warning.rendered) }
-                let count = loaded.warnings.count
+                let warnings = SourceLines.attach(definition.warnings, file: file)
+                for warning in warnings { print(warning.rendered) }
+                let count = warnings.count
                 print(count == 0 ? "\(file): OK" : "\(file): OK, \(Self.plural(count, "warning"))")
             } catch {
                 allValid = false

@@ -121,3 +121,47 @@ import Testing
         #expect(result.stdout.contains("switchyard validate machines/order.scxml"))
     }
 }
+
+@Suite struct ValidateExpressionTests {
+    static let document = """
+        <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript">
+          <state id="a">
+            <transition event="go" cond="amount &gt; = 10" target="b"/>
+          </state>
+          <state id="b"/>
+        </scxml>
+
+        """
+
+    func write() throws -> String {
+        let path = "/tmp/switchyard-validate-expr-\(getpid()).scxml"
+        guard let f = fopen(path, "wb") else { throw CLIFileError() }
+        _ = fwrite(Self.document, 1, Self.document.utf8.count, f)
+        fclose(f)
+        return path
+    }
+
+    @Test func badExpressionIsAPositionedWarning() throws {
+        let path = try write()
+        let r = try CLI.run(["validate", path])
+        #expect(r.status == 0)
+        #expect(
+            r.stdout == """
+                \(path):3:46: warning: syntax error in expression: unexpected '='
+                    <transition event="go" cond="amount &gt; = 10" target="b"/>
+                                                             ^
+                \(path): OK, 1 warning
+
+                """)
+    }
+
+    @Test func strictMakesItAnError() throws {
+        let path = try write()
+        let r = try CLI.run(["validate", "--strict", path])
+        #expect(r.status == 1)
+        #expect(r.stdout.hasPrefix("\(path):3:46: error: syntax error in expression"))
+        #expect(r.stdout.hasSuffix("\(path): FAILED, 1 error\n"))
+    }
+}
+
+struct CLIFileError: Error {}

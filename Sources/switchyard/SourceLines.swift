@@ -13,7 +13,9 @@ enum SourceLines {
         }
         return diagnostics.map { d in
             var d = d
-            if d.sourceLine == nil, d.location.file == file, d.location.line >= 1, d.location.line <= lines.count {
+            if d.sourceLine == nil, d.location.file == file, d.location.line >= 1,
+                d.location.line <= lines.count
+            {
                 d.sourceLine = lines[d.location.line - 1]
             }
             return d
@@ -30,8 +32,9 @@ enum SourceLines {
             if n <= 0 { break }
             bytes.append(contentsOf: buffer[0..<n])
         }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map {
+                $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+            }
     }
 }

@@ -51,7 +51,8 @@ struct ValidateCommand: ParsableCommand {
                 let definition: MachineDefinition
                 do {
                     definition = try MachineDefinition.compile(
-                        loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+                        loaded.document, options: MachineCompileOptions(strict: strict),
+                        warnings: loaded.warnings)
                 } catch {
                     throw DiagnosticList(SourceLines.attach(error.diagnostics, file: file))
                 }

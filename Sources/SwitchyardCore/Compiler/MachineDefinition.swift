@@ -28,8 +28,29 @@ public final class MachineDefinition: Sendable {
     let descriptorIDs: [String: Int]
     /// For every event name that is itself a descriptor: the ids of all descriptors matching it.
     let prefixMatches: [String: [Int]]
-    /// The same as a list when it is short: comparing a few small strings beats hashing one.
-    let smallPrefixMatches: [(String, [Int])]?
+    /// The same as parallel lists when it is short: comparing a few small strings beats hashing
+    /// one.
+    let usesSmallMatchTable: Bool
+    let smallNames: [String]
+    let smallMatches: [[Int]]
+    /// ``fingerprint(_:)`` of each name in `smallNames`, same order.
+    let smallFingerprints: [UInt64]
+    /// Whether any state has an eventless transition (if not, the eventless pass is skipped).
+    let hasEventlessTransitions: Bool
+
+    /// The length and first bytes of a name packed in one integer: names with different
+    /// fingerprints are different, so most comparisons need no string comparison.
+    @inline(__always) static func fingerprint(_ name: String) -> UInt64 {
+        let utf8 = name.utf8
+        var f = UInt64(truncatingIfNeeded: utf8.count) << 56
+        var shift: UInt64 = 0
+        var iterator = utf8.makeIterator()
+        while shift < 56, let byte = iterator.next() {
+            f |= UInt64(byte) << shift
+            shift += 8
+        }
+        return f
+    }
     let rootScript: CompiledBody?
     let usesIn: Bool
     let usesEvent: Bool
@@ -73,7 +94,14 @@ public final class MachineDefinition: Sendable {
             prefixMatches[name] = ids
         }
         self.prefixMatches = prefixMatches
-        smallPrefixMatches = prefixMatches.count <= 24 ? prefixMatches.map { ($0.key, $0.value) } : nil
+        let small = prefixMatches.count <= 24 ? Array(prefixMatches) : []
+        usesSmallMatchTable = prefixMatches.count <= 24
+        smallNames = small.map(\.key)
+        smallMatches = small.map(\.value)
+        smallFingerprints = small.map { Self.fingerprint($0.key) }
+        hasEventlessTransitions = states.contains { s in
+            s.transitions.contains { transitions[$0].isEventless }
+        }
         self.rootScript = rootScript
         self.usesIn = usesIn
         self.usesEvent = usesEvent

@@ -53,7 +53,7 @@ extension Interpreter {
     }
 
     mutating func setEvent(_ event: Event) {
-        currentEventName = event.name
+        if options.tracing { currentEventName = event.name }
         guard definition.usesEvent, let slot = definition.eventSlot else { return }
         environment[slot] = Self.eventValue(event)
     }

@@ -42,7 +42,6 @@ public struct Interpreter: Sendable {
     var recentTransitions: [Int] = []
     var matchedDescriptors: [Int] = []
     var enabledBuffer: [Int] = []
-    var matchedEventName: String?
     var inHost: InPredicate?
     // Scratch buffers reused across microsteps so the hot path does not allocate.
     var exitScratch: StateSet
@@ -264,13 +263,11 @@ public struct Interpreter: Sendable {
     /// dot-separated prefixes. Names that are themselves descriptors use a table built at
     /// compile time; others are split here.
     mutating func matchDescriptors(_ name: String) {
-        if matchedEventName == name { return }
-        matchedEventName = name
-        if let small = definition.smallPrefixMatches {
-            // Compare lengths first: unequal strings of equal length need a full comparison.
-            let length = name.utf8.count
-            for (candidate, ids) in small where candidate.utf8.count == length && candidate == name {
-                matchedDescriptors = ids
+        if definition.usesSmallMatchTable {
+            let print = MachineDefinition.fingerprint(name)
+            let fingerprints = definition.smallFingerprints
+            for i in fingerprints.indices where fingerprints[i] == print && definition.smallNames[i] == name {
+                matchedDescriptors = definition.smallMatches[i]
                 return
             }
         } else if let precomputed = definition.prefixMatches[name] {
@@ -300,7 +297,8 @@ public struct Interpreter: Sendable {
     }
 
     mutating func selectEventlessTransitions() -> [Int] {
-        selectTransitions(eventless: true)
+        guard definition.hasEventlessTransitions else { return [] }
+        return selectTransitions(eventless: true)
     }
 
     mutating func selectTransitions(_ event: Event) -> [Int] {

@@ -107,7 +107,7 @@ enum XMLParser {
             }
             return Output(root: nil, diagnostics: diagnostics)
         }
-        guard let root = builder.root else {
+        guard let root = builder.finish() else {
             diagnostics.append(Diagnostic(.error, "the document has no root element", at: start))
             return Output(root: nil, diagnostics: diagnostics)
         }
@@ -147,8 +147,8 @@ private func saxCharacters(_ ctx: UnsafeMutableRawPointer?, _ ch: UnsafePointer<
 /// Builds ``XElement``s from SAX2 callbacks, attaching the scanner's offsets to elements and
 /// attributes in document order (start tags arrive in the same order the scanner found them).
 ///
-/// A struct reached through one pointer for the whole parse: open elements are ``XElement/Fields``
-/// values on `stack`, and each becomes an immutable ``XElement`` when its end tag arrives.
+/// A struct reached through one pointer for the whole parse: elements are appended to `nodes` as
+/// their start tags arrive, and ``finish()`` hands both arrays to an immutable ``XTree``.
 private struct SAXTreeBuilder {
     let source: SourceText
     let tags: [StartTagScanner.Tag]
@@ -156,8 +156,11 @@ private struct SAXTreeBuilder {
     let context: xmlParserCtxtPtr
     var tagIndex = 0
     var matched = true
-    var stack: [XElement.Fields] = []
-    var root: XElement?
+    var nodes: [XTree.Node] = []
+    var attributes: [XAttribute] = []
+    /// Open elements: the node index and the index of its last child so far (-1: none yet).
+    var stack: [(node: Int, lastChild: Int)] = []
+    var root = -1
     var scxmlNamespace: String? = SCXMLNamespace.scxml
     /// libxml2 interns names in its dictionary: one Swift string per distinct pointer. A
     /// document has few distinct names, so the first ones are found by a linear search over
@@ -172,6 +175,8 @@ private struct SAXTreeBuilder {
         self.scannedAttributes = scan.attributes
         self.context = context
         stack.reserveCapacity(64)
+        nodes.reserveCapacity(scan.tags.count)
+        attributes.reserveCapacity(scan.attributes.count)
         recentKeys.reserveCapacity(32)
         recentStrings.reserveCapacity(32)
     }
@@ -236,13 +241,12 @@ private struct SAXTreeBuilder {
                 file: source.file, line: Int(context.pointee.input?.pointee.line ?? 1), column: 1)
         let namespace = uri.map { string($0) }
         // The root decides where SCXML elements live: its namespace, or none at all.
-        if root == nil, stack.isEmpty { scxmlNamespace = namespace == nil ? nil : SCXMLNamespace.scxml }
-        var element = XElement.Fields(
+        if root < 0, stack.isEmpty { scxmlNamespace = namespace == nil ? nil : SCXMLNamespace.scxml }
+        var element = XTree.Node(
             namespace: namespace, prefix: prefix.map { string($0) }, name: string(localname),
-            location: location, scxmlNamespace: scxmlNamespace)
+            firstAttribute: self.attributes.count, location: location, scxmlNamespace: scxmlNamespace)
         if let tag { element.textOffset = tag.end }
         if let attributes, count > 0 {
-            element.attributes.reserveCapacity(count)
             for i in 0..<count {
                 let base = attributes + 5 * i
                 guard let name = base[0] else { continue }
@@ -267,25 +271,40 @@ private struct SAXTreeBuilder {
                         a.valueEnd = s.valueEnd
                     }
                 }
-                element.attributes.append(a)
+                self.attributes.append(a)
+                element.attributeCount += 1
             }
         }
-        stack.append(element)
+        let index = nodes.count
+        nodes.append(element)
+        if !stack.isEmpty {
+            let parent = stack[stack.count - 1]
+            if parent.lastChild >= 0 {
+                nodes[parent.lastChild].nextSibling = index
+            } else {
+                nodes[parent.node].firstChild = index
+            }
+            nodes[parent.node].childCount += 1
+            stack[stack.count - 1].lastChild = index
+        } else if root < 0 {
+            root = index
+        }
+        stack.append((index, -1))
     }
 
     mutating func endElement() {
-        guard var element = stack.popLast() else { return }
-        if !element.children.isEmpty, element.textOffset >= 0, element.namespace == scxmlNamespace,
-            element.name == "content" || element.name == "data" || element.name == "assign"
+        guard let (i, _) = stack.popLast() else { return }
+        if nodes[i].childCount > 0, nodes[i].textOffset >= 0, nodes[i].namespace == scxmlNamespace,
+            nodes[i].name == "content" || nodes[i].name == "data" || nodes[i].name == "assign"
         {
-            element.markup = markup(after: element.textOffset)
+            nodes[i].markup = markup(after: nodes[i].textOffset)
         }
-        let done = XElement(element)
-        if !stack.isEmpty {
-            stack[stack.count - 1].children.append(done)
-        } else if root == nil {
-            root = done
-        }
+    }
+
+    /// The finished tree's root element, or nil when the document had none.
+    func finish() -> XElement? {
+        guard root >= 0 else { return nil }
+        return XElement(tree: XTree(nodes: nodes, attributes: attributes), index: root)
     }
 
     /// The inline markup exactly as written: the bytes between the start tag (ending at
@@ -304,13 +323,13 @@ private struct SAXTreeBuilder {
     }
 
     mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        guard !stack.isEmpty else { return }
+        guard let (i, _) = stack.last else { return }
         // Whitespace between the children of structural SCXML elements is never used; skip
         // building strings for it (most of a document's text nodes).
-        if stack[stack.count - 1].keepsWhitespace
+        if nodes[i].keepsWhitespace
             || text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
         {
-            stack[stack.count - 1].text += String(decoding: text, as: UTF8.self)
+            nodes[i].text += String(decoding: text, as: UTF8.self)
         }
     }
 }

@@ -39,7 +39,8 @@ let package = Package(
         .target(
             name: "SwitchyardSCXML",
             dependencies: ["SwitchyardCore", "CLibXML2"],
-            // The loader's tree is single-threaded and private; skip dynamic exclusivity checks.
+            // No unsafe flags: the loader keeps its hot state in structs and `let` arrays, so it
+            // needs no dynamic exclusivity checks to be fast.
             swiftSettings: strictSwift
         ),
         // Umbrella: `import Switchyard`.

@@ -376,20 +376,26 @@ struct ModelBuilder {
 
     /// Whitespace-separated tokens of an attribute value.
     func tokens(_ value: String) -> [String] {
-        var result: [String] = []
-        var utf8 = Substring(value).utf8
-        // Fast path: one token and no whitespace (the common case for targets and events).
-        if !utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            return value.isEmpty ? [] : [value]
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool {
+            b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
         }
-        while let start = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
-            utf8 = utf8[start...]
-            let end =
-                utf8.firstIndex(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
-                ?? utf8.endIndex
-            result.append(String(Substring(utf8[start..<end])))
-            utf8 = utf8[end...]
+        var utf8 = value
+        return utf8.withUTF8 { b in
+            // Fast path: one token and no whitespace (the common case for targets and events).
+            if !b.contains(where: isSpace) { return b.isEmpty ? [] : [value] }
+            var result: [String] = []
+            var p = 0
+            let n = b.count
+            while p < n {
+                while p < n, isSpace(b[p]) { p += 1 }
+                let start = p
+                while p < n, !isSpace(b[p]) { p += 1 }
+                if p > start {
+                    let token = UnsafeBufferPointer(rebasing: b[start..<p])
+                    result.append(String(decoding: token, as: UTF8.self))
+                }
+            }
+            return result
         }
-        return result
     }
 }

@@ -68,7 +68,7 @@ enum XMLParser {
                 root: nil, diagnostics: [Diagnostic(.error, "cannot create an XML parser", at: start)])
         }
         let collector = XMLErrorCollector()
-        let builder = SAXTreeBuilder(source: source, scan: scan, context: context.pointer)
+        var builder = SAXTreeBuilder(source: source, scan: scan, context: context.pointer)
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = saxStartElement
@@ -76,20 +76,25 @@ enum XMLParser {
         handler.characters = saxCharacters
         handler.cdataBlock = saxCharacters
         context.pointer.pointee.sax.pointee = handler
-        context.pointer.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
-        withExtendedLifetime((collector, builder)) {
-            xmlSetStructuredErrorFunc(Unmanaged.passUnretained(collector).toOpaque(), collectStructuredError)
-            defer { xmlSetStructuredErrorFunc(nil, nil) }
-            let doc = source.bytes.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { chars in
-                    xmlCtxtReadMemory(
-                        context.pointer, chars.baseAddress, Int32(chars.count), nil, nil, options)
+        // The callbacks mutate the builder through this pointer, which is only valid (and only
+        // stored in the context) for the duration of the read.
+        withUnsafeMutablePointer(to: &builder) { builderPointer in
+            context.pointer.pointee._private = UnsafeMutableRawPointer(builderPointer)
+            defer { context.pointer.pointee._private = nil }
+            withExtendedLifetime(collector) {
+                xmlSetStructuredErrorFunc(
+                    Unmanaged.passUnretained(collector).toOpaque(), collectStructuredError)
+                defer { xmlSetStructuredErrorFunc(nil, nil) }
+                let doc = source.bytes.withUnsafeBufferPointer { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { chars in
+                        xmlCtxtReadMemory(
+                            context.pointer, chars.baseAddress, Int32(chars.count), nil, nil, options)
+                    }
                 }
+                // No startDocument handler, so libxml2 builds no document; free defensively.
+                if let doc { xmlFreeDoc(doc) }
             }
-            // No startDocument handler, so libxml2 builds no document; free defensively.
-            if let doc { xmlFreeDoc(doc) }
         }
-        context.pointer.pointee._private = nil
         let wellFormed = context.pointer.pointee.wellFormed != 0
         var diagnostics: [Diagnostic] = []
         for e in collector.entries {
@@ -102,7 +107,7 @@ enum XMLParser {
             }
             return Output(root: nil, diagnostics: diagnostics)
         }
-        guard let root = builder.root else {
+        guard let root = builder.finish() else {
             diagnostics.append(Diagnostic(.error, "the document has no root element", at: start))
             return Output(root: nil, diagnostics: diagnostics)
         }
@@ -110,11 +115,11 @@ enum XMLParser {
     }
 }
 
-private func builder(_ ctx: UnsafeMutableRawPointer?) -> SAXTreeBuilder? {
+private func builder(_ ctx: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<SAXTreeBuilder>? {
     guard let ctx else { return nil }
     let ctxt = ctx.assumingMemoryBound(to: xmlParserCtxt.self)
     guard let priv = ctxt.pointee._private else { return nil }
-    return Unmanaged<SAXTreeBuilder>.fromOpaque(priv).takeUnretainedValue()
+    return priv.assumingMemoryBound(to: SAXTreeBuilder.self)
 }
 
 private func saxStartElement(
@@ -124,34 +129,44 @@ private func saxStartElement(
     _ nbAttributes: Int32, _ nbDefaulted: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
 ) {
     guard let b = builder(ctx), let localname else { return }
-    b.startElement(localname, prefix, uri, Int(nbAttributes), attributes)
+    b.pointee.startElement(localname, prefix, uri, Int(nbAttributes), attributes)
 }
 
 private func saxEndElement(
     _ ctx: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?,
     _ uri: UnsafePointer<xmlChar>?
 ) {
-    builder(ctx)?.endElement()
+    builder(ctx)?.pointee.endElement()
 }
 
 private func saxCharacters(_ ctx: UnsafeMutableRawPointer?, _ ch: UnsafePointer<xmlChar>?, _ len: Int32) {
     guard let ch, len > 0 else { return }
-    builder(ctx)?.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
+    builder(ctx)?.pointee.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
 }
 
 /// Builds ``XElement``s from SAX2 callbacks, attaching the scanner's offsets to elements and
 /// attributes in document order (start tags arrive in the same order the scanner found them).
-private final class SAXTreeBuilder {
+///
+/// A struct reached through one pointer for the whole parse: elements are appended to `nodes` as
+/// their start tags arrive, and ``finish()`` hands both arrays to an immutable ``XTree``.
+private struct SAXTreeBuilder {
     let source: SourceText
     let tags: [StartTagScanner.Tag]
     let scannedAttributes: [StartTagScanner.Attribute]
     let context: xmlParserCtxtPtr
     var tagIndex = 0
     var matched = true
-    var stack: [XElement] = []
-    var root: XElement?
+    var nodes: [XTree.Node] = []
+    var attributes: [XAttribute] = []
+    /// Open elements: the node index and the index of its last child so far (-1: none yet).
+    var stack: [(node: Int, lastChild: Int)] = []
+    var root = -1
     var scxmlNamespace: String? = SCXMLNamespace.scxml
-    /// libxml2 interns names in its dictionary: one Swift string per distinct pointer.
+    /// libxml2 interns names in its dictionary: one Swift string per distinct pointer. A
+    /// document has few distinct names, so the first ones are found by a linear search over
+    /// `recentKeys` (same indices as `recentStrings`).
+    var recentKeys: [UnsafeRawPointer] = []
+    var recentStrings: [String] = []
     var strings: [UnsafeRawPointer: String] = [:]
 
     init(source: SourceText, scan: StartTagScanner, context: xmlParserCtxtPtr) {
@@ -160,13 +175,23 @@ private final class SAXTreeBuilder {
         self.scannedAttributes = scan.attributes
         self.context = context
         stack.reserveCapacity(64)
+        nodes.reserveCapacity(scan.tags.count)
+        attributes.reserveCapacity(scan.attributes.count)
+        recentKeys.reserveCapacity(32)
+        recentStrings.reserveCapacity(32)
     }
 
-    func string(_ p: UnsafePointer<xmlChar>) -> String {
+    mutating func string(_ p: UnsafePointer<xmlChar>) -> String {
         let key = UnsafeRawPointer(p)
+        if let i = recentKeys.firstIndex(of: key) { return recentStrings[i] }
         if let s = strings[key] { return s }
         let s = String(cString: p)
-        strings[key] = s
+        if recentKeys.count < 32 {
+            recentKeys.append(key)
+            recentStrings.append(s)
+        } else {
+            strings[key] = s
+        }
         return s
     }
 
@@ -196,7 +221,7 @@ private final class SAXTreeBuilder {
         }
     }
 
-    func startElement(
+    mutating func startElement(
         _ localname: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?,
         _ uri: UnsafePointer<xmlChar>?,
         _ count: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
@@ -214,30 +239,30 @@ private final class SAXTreeBuilder {
             tag.map { source.location(of: $0.start) }
             ?? SourceLocation(
                 file: source.file, line: Int(context.pointee.input?.pointee.line ?? 1), column: 1)
-        let namespace = uri.map(string)
+        let namespace = uri.map { string($0) }
         // The root decides where SCXML elements live: its namespace, or none at all.
-        if root == nil, stack.isEmpty { scxmlNamespace = namespace == nil ? nil : SCXMLNamespace.scxml }
-        let element = XElement(
-            namespace: namespace, prefix: prefix.map(string), name: string(localname), location: location,
-            scxmlNamespace: scxmlNamespace)
+        if root < 0, stack.isEmpty { scxmlNamespace = namespace == nil ? nil : SCXMLNamespace.scxml }
+        var element = XTree.Node(
+            namespace: namespace, prefix: prefix.map { string($0) }, name: string(localname),
+            firstAttribute: self.attributes.count, location: location, scxmlNamespace: scxmlNamespace)
         if let tag { element.textOffset = tag.end }
         if let attributes, count > 0 {
-            element.attributes.reserveCapacity(count)
             for i in 0..<count {
                 let base = attributes + 5 * i
                 guard let name = base[0] else { continue }
                 var value = ""
                 if let v = base[3], let e = base[4], e >= v {
-                    value = String(decoding: UnsafeBufferPointer(start: v, count: e - v), as: UTF8.self)
+                    let raw = UnsafeBufferPointer(start: v, count: e - v)
+                    value = String(decoding: raw, as: UTF8.self)
                     // Without entity substitution libxml2 hands SAX2 `&amp;`/`&#38;` as the five
                     // characters `&#38;` (its tree builder decodes them later); decode them here.
-                    if value.utf8.contains(UInt8(ascii: "&")) {
+                    if raw.contains(UInt8(ascii: "&")) {
                         value = value.replacingOccurrences(of: "&#38;", with: "&")
                     }
                 }
                 var a = XAttribute(
-                    namespace: base[2].map(string), prefix: base[1].map(string), name: string(name),
-                    value: value)
+                    namespace: base[2].map { string($0) }, prefix: base[1].map { string($0) },
+                    name: string(name), value: value)
                 if let tag, i < tag.attributeCount {
                     let s = scannedAttributes[tag.firstAttribute + i]
                     if spells(s.nameStart, s.nameEnd, prefix: base[1], name: name) {
@@ -246,44 +271,65 @@ private final class SAXTreeBuilder {
                         a.valueEnd = s.valueEnd
                     }
                 }
-                element.attributes.append(a)
+                self.attributes.append(a)
+                element.attributeCount += 1
             }
         }
-        if let parent = stack.last {
-            parent.children.append(element)
-        } else if root == nil {
-            root = element
+        let index = nodes.count
+        nodes.append(element)
+        if !stack.isEmpty {
+            let parent = stack[stack.count - 1]
+            if parent.lastChild >= 0 {
+                nodes[parent.lastChild].nextSibling = index
+            } else {
+                nodes[parent.node].firstChild = index
+            }
+            nodes[parent.node].childCount += 1
+            stack[stack.count - 1].lastChild = index
+        } else if root < 0 {
+            root = index
         }
-        stack.append(element)
+        stack.append((index, -1))
     }
 
-    func endElement() {
-        guard let element = stack.popLast() else { return }
-        guard !element.children.isEmpty, element.textOffset >= 0, element.namespace == scxmlNamespace,
-            element.name == "content" || element.name == "data" || element.name == "assign"
-        else { return }
-        // Keep the inline markup exactly as written: the bytes between the start tag and the
-        // end tag (libxml2 has just consumed the end tag's `>`).
+    mutating func endElement() {
+        guard let (i, _) = stack.popLast() else { return }
+        if nodes[i].childCount > 0, nodes[i].textOffset >= 0, nodes[i].namespace == scxmlNamespace,
+            nodes[i].name == "content" || nodes[i].name == "data" || nodes[i].name == "assign"
+        {
+            nodes[i].markup = markup(after: nodes[i].textOffset)
+        }
+    }
+
+    /// The finished tree's root element, or nil when the document had none.
+    func finish() -> XElement? {
+        guard root >= 0 else { return nil }
+        return XElement(tree: XTree(nodes: nodes, attributes: attributes), index: root)
+    }
+
+    /// The inline markup exactly as written: the bytes between the start tag (ending at
+    /// `textOffset`) and the end tag (libxml2 has just consumed the end tag's `>`).
+    func markup(after textOffset: Int) -> String? {
         let consumed = Int(xmlByteConsumed(context))
-        guard consumed > element.textOffset, consumed <= source.bytes.count else { return }
+        guard consumed > textOffset, consumed <= source.bytes.count else { return nil }
         let bytes = source.bytes
         var p = consumed - 1
-        while p > element.textOffset,
+        while p > textOffset,
             !(bytes[p] == UInt8(ascii: "<") && p + 1 < bytes.count && bytes[p + 1] == UInt8(ascii: "/"))
         {
             p -= 1
         }
-        element.markup = String(decoding: source.bytes[element.textOffset..<p], as: UTF8.self)
+        return String(decoding: bytes[textOffset..<p], as: UTF8.self)
     }
 
-    func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        guard let element = stack.last else { return }
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        guard let (i, _) = stack.last else { return }
         // Whitespace between the children of structural SCXML elements is never used; skip
         // building strings for it (most of a document's text nodes).
-        if element.keepsWhitespace
+        if nodes[i].keepsWhitespace
             || text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
         {
-            element.text += String(decoding: text, as: UTF8.self)
+            nodes[i].text += String(decoding: text, as: UTF8.self)
         }
     }
 }

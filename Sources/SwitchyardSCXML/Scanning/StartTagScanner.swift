@@ -169,8 +169,10 @@ struct StartTagScanner {
     {
         let len = end - start
         guard len >= 5 else { return false }
-        let x = Array("xmlns".utf8)
-        for k in 0..<5 where bytes[start + k] != x[k] { return false }
+        guard bytes[start] == UInt8(ascii: "x"), bytes[start + 1] == UInt8(ascii: "m"),
+            bytes[start + 2] == UInt8(ascii: "l"), bytes[start + 3] == UInt8(ascii: "n"),
+            bytes[start + 4] == UInt8(ascii: "s")
+        else { return false }
         return len == 5 || bytes[start + 5] == UInt8(ascii: ":")
     }
 

@@ -9,6 +9,14 @@ func monotonicSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// CPU time consumed by the calling thread, in seconds: unlike wall time, it does not count
+/// time the thread spent descheduled while other processes used the core.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 /// Parses `--name value` options and positional arguments.
 struct BenchArguments {
     var positional: [String] = []

@@ -32,6 +32,8 @@ indirect enum Op: Sendable {
     case cancel(id: String?, idExpr: CompiledExpr?)
     case log(label: String?, expr: CompiledExpr?)
     case assign(location: CompiledLoc, value: ValueSource, at: SourceLocation)
+    /// `<assign>` to a plain data model variable known at load time: a direct slot store.
+    case assignSlot(Int, value: ValueSource)
     case script(CompiledBody)
     case branches([(cond: CompiledExpr?, block: Block)])
     case foreach(

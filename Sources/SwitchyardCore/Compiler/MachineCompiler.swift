@@ -301,6 +301,11 @@ struct MachineCompiler {
             } else {
                 value = .none
             }
+            let name = a.locationExpr.text.trimmingWhitespace()
+            if Interpreter.isIdentifier(name), let slot = symbols.slot(of: name), !symbols.isReadOnly(slot) {
+                note(a.locationExpr)
+                return .assignSlot(slot, value: value)
+            }
             return .assign(location: compileLocation(a.locationExpr), value: value, at: a.location)
         case .script(let s):
             return .script(compileScript(s.source))

@@ -139,6 +139,9 @@ public final class SessionDriver {
             guard let session = sessions.slots[slot] else { continue }
             let result = session.interpreter.handle(event)
             n += 1
+            // Most macrosteps of a busy machine produce no effects and no error: skip the
+            // bookkeeping (and the session-id lookups) for them.
+            if result.effects.isEmpty, result.error == nil, onTopLevelMacrostep == nil { continue }
             process(result, of: session.interpreter.sessionID, event: event)
         }
         return n
@@ -211,7 +214,7 @@ public final class SessionDriver {
 
     func process(_ result: MacrostepResult, of sid: String, event: Event?) {
         if let error = result.error { errors.append((sid, error)) }
-        if sid == topSessionID, let observer = onTopLevelMacrostep, let s = sessions[sid] {
+        if let observer = onTopLevelMacrostep, sid == topSessionID, let s = sessions[sid] {
             observer(event, result, s.interpreter)
         }
         for effect in result.effects { execute(effect, of: sid) }

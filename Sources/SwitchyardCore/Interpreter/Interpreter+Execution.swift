@@ -255,6 +255,10 @@ extension Interpreter {
         case .assign(let location, let source, _):
             guard let v = value(of: source) else { return false }
             return assign(location, v)
+        case .assignSlot(let slot, let source):
+            guard let v = value(of: source) else { return false }
+            environment[slot] = v
+            return true
         case .script(let body):
             return runScript(body)
         case .branches(let branches):

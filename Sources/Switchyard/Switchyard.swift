@@ -2,3 +2,4 @@
 @_exported public import SwitchyardCore
 @_exported public import SwitchyardExpressions
 @_exported public import SwitchyardSCXML
+@_exported public import SwitchyardRules

@@ -72,10 +72,12 @@ public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
         self.location = location
     }
 
-    /// `file:line:col: kind error: message` (or `line:col: ...` inside the expression when the
-    /// rule set was built in code).
+    /// `file:line:col: kind error: message` (`line:col: ...` inside the expression when the rule
+    /// set was built in code; no position for an input that is not an object).
     public var description: String {
-        let place = location.line > 0 ? "\(location)" : "\(error.line):\(error.column)"
-        return "\(place): \(error.kind.rawValue) error: \(error.message)"
+        let what = "\(error.kind.rawValue) error: \(error.message)"
+        if location.line > 0 { return "\(location): \(what)" }
+        if error.line > 0 { return "\(error.line):\(error.column): \(what)" }
+        return what
     }
 }

@@ -102,11 +102,20 @@ public struct RuleSet: Sendable {
                 RuleError(
                     rule: nil,
                     error: ExpressionError(
-                        kind: .type, message: "the input must be a JSON object, not \(input.typeName)", line: 0,
+                        kind: .type, message: "the input must be a JSON object, not \(Self.describe(input))", line: 0,
                         column: 0, offset: 0),
                     location: .synthesized))
         }
         return env
+    }
+
+    static func describe(_ v: Value) -> String {
+        switch v {
+        case .array: return "an array"
+        case .null: return "null"
+        case .undefined: return "undefined"
+        default: return "a \(v.typeName)"
+        }
     }
 
     func parameters(_ p: CompiledParameters, _ env: inout Environment, _ rule: String?) -> Result<

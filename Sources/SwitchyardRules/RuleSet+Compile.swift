@@ -89,11 +89,15 @@ struct RuleSetCompiler {
             if let o = outlines[source.text] { return o }
             do {
                 let o = try ExpressionOutline.parse(source.text, options: CompileOptions(limits: options.limits))
-                for c in o.calls where !c.isBuiltin {
-                    let what = c.kind == .method ? "method" : "function"
-                    error("unknown \(what) '\(c.name)'", source.location(ofLine: c.line, column: c.column))
-                }
                 for v in o.freeVariables { symbols.declare(v) }
+                // Unknown calls are reported here; the expression is not compiled (no second report).
+                guard o.calls.allSatisfy(\.isBuiltin) else {
+                    for c in o.calls where !c.isBuiltin {
+                        let what = c.kind == .method ? "method" : "function"
+                        error("unknown \(what) '\(c.name)'", source.location(ofLine: c.line, column: c.column))
+                    }
+                    return nil
+                }
                 outlines[source.text] = o
                 return o
             } catch {

@@ -31,6 +31,8 @@ public struct RuleSet: Sendable {
     public var variables: [String] { symbols.names }
 
     let fallback: (target: String, parameters: CompiledParameters)?
+    /// Each rule's whole condition, in evaluation order (nil: unconditional).
+    let conditions: ConditionList
     let symbols: SymbolTable
     let limits: Limits
 
@@ -42,6 +44,7 @@ public struct RuleSet: Sendable {
         self.name = name
         self.mode = mode
         self.rules = rules
+        self.conditions = ConditionList(rules.map { $0.condition?.whole })
         self.fallback = fallback
         self.symbols = symbols
         self.limits = limits
@@ -53,15 +56,17 @@ public struct RuleSet: Sendable {
         var errors: [RuleError] = []
         var env = bind(input, &errors)
         var routes: [Route] = []
-        for rule in rules {
-            if let c = rule.condition {
-                do {
-                    guard try c.whole.evaluateCondition(in: &env) else { continue }
-                } catch {
-                    errors.append(RuleError(rule: rule.name, error: error, location: c.source.located(error)))
-                    continue
-                }
-            }
+        var next = 0
+        while let i = conditions.firstTrue(
+            from: next, in: &env,
+            onError: { i, error in
+                let rule = rules[i]
+                errors.append(
+                    RuleError(rule: rule.name, error: error, location: rule.when?.located(error) ?? .synthesized))
+            })
+        {
+            next = i + 1
+            let rule = rules[i]
             switch parameters(rule.parameters, &env, rule.name) {
             case .success(let p):
                 routes.append(Route(rule: rule.name, target: rule.target, parameters: p))

@@ -19,7 +19,8 @@ enum RulesWorkload {
         let inputs = (0..<64).map { i -> Value in
             let j = (i * 37) % n
             return [
-                "documentType": .string("type\(j)"), "keywords": .array([.string("k\(j)"), "misc"]), "amount": .number(Double(j + 500)),
+                "documentType": .string("type\(j)"), "keywords": .array([.string("k\(j)"), "misc"]),
+                "amount": .number(Double(j + 500)),
             ]
         }
         // Sanity: every input matches the rule written for it.

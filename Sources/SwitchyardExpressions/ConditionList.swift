@@ -6,17 +6,26 @@
 /// condition), but without copying each ``CompiledExpression`` out of an array — which costs
 /// several reference-count operations per condition and dominates when conditions are cheap.
 public struct ConditionList: Sendable {
-    let conds: ContiguousArray<CondCode?>
-    let units: ContiguousArray<SourceText?>
+    /// One condition; `unit` is kept alive by `units`.
+    struct Entry {
+        let cond: CondCode
+        unowned(unsafe) let unit: SourceText
+    }
+    let entries: ContiguousArray<Entry>
+    let units: [SourceText]
 
     /// Creates a list; nil entries are unconditionally true.
     public init(_ expressions: [CompiledExpression?]) {
-        conds = ContiguousArray(expressions.map { $0?.cond })
-        units = ContiguousArray(expressions.map { $0?.unit })
+        let always = SourceText("true")
+        units = expressions.map { $0?.unit ?? always }
+        entries = ContiguousArray(
+            zip(expressions, units).map { e, u in
+                Entry(cond: e?.cond ?? { _, _ in true }, unit: u)
+            })
     }
 
     /// The number of conditions.
-    public var count: Int { conds.count }
+    public var count: Int { entries.count }
 
     /// The index of the first condition at or after `start` that is true, or nil. A condition
     /// that raises an error is reported to `onError` (with its index, the error positioned
@@ -25,16 +34,15 @@ public struct ConditionList: Sendable {
         from start: Int, in env: inout Environment, host: (any ExpressionHost)? = nil,
         onError: (Int, ExpressionError) -> Void
     ) -> Int? {
-        guard start < conds.count else { return nil }
-        return conds.withUnsafeBufferPointer { b -> Int? in
+        guard start < entries.count else { return nil }
+        return entries.withUnsafeBufferPointer { b -> Int? in
             var i = start
             while i < b.count {
-                guard let cond = b[i], let unit = units[i] else { return i }
-                var run = Run(limits: env.limits, host: host, unit: unit)
+                var run = Run(limits: env.limits, host: host, unit: b[i].unit)
                 do throws(ExpressionError) {
-                    if try cond(&env, &run) { return i }
+                    if try b[i].cond(&env, &run) { return i }
                 } catch {
-                    onError(i, error.located(in: unit))
+                    onError(i, error.located(in: b[i].unit))
                 }
                 i += 1
             }

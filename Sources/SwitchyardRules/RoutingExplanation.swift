@@ -101,7 +101,8 @@ extension RuleSet {
         var steps: [RuleStep] = []
         for rule in rules {
             func step(_ o: RuleStep.Outcome) {
-                steps.append(RuleStep(rule: rule.name, priority: rule.priority, target: rule.target, outcome: o))
+                steps.append(
+                    RuleStep(rule: rule.name, priority: rule.priority, target: rule.target, outcome: o))
             }
             if mode == .first, !routes.isEmpty {
                 step(.notEvaluated)
@@ -117,7 +118,8 @@ extension RuleSet {
                         continue
                     }
                 } catch {
-                    let e = RuleError(rule: rule.name, error: error.error, location: c.source.located(error.error))
+                    let e = RuleError(
+                        rule: rule.name, error: error.error, location: c.source.located(error.error))
                     errors.append(e)
                     step(.error(e))
                     continue
@@ -134,7 +136,8 @@ extension RuleSet {
         }
         let decision =
             routes.isEmpty
-            ? fallbackDecision(&env, errors) : RoutingDecision(outcome: .matched, routes: routes, errors: errors)
+            ? fallbackDecision(&env, errors)
+            : RoutingDecision(outcome: .matched, routes: routes, errors: errors)
         return RoutingExplanation(decision: decision, steps: steps)
     }
 
@@ -145,7 +148,9 @@ extension RuleSet {
 
     /// Evaluates a condition tree with JavaScript short-circuit semantics, collecting the
     /// operands that decided the result.
-    static func explain(_ node: ConditionNode, _ env: inout Environment) throws(OperandError) -> (Bool, [String]) {
+    static func explain(_ node: ConditionNode, _ env: inout Environment) throws(OperandError) -> (
+        Bool, [String]
+    ) {
         switch node {
         case .operand(let code, let span):
             do {

@@ -16,7 +16,9 @@ extension RuleSet {
         var diagnostics: [Diagnostic] = []
         let set = RuleSetCompiler(options: options).compile(declaration, &diagnostics)
         let sorted = RuleSetCompiler.sorted(diagnostics)
-        guard let set, !sorted.contains(where: { $0.severity == .error }) else { throw DiagnosticList(sorted) }
+        guard let set, !sorted.contains(where: { $0.severity == .error }) else {
+            throw DiagnosticList(sorted)
+        }
         self = set
     }
 
@@ -24,7 +26,8 @@ extension RuleSet {
     /// ``SCXMLDocument/extensionElements``). `sourceLine` supplies the text of a document line
     /// for caret snippets.
     public init(
-        element: ForeignElement, options: RuleSetOptions = .init(), sourceLine: (Int) -> String? = { _ in nil }
+        element: ForeignElement, options: RuleSetOptions = .init(),
+        sourceLine: (Int) -> String? = { _ in nil }
     ) throws(DiagnosticList) {
         var diagnostics: [Diagnostic] = []
         let declaration = RuleSetDeclaration.build(element, &diagnostics)
@@ -33,7 +36,9 @@ extension RuleSet {
         for i in sorted.indices where sorted[i].sourceLine == nil {
             sorted[i].sourceLine = sourceLine(sorted[i].location.line)
         }
-        guard let set, !sorted.contains(where: { $0.severity == .error }) else { throw DiagnosticList(sorted) }
+        guard let set, !sorted.contains(where: { $0.severity == .error }) else {
+            throw DiagnosticList(sorted)
+        }
         self = RuleSet(
             name: set.name, mode: set.mode, rules: set.rules, fallback: set.fallback, symbols: set.symbols,
             limits: set.limits, warnings: sorted)
@@ -44,11 +49,13 @@ extension RuleSet {
     ///
     /// - Throws: the diagnostics of every invalid rule set.
     public static func inline(
-        in document: SCXMLDocument, options: RuleSetOptions = .init(), sourceLine: (Int) -> String? = { _ in nil }
+        in document: SCXMLDocument, options: RuleSetOptions = .init(),
+        sourceLine: (Int) -> String? = { _ in nil }
     ) throws(DiagnosticList) -> [RuleSet] {
         var sets: [RuleSet] = []
         var problems: [Diagnostic] = []
-        for el in document.extensionElements where el.namespace == SCXMLNamespace.switchyard && el.name == "rules" {
+        for el in document.extensionElements
+        where el.namespace == SCXMLNamespace.switchyard && el.name == "rules" {
             do throws(DiagnosticList) {
                 sets.append(try RuleSet(element: el, options: options, sourceLine: sourceLine))
             } catch {
@@ -76,7 +83,9 @@ struct RuleSetCompiler {
     }
 
     func compile(_ d: RuleSetDeclaration, _ diagnostics: inout [Diagnostic]) -> RuleSet? {
-        func error(_ message: String, _ at: SourceLocation) { diagnostics.append(Diagnostic(.error, message, at: at)) }
+        func error(_ message: String, _ at: SourceLocation) {
+            diagnostics.append(Diagnostic(.error, message, at: at))
+        }
         func warning(_ message: String, _ at: SourceLocation) {
             diagnostics.append(Diagnostic(.warning, message, at: at))
         }
@@ -88,13 +97,15 @@ struct RuleSetCompiler {
         func outline(_ source: ExpressionSource) -> ExpressionOutline? {
             if let o = outlines[source.text] { return o }
             do {
-                let o = try ExpressionOutline.parse(source.text, options: CompileOptions(limits: options.limits))
+                let o = try ExpressionOutline.parse(
+                    source.text, options: CompileOptions(limits: options.limits))
                 for v in o.freeVariables { symbols.declare(v) }
                 // Unknown calls are reported here; the expression is not compiled (no second report).
                 guard o.calls.allSatisfy(\.isBuiltin) else {
                     for c in o.calls where !c.isBuiltin {
                         let what = c.kind == .method ? "method" : "function"
-                        error("unknown \(what) '\(c.name)'", source.location(ofLine: c.line, column: c.column))
+                        error(
+                            "unknown \(what) '\(c.name)'", source.location(ofLine: c.line, column: c.column))
                     }
                     return nil
                 }
@@ -102,7 +113,8 @@ struct RuleSetCompiler {
                 return o
             } catch {
                 diagnostics.append(
-                    Diagnostic(.error, error.message, at: source.location(ofLine: error.line, column: error.column)))
+                    Diagnostic(
+                        .error, error.message, at: source.location(ofLine: error.line, column: error.column)))
                 return nil
             }
         }
@@ -123,7 +135,8 @@ struct RuleSetCompiler {
                 return try CompiledExpression.compile(source.text, symbols: symbols, options: compileOptions)
             } catch {
                 diagnostics.append(
-                    Diagnostic(.error, error.message, at: source.location(ofLine: error.line, column: error.column)))
+                    Diagnostic(
+                        .error, error.message, at: source.location(ofLine: error.line, column: error.column)))
                 return nil
             }
         }
@@ -144,7 +157,9 @@ struct RuleSetCompiler {
                 }
                 return .any(out)
             case .operand(let span):
-                guard let c = try? CompiledExpression.compile(span.text, symbols: symbols, options: compileOptions)
+                guard
+                    let c = try? CompiledExpression.compile(
+                        span.text, symbols: symbols, options: compileOptions)
                 else { return nil }
                 return .operand(c, span)
             }
@@ -165,10 +180,12 @@ struct RuleSetCompiler {
                 }
             }
             if constant {
-                return .constant(JSObject(items.map { item in
-                    guard case .value(let v) = item.value else { return (item.name, Value.undefined) }
-                    return (item.name, v)
-                }))
+                return .constant(
+                    JSObject(
+                        items.map { item in
+                            guard case .value(let v) = item.value else { return (item.name, Value.undefined) }
+                            return (item.name, v)
+                        }))
             }
             return .computed(items)
         }
@@ -250,7 +267,8 @@ struct RuleSetCompiler {
             }
         }
         return RuleSet(
-            name: d.name, mode: d.mode, rules: ordered, fallback: fallback, symbols: symbols, limits: options.limits,
+            name: d.name, mode: d.mode, rules: ordered, fallback: fallback, symbols: symbols,
+            limits: options.limits,
             warnings: [])
     }
 

@@ -62,7 +62,8 @@ public struct RuleSet: Sendable {
             onError: { i, error in
                 let rule = rules[i]
                 errors.append(
-                    RuleError(rule: rule.name, error: error, location: rule.when?.located(error) ?? .synthesized))
+                    RuleError(
+                        rule: rule.name, error: error, location: rule.when?.located(error) ?? .synthesized))
             })
         {
             next = i + 1
@@ -70,7 +71,9 @@ public struct RuleSet: Sendable {
             switch parameters(rule.parameters, &env, rule.name) {
             case .success(let p):
                 routes.append(Route(rule: rule.name, target: rule.target, parameters: p))
-                if mode == .first { return RoutingDecision(outcome: .matched, routes: routes, errors: errors) }
+                if mode == .first {
+                    return RoutingDecision(outcome: .matched, routes: routes, errors: errors)
+                }
             case .failure(let e):
                 errors.append(e)
             }
@@ -107,7 +110,8 @@ public struct RuleSet: Sendable {
                 RuleError(
                     rule: nil,
                     error: ExpressionError(
-                        kind: .type, message: "the input must be a JSON object, not \(Self.describe(input))", line: 0,
+                        kind: .type, message: "the input must be a JSON object, not \(Self.describe(input))",
+                        line: 0,
                         column: 0, offset: 0),
                     location: .synthesized))
         }

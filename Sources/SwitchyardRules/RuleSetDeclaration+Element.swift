@@ -17,7 +17,9 @@ extension RuleSetDeclaration {
 
     /// Builds as much as possible, appending problems to `diagnostics`.
     static func build(_ el: ForeignElement, _ diagnostics: inout [Diagnostic]) -> RuleSetDeclaration {
-        func error(_ message: String, _ at: SourceLocation) { diagnostics.append(Diagnostic(.error, message, at: at)) }
+        func error(_ message: String, _ at: SourceLocation) {
+            diagnostics.append(Diagnostic(.error, message, at: at))
+        }
         if el.name != "rules" || el.namespace != sy {
             error("expected <sy:rules> in namespace '\(sy)', found <\(el.name)>", el.location)
         }
@@ -44,17 +46,23 @@ extension RuleSetDeclaration {
                 let target = c.attribute("target")
                 if let target, target.value.isEmpty { error("the default target is empty", target.location) }
                 decl.fallback = DefaultDeclaration(
-                    target: target?.value ?? "", parameters: buildParameters(c, &diagnostics), location: c.location)
+                    target: target?.value ?? "", parameters: buildParameters(c, &diagnostics),
+                    location: c.location)
             default:
-                error("unknown element <sy:\(c.name)> in <sy:rules>; expected <sy:rule> or <sy:default>", c.location)
+                error(
+                    "unknown element <sy:\(c.name)> in <sy:rules>; expected <sy:rule> or <sy:default>",
+                    c.location)
             }
         }
         return decl
     }
 
     static func buildRule(_ el: ForeignElement, _ diagnostics: inout [Diagnostic]) -> RuleDeclaration {
-        func error(_ message: String, _ at: SourceLocation) { diagnostics.append(Diagnostic(.error, message, at: at)) }
-        checkAttributes(el, allowed: ["name", "priority", "when", "target"], required: ["name"], &diagnostics)
+        func error(_ message: String, _ at: SourceLocation) {
+            diagnostics.append(Diagnostic(.error, message, at: at))
+        }
+        checkAttributes(
+            el, allowed: ["name", "priority", "when", "target"], required: ["name"], &diagnostics)
         var priority = 0
         if let p = el.attribute("priority") {
             if let n = Int(p.value.trimmingWhitespace) {
@@ -77,8 +85,12 @@ extension RuleSetDeclaration {
             nameLocation: name?.location, targetLocation: target?.location)
     }
 
-    static func buildParameters(_ el: ForeignElement, _ diagnostics: inout [Diagnostic]) -> [ParameterDeclaration] {
-        func error(_ message: String, _ at: SourceLocation) { diagnostics.append(Diagnostic(.error, message, at: at)) }
+    static func buildParameters(_ el: ForeignElement, _ diagnostics: inout [Diagnostic])
+        -> [ParameterDeclaration]
+    {
+        func error(_ message: String, _ at: SourceLocation) {
+            diagnostics.append(Diagnostic(.error, message, at: at))
+        }
         checkText(el, &diagnostics)
         var out: [ParameterDeclaration] = []
         var names: [String: SourceLocation] = [:]
@@ -93,7 +105,9 @@ extension RuleSetDeclaration {
             let name = c.attribute("name")?.value ?? ""
             if let n = c.attribute("name") {
                 if let first = names[name] {
-                    error("duplicate parameter '\(name)' (first declared at \(first.line):\(first.column))", n.location)
+                    error(
+                        "duplicate parameter '\(name)' (first declared at \(first.line):\(first.column))",
+                        n.location)
                 } else {
                     names[name] = n.location
                 }
@@ -110,7 +124,9 @@ extension RuleSetDeclaration {
                 if let parsed = parseValue(v.value, type: kind) {
                     out.append(ParameterDeclaration(name: name, .value(parsed), location: c.location))
                 } else if let type, !["string", "number", "boolean", "json"].contains(type.value) {
-                    error("type must be 'string', 'number', 'boolean' or 'json', not '\(type.value)'", type.location)
+                    error(
+                        "type must be 'string', 'number', 'boolean' or 'json', not '\(type.value)'",
+                        type.location)
                 } else {
                     error("'\(v.value)' is not a valid \(kind) value", v.location)
                 }
@@ -156,11 +172,13 @@ extension RuleSetDeclaration {
         _ el: ForeignElement, allowed: [String], required: [String], _ diagnostics: inout [Diagnostic]
     ) {
         for a in el.attributes where a.namespace == nil && !allowed.contains(a.name) {
-            diagnostics.append(Diagnostic(.error, "unknown attribute '\(a.name)' on <sy:\(el.name)>", at: a.location))
+            diagnostics.append(
+                Diagnostic(.error, "unknown attribute '\(a.name)' on <sy:\(el.name)>", at: a.location))
         }
         for name in required where el.attribute(name) == nil {
             diagnostics.append(
-                Diagnostic(.error, "<sy:\(el.name)> is missing the required attribute '\(name)'", at: el.location))
+                Diagnostic(
+                    .error, "<sy:\(el.name)> is missing the required attribute '\(name)'", at: el.location))
         }
     }
 
@@ -175,7 +193,8 @@ extension String {
     /// The string without leading and trailing XML whitespace.
     var trimmingWhitespace: String {
         let ws: Set<Character> = [" ", "\t", "\n", "\r"]
-        guard let first = firstIndex(where: { !ws.contains($0) }), let last = lastIndex(where: { !ws.contains($0) })
+        guard let first = firstIndex(where: { !ws.contains($0) }),
+            let last = lastIndex(where: { !ws.contains($0) })
         else { return "" }
         return String(self[first...last])
     }

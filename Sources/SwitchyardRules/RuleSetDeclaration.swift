@@ -80,7 +80,8 @@ public struct RuleDeclaration: Sendable, Hashable {
         name: String, priority: Int = 0, when: String, target: String, parameters: [ParameterDeclaration] = []
     ) {
         self.init(
-            name: name, priority: priority, when: ExpressionSource(when), target: target, parameters: parameters)
+            name: name, priority: priority, when: ExpressionSource(when), target: target,
+            parameters: parameters)
     }
 }
 
@@ -94,7 +95,9 @@ public struct DefaultDeclaration: Sendable, Hashable {
     public var location: SourceLocation
 
     /// Creates a default route.
-    public init(target: String, parameters: [ParameterDeclaration] = [], location: SourceLocation = .synthesized) {
+    public init(
+        target: String, parameters: [ParameterDeclaration] = [], location: SourceLocation = .synthesized
+    ) {
         self.target = target
         self.parameters = parameters
         self.location = location

@@ -62,11 +62,13 @@ public struct RuleSetFileLoader: Sendable {
     public func load(bytes: [UInt8], file: String) throws(DiagnosticList) -> RuleSetFile {
         let source = SourceText(file: file, bytes: bytes)
         func fail(_ message: String, at location: SourceLocation) -> DiagnosticList {
-            DiagnosticList([Diagnostic(.error, message, at: location, sourceLine: source.line(location.line))])
+            DiagnosticList([Diagnostic(.error, message, at: location, sourceLine: source.line(location.line))]
+            )
         }
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard bytes.count <= options.maxDocumentBytes else {
-            throw fail("the document is larger than the limit of \(options.maxDocumentBytes) bytes", at: start)
+            throw fail(
+                "the document is larger than the limit of \(options.maxDocumentBytes) bytes", at: start)
         }
         let scan = bytes.withUnsafeBufferPointer { StartTagScanner(bytes: $0, maxDepth: options.maxDepth) }
         switch scan.problem {
@@ -75,7 +77,8 @@ public struct RuleSetFileLoader: Sendable {
                 "the DOCTYPE declares entity '\(name)': entity declarations are not supported (they can expand without bound)",
                 at: source.location(of: offset))
         case .tooDeep(let offset, let limit)?:
-            throw fail("elements are nested deeper than the limit of \(limit)", at: source.location(of: offset))
+            throw fail(
+                "elements are nested deeper than the limit of \(limit)", at: source.location(of: offset))
         case nil:
             break
         }

@@ -7,7 +7,8 @@ struct SwitchyardCommand: ParsableCommand {
         commandName: "switchyard",
         abstract: "Statechart workflows: validate, run and inspect SCXML machines.",
         subcommands: [
-            ValidateCommand.self, RunCommand.self, ConformanceCommand.self, EvalCommand.self, RouteCommand.self,
+            ValidateCommand.self, RunCommand.self, ConformanceCommand.self, EvalCommand.self,
+            RouteCommand.self,
         ]
     )
 }

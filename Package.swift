@@ -43,10 +43,16 @@ let package = Package(
             // needs no dynamic exclusivity checks to be fast.
             swiftSettings: strictSwift
         ),
+        // Rule sets: prioritised `when` -> target rules, validation, decisions with explanations.
+        .target(
+            name: "SwitchyardRules",
+            dependencies: ["SwitchyardExpressions", "SwitchyardCore"],
+            swiftSettings: strictSwift
+        ),
         // Umbrella: `import Switchyard`.
         .target(
             name: "Switchyard",
-            dependencies: ["SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML"],
+            dependencies: ["SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRules"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -83,6 +89,12 @@ let package = Package(
             name: "SwitchyardTests",
             dependencies: ["Switchyard"],
             exclude: ["Traces"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardRulesTests",
+            dependencies: ["Switchyard"],
+            exclude: ["Samples", "Golden"],
             swiftSettings: strictSwift
         ),
         .testTarget(

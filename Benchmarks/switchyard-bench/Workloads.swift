@@ -4,6 +4,7 @@ enum Workloads {
         "expr": ExprWorkload.run,
         "machine": MachineWorkload.run,
         "parse": ParseWorkload.run,
+        "rules": RulesWorkload.run,
     ]
     static var names: [String] { all.keys.sorted() }
 }

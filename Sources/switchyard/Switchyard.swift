@@ -6,6 +6,9 @@ struct SwitchyardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "Statechart workflows: validate, run and inspect SCXML machines.",
-        subcommands: [ValidateCommand.self, RunCommand.self, ConformanceCommand.self, EvalCommand.self]
+        subcommands: [
+            ValidateCommand.self, RunCommand.self, ConformanceCommand.self, EvalCommand.self,
+            RouteCommand.self,
+        ]
     )
 }

@@ -38,16 +38,26 @@ public struct ForeignAttribute: Hashable, Sendable, Codable {
     public var value: String
     /// The location of the first character of the value.
     public var location: SourceLocation
+    /// Column corrections for entity references in the value (`&amp;&amp;` is two scalars but
+    /// ten source columns); see ``ExpressionSource/entityShifts``.
+    public var entityShifts: [ExpressionSource.EntityShift]
 
-    public init(namespace: String?, name: String, value: String, location: SourceLocation = .synthesized) {
+    public init(
+        namespace: String?, name: String, value: String, location: SourceLocation = .synthesized,
+        entityShifts: [ExpressionSource.EntityShift] = []
+    ) {
         self.namespace = namespace
         self.name = name
         self.value = value
         self.location = location
+        self.entityShifts = entityShifts
     }
 
-    /// The value as an expression source positioned at the value.
-    public var expression: ExpressionSource { ExpressionSource(value, at: location) }
+    /// The value as an expression source positioned at the value, so an error inside it maps to
+    /// its exact column (``ExpressionSource/location(ofLine:column:)``).
+    public var expression: ExpressionSource {
+        ExpressionSource(value, at: location, entityShifts: entityShifts)
+    }
 }
 
 /// The XML namespaces the loader knows.

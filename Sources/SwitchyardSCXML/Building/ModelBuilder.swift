@@ -336,8 +336,10 @@ struct ModelBuilder {
     // MARK: Foreign markup
 
     func foreignAttribute(_ a: XAttribute, in el: XElement) -> ForeignAttribute {
-        ForeignAttribute(
-            namespace: a.namespace, name: a.name, value: a.value, location: valueLocation(a, in: el))
+        let e = expression(a, in: el)
+        return ForeignAttribute(
+            namespace: a.namespace, name: a.name, value: a.value, location: e.location,
+            entityShifts: e.entityShifts)
     }
 
     func foreignElement(_ el: XElement) -> ForeignElement {

@@ -128,7 +128,8 @@ public final class SessionDriver {
             let (slot, event) = queue[queueHead]
             queueHead += 1
             if queueHead == queue.count {
-                queue.removeAll(keepingCapacity: true)
+                // Drained: reuse the buffer (removeLast avoids a generic range replacement).
+                while !queue.isEmpty { queue.removeLast() }
                 queueHead = 0
             } else if queueHead > 1024, queueHead * 2 > queue.count {
                 queue.removeFirst(queueHead)

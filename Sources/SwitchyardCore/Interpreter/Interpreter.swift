@@ -310,7 +310,9 @@ public struct Interpreter: Sendable {
     /// document order, the first transition (in the state, then its ancestors) whose event and
     /// condition match.
     mutating func selectTransitions(eventless: Bool) -> [Int] {
-        if !enabledBuffer.isEmpty { enabledBuffer.removeAll(keepingCapacity: true) }
+        // removeLast keeps the buffer and, unlike removeAll(keepingCapacity:), is not a generic
+        // range replacement; the buffer holds one or two transitions.
+        while !enabledBuffer.isEmpty { enabledBuffer.removeLast() }
         let hot = definition.hot
         for wordIndex in configuration.words.indices {
             var w = configuration.words[wordIndex]

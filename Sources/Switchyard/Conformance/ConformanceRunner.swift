@@ -20,6 +20,7 @@ public struct ConformanceRunner: Sendable {
     public struct Result: Hashable, Sendable {
         /// The test name, e.g. `test144`.
         public var name: String
+        /// Pass, fail (with the reason) or skip (with the reason).
         public var outcome: Outcome
 
         /// `PASS test144`, `FAIL test144 <reason>`, `SKIP test144 <reason>`.

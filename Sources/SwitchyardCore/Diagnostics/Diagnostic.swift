@@ -10,8 +10,11 @@ public struct Diagnostic: Hashable, Sendable, Codable, Error, CustomStringConver
         case note
     }
 
+    /// Error, warning or note.
     public var severity: Severity
+    /// What is wrong, in one sentence.
     public var message: String
+    /// Where: file, line and column.
     public var location: SourceLocation
     /// The full text of the source line at `location.line`, for the caret snippet.
     public var sourceLine: String?
@@ -39,13 +42,17 @@ public struct Diagnostic: Hashable, Sendable, Codable, Error, CustomStringConver
         return "\(headline)\n\(line)\n\(caret)^"
     }
 
+    /// The rendered form (headline and caret snippet).
     public var description: String { rendered }
 }
 
 /// A load that failed: every diagnostic found, errors first in document order.
 public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
+    /// Every diagnostic, errors first in document order.
     public var diagnostics: [Diagnostic]
     public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    /// Only the errors.
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    /// All diagnostics rendered, one after another.
     public var description: String { diagnostics.map(\.rendered).joined(separator: "\n") }
 }

@@ -13,6 +13,8 @@ public protocol SessionClock: Sendable {
 /// Wall-clock time (monotonic), for real deployments.
 public struct SystemClock: SessionClock {
     public init() {}
+
+    /// Nanoseconds since an arbitrary fixed point (monotonic).
     public func now() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -28,6 +30,7 @@ public final class ManualClock: SessionClock, @unchecked Sendable {
 
     public init(start: Int64 = 0) { current = start }
 
+    /// The instant the clock was last moved to.
     public func now() -> Int64 { lock.withLock { current } }
 
     /// Moves the clock forward (never backwards).

@@ -13,8 +13,11 @@ public typealias DocumentParser = @Sendable (_ text: String) throws -> SCXMLDocu
 
 /// A `<log>` line produced by a session.
 public struct LogRecord: Hashable, Sendable {
+    /// The session that logged.
     public var sessionID: String
+    /// The `label` attribute.
     public var label: String?
+    /// The evaluated `expr`.
     public var message: String
 }
 
@@ -46,11 +49,15 @@ public final class SessionDriver {
         }
     }
 
+    /// The time source for delayed sends.
     public let clock: any SessionClock
+    /// Loads `<invoke src>` documents.
     public let loader: DocumentLoader?
+    /// Parses `<invoke>` content given as markup.
     public let parser: DocumentParser?
     /// The live sessions, shared with every interpreter this driver runs.
     public let directory = SessionDirectory()
+    /// Options for every interpreter this driver creates.
     public let options: InterpreterOptions
     /// Called after every macrostep of the top-level session with the event (nil for start).
     public var onTopLevelMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
@@ -58,6 +65,7 @@ public final class SessionDriver {
     public var onLog: ((LogRecord) -> Void)?
     /// `<log>` lines in order (kept when ``keepLogs`` is true).
     public private(set) var logs: [LogRecord] = []
+    /// Whether ``logs`` keeps `<log>` lines (turn off for long runs).
     public var keepLogs = true
     /// Errors reported by macrosteps (microstep limit, ...), with the session id.
     public private(set) var errors: [(session: String, error: InterpreterError)] = []
@@ -71,6 +79,7 @@ public final class SessionDriver {
     var timerSequence: UInt64 = 0
     var sessionCounter = 0
     var definitionCache: [String: MachineDefinition] = [:]
+    /// The id of the top-level session.
     public let topSessionID: String
     /// The donedata of the top-level session once it finished.
     public private(set) var doneData: Value?

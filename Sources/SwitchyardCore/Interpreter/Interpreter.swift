@@ -11,6 +11,7 @@ public struct Interpreter: Sendable {
     public let definition: MachineDefinition
     /// This session's id (`_sessionid`).
     public let sessionID: String
+    /// Limits and tracing.
     public var options: InterpreterOptions
     /// The sessions this one can address with `#_scxml_<id>`; when set, sending to a session
     /// not in it raises `error.communication` at once (SCXML 6.2.4). The executor provides it.

@@ -34,9 +34,13 @@ public struct MacrostepResult: Sendable {
 /// One microstep: the event being processed (nil for eventless transitions), the transitions
 /// taken (as `source -> targets` with their event), and the states exited and entered in order.
 public struct MicrostepTrace: Hashable, Sendable, Codable {
+    /// The event being processed; nil for eventless transitions and the initial entry.
     public var event: String?
+    /// The transitions taken, as `source -[events]-> targets`.
     public var transitions: [String]
+    /// States exited, in exit order.
     public var exited: [String]
+    /// States entered, in entry order.
     public var entered: [String]
 
     public init(event: String?, transitions: [String], exited: [String], entered: [String]) {
@@ -57,6 +61,7 @@ public enum InterpreterError: Error, Hashable, Sendable, CustomStringConvertible
     /// A snapshot refers to a state or variable the definition does not have.
     case incompatibleSnapshot(String)
 
+    /// A sentence naming the limit and the likely cause.
     public var description: String {
         switch self {
         case .microstepLimitExceeded(let limit, let states, let transitions):
@@ -71,22 +76,28 @@ public enum InterpreterError: Error, Hashable, Sendable, CustomStringConvertible
 
 /// A running invocation, as the interpreter tracks it.
 public struct ActiveInvocation: Hashable, Sendable, Codable {
+    /// The invocation id.
     public var invokeID: String
+    /// The state whose `<invoke>` started it.
     public var stateID: String
     /// The position of the `<invoke>` among its state's invokes.
     public var index: Int
+    /// Whether external events are forwarded to it.
     public var autoforward: Bool
 }
 
 /// A delayed send waiting for its time, as the executor tracks it. Kept in ``InstanceState`` so a
 /// restored instance re-arms its timers.
 public struct PendingTimer: Hashable, Sendable, Codable {
+    /// The send id (`<cancel>` uses it).
     public var sendID: String
     /// Due time, in the executor clock's nanoseconds since its epoch.
     public var dueNanoseconds: Int64
     /// Tie-breaker: timers due at the same time fire in scheduling order.
     public var sequence: UInt64
+    /// The event to deliver.
     public var event: Event
+    /// Where to deliver it.
     public var target: SendTarget
 
     public init(sendID: String, dueNanoseconds: Int64, sequence: UInt64, event: Event, target: SendTarget) {
@@ -101,6 +112,7 @@ public struct PendingTimer: Hashable, Sendable, Codable {
 /// Everything that distinguishes one running instance of a machine from another, referring to
 /// states by id so it can be saved, restored, and read by people.
 public struct InstanceState: Hashable, Sendable, Codable {
+    /// The session id.
     public var sessionID: String
     /// Active states in document order (atomic, compound and parallel).
     public var configuration: [String]
@@ -108,12 +120,15 @@ public struct InstanceState: Hashable, Sendable, Codable {
     public var data: [NamedValue]
     /// History values by history state id.
     public var history: [String: [String]]
+    /// False once a top-level final state was reached.
     public var isRunning: Bool
+    /// Invocations of active states.
     public var activeInvocations: [ActiveInvocation]
     /// States whose late-bound data has been initialised.
     public var initializedStates: [String]
     /// Counters for generated send and invoke ids.
     public var sendCounter: Int
+    /// Counter for generated invoke ids.
     public var invokeCounter: Int
     /// Delayed sends not yet delivered (maintained by the executor).
     public var pendingTimers: [PendingTimer]

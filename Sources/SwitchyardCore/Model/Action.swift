@@ -31,7 +31,9 @@ public indirect enum Action: Hashable, Sendable, Codable {
 
 /// `<raise event="...">`.
 public struct RaiseAction: Hashable, Sendable, Codable {
+    /// The `event` attribute.
     public var event: String
+    /// Where the element starts in the document.
     public var location: SourceLocation
     public init(event: String, location: SourceLocation = .synthesized) {
         self.event = event
@@ -41,20 +43,33 @@ public struct RaiseAction: Hashable, Sendable, Codable {
 
 /// `<send>`.
 public struct SendAction: Hashable, Sendable, Codable {
+    /// The `event` attribute.
     public var event: String?
+    /// The `eventexpr` attribute.
     public var eventExpr: ExpressionSource?
+    /// The `target` attribute.
     public var target: String?
+    /// The `targetexpr` attribute.
     public var targetExpr: ExpressionSource?
+    /// The `type` attribute.
     public var type: String?
+    /// The `typeexpr` attribute.
     public var typeExpr: ExpressionSource?
+    /// The `id` attribute.
     public var id: String?
+    /// The `idlocation` attribute.
     public var idLocation: ExpressionSource?
     /// The `delay` attribute as written (validated by the loader).
     public var delay: String?
+    /// The `delayexpr` attribute.
     public var delayExpr: ExpressionSource?
+    /// The names listed in the `namelist` attribute.
     public var namelist: [String]
+    /// The `<param>` children, in document order.
     public var params: [Param]
+    /// The `<content>` child, if any.
     public var content: Content?
+    /// Where the element starts in the document.
     public var location: SourceLocation
 
     public init(
@@ -84,8 +99,11 @@ public struct SendAction: Hashable, Sendable, Codable {
 
 /// `<cancel sendid=... | sendidexpr=...>`.
 public struct CancelAction: Hashable, Sendable, Codable {
+    /// The `sendid` attribute.
     public var sendID: String?
+    /// The `sendidexpr` attribute.
     public var sendIDExpr: ExpressionSource?
+    /// Where the element starts in the document.
     public var location: SourceLocation
     public init(
         sendID: String? = nil, sendIDExpr: ExpressionSource? = nil, location: SourceLocation = .synthesized
@@ -98,8 +116,11 @@ public struct CancelAction: Hashable, Sendable, Codable {
 
 /// `<log label=... expr=...>`.
 public struct LogAction: Hashable, Sendable, Codable {
+    /// The `label` attribute.
     public var label: String?
+    /// The `expr` attribute.
     public var expr: ExpressionSource?
+    /// Where the element starts in the document.
     public var location: SourceLocation
     public init(label: String? = nil, expr: ExpressionSource? = nil, location: SourceLocation = .synthesized)
     {
@@ -111,10 +132,13 @@ public struct LogAction: Hashable, Sendable, Codable {
 
 /// `<assign location=... expr=...>` or with inline content.
 public struct AssignAction: Hashable, Sendable, Codable {
+    /// The `location` attribute.
     public var locationExpr: ExpressionSource
+    /// The `expr` attribute.
     public var expr: ExpressionSource?
     /// Inline children, as text.
     public var content: ExpressionSource?
+    /// Where the element starts in the document.
     public var location: SourceLocation
     public init(
         locationExpr: ExpressionSource, expr: ExpressionSource? = nil, content: ExpressionSource? = nil,
@@ -129,9 +153,11 @@ public struct AssignAction: Hashable, Sendable, Codable {
 
 /// `<script>`: inline source, or `src` loaded by the loader (the body is then the file's text).
 public struct ScriptAction: Hashable, Sendable, Codable {
+    /// The script text (read from the file when `src` was given).
     public var source: ExpressionSource
     /// The `src` attribute as written, when the body came from a file.
     public var src: String?
+    /// Where the element starts in the document.
     public var location: SourceLocation
     public init(source: ExpressionSource, src: String? = nil, location: SourceLocation = .synthesized) {
         self.source = source
@@ -143,9 +169,13 @@ public struct ScriptAction: Hashable, Sendable, Codable {
 /// `<if>` with its `<elseif>`/`<else>` branches flattened: the first branch whose condition is
 /// true (or nil, for `<else>`) runs.
 public struct IfAction: Hashable, Sendable, Codable {
+    /// One branch: its condition (nil for `<else>`) and its content.
     public struct Branch: Hashable, Sendable, Codable {
+        /// The branch condition; nil for `<else>`.
         public var cond: ExpressionSource?
+        /// The executable content inside the element, in document order.
         public var actions: [Action]
+        /// Where the element starts in the document.
         public var location: SourceLocation
         public init(cond: ExpressionSource?, actions: [Action], location: SourceLocation = .synthesized) {
             self.cond = cond
@@ -153,7 +183,9 @@ public struct IfAction: Hashable, Sendable, Codable {
             self.location = location
         }
     }
+    /// The `<if>`, `<elseif>` and `<else>` branches in document order.
     public var branches: [Branch]
+    /// Where the element starts in the document.
     public var location: SourceLocation
     public init(branches: [Branch], location: SourceLocation = .synthesized) {
         self.branches = branches
@@ -163,10 +195,15 @@ public struct IfAction: Hashable, Sendable, Codable {
 
 /// `<foreach array=... item=... index=...>`.
 public struct ForeachAction: Hashable, Sendable, Codable {
+    /// The `array` attribute: the collection to iterate.
     public var array: ExpressionSource
+    /// The `item` attribute: the variable that receives each element.
     public var item: ExpressionSource
+    /// The `index` attribute: the variable that receives each position.
     public var index: ExpressionSource?
+    /// The executable content inside the element, in document order.
     public var actions: [Action]
+    /// Where the element starts in the document.
     public var location: SourceLocation
     public init(
         array: ExpressionSource, item: ExpressionSource, index: ExpressionSource? = nil,

@@ -15,8 +15,11 @@ public struct ExpressionSource: Hashable, Sendable, Codable {
     /// shift of 3). Empty when the text was written without references.
     public var entityShifts: [EntityShift]
 
+    /// One correction: from decoded offset `offset` on, add `shift` source columns.
     public struct EntityShift: Hashable, Sendable, Codable {
+        /// The decoded offset (in Unicode scalars) where the shift starts.
         public var offset: Int
+        /// How many more source scalars than decoded scalars the reference took.
         public var shift: Int
         public init(offset: Int, shift: Int) {
             self.offset = offset

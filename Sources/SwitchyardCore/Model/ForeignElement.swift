@@ -3,12 +3,17 @@
 /// Elements in Switchyard's own namespace (``SCXMLNamespace/switchyard``) are extensions the
 /// runtime understands; elements in any other foreign namespace are preserved and ignored.
 public struct ForeignElement: Hashable, Sendable, Codable {
+    /// The namespace URI (nil when unqualified).
     public var namespace: String?
+    /// The local name.
     public var name: String
+    /// Attributes in document order.
     public var attributes: [ForeignAttribute]
+    /// Child elements in document order.
     public var children: [ForeignElement]
     /// Concatenated text content directly inside this element (whitespace kept).
     public var text: String
+    /// Where the element starts.
     public var location: SourceLocation
 
     public init(
@@ -33,8 +38,11 @@ public struct ForeignElement: Hashable, Sendable, Codable {
 /// An attribute kept as written: on a foreign element, or a foreign-namespace attribute on an
 /// SCXML element (for example `sy:timeout="24h"` on a `<state>`).
 public struct ForeignAttribute: Hashable, Sendable, Codable {
+    /// The namespace URI (nil when unqualified).
     public var namespace: String?
+    /// The local name.
     public var name: String
+    /// The value after XML decoding.
     public var value: String
     /// The location of the first character of the value.
     public var location: SourceLocation

@@ -78,6 +78,7 @@ public enum HistoryType: String, Hashable, Sendable, Codable {
 
 /// One `<state>`, `<parallel>`, `<final>` or `<history>` element.
 public struct StateNode: Hashable, Sendable, Codable {
+    /// Whether this is a `<state>`, `<parallel>`, `<final>` or `<history>`.
     public var kind: StateKind
     /// The `id` attribute. SCXML allows omitting it; the compiler then generates a unique one.
     public var id: String?
@@ -105,6 +106,7 @@ public struct StateNode: Hashable, Sendable, Codable {
     public var extensionAttributes: [ForeignAttribute]
     /// Foreign-namespace child elements.
     public var extensionElements: [ForeignElement]
+    /// Where the element starts in the document.
     public var location: SourceLocation
     /// Where the `id` attribute value starts, when present (added by the loader for diagnostics).
     public var idLocation: SourceLocation?
@@ -145,9 +147,11 @@ public struct Transition: Hashable, Sendable, Codable {
     public var cond: ExpressionSource?
     /// Target state ids; empty: a targetless transition.
     public var targets: [String]
+    /// The `type` attribute.
     public var type: TransitionType
     /// Executable content.
     public var actions: [Action]
+    /// Where the element starts in the document.
     public var location: SourceLocation
     /// Where the `target` attribute value starts, when present.
     public var targetLocation: SourceLocation?
@@ -181,12 +185,15 @@ public enum TransitionType: String, Hashable, Sendable, Codable {
 
 /// `<data>`.
 public struct DataDeclaration: Hashable, Sendable, Codable {
+    /// The `id` attribute.
     public var id: String
     /// `src`: a URI (relative paths resolve against the document's directory).
     public var src: String?
+    /// The `expr` attribute.
     public var expr: ExpressionSource?
     /// Inline content (text, possibly JSON, or markup serialized as text).
     public var content: ExpressionSource?
+    /// Where the element starts in the document.
     public var location: SourceLocation
 
     public init(
@@ -203,8 +210,11 @@ public struct DataDeclaration: Hashable, Sendable, Codable {
 
 /// `<donedata>`: either one `<content>` or any number of `<param>`.
 public struct DoneData: Hashable, Sendable, Codable {
+    /// The `<content>` child, if any.
     public var content: Content?
+    /// The `<param>` children, in document order.
     public var params: [Param]
+    /// Where the element starts in the document.
     public var location: SourceLocation
 
     public init(content: Content? = nil, params: [Param] = [], location: SourceLocation = .synthesized) {
@@ -216,7 +226,9 @@ public struct DoneData: Hashable, Sendable, Codable {
 
 /// `<content>`: an `expr` or inline children.
 public struct Content: Hashable, Sendable, Codable {
+    /// What the `<content>` holds.
     public var body: ContentBody
+    /// Where the element starts in the document.
     public var location: SourceLocation
 
     public init(_ body: ContentBody, location: SourceLocation = .synthesized) {
@@ -239,9 +251,13 @@ public indirect enum ContentBody: Hashable, Sendable, Codable {
 
 /// `<param>`: a name and either `expr` or `location`.
 public struct Param: Hashable, Sendable, Codable {
+    /// The `name` attribute.
     public var name: String
+    /// The `expr` attribute.
     public var expr: ExpressionSource?
+    /// The `location` attribute.
     public var locationExpr: ExpressionSource?
+    /// Where the element starts in the document.
     public var location: SourceLocation
 
     public init(
@@ -257,18 +273,31 @@ public struct Param: Hashable, Sendable, Codable {
 
 /// `<invoke>`.
 public struct Invoke: Hashable, Sendable, Codable {
+    /// The `type` attribute.
     public var type: String?
+    /// The `typeexpr` attribute.
     public var typeExpr: ExpressionSource?
+    /// The `src` attribute.
     public var src: String?
+    /// The `srcexpr` attribute.
     public var srcExpr: ExpressionSource?
+    /// The `id` attribute.
     public var id: String?
+    /// The `idlocation` attribute.
     public var idLocation: ExpressionSource?
+    /// The names listed in the `namelist` attribute.
     public var namelist: [String]
+    /// The `autoforward` attribute.
     public var autoforward: Bool
+    /// The `<param>` children, in document order.
     public var params: [Param]
+    /// The `<finalize>` executable content.
     public var finalize: [Action]
+    /// The `<content>` child, if any.
     public var content: Content?
+    /// Foreign-namespace attributes, kept as written.
     public var extensionAttributes: [ForeignAttribute]
+    /// Where the element starts in the document.
     public var location: SourceLocation
 
     public init(

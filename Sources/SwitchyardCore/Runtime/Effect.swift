@@ -45,6 +45,7 @@ public struct InvokeRequest: Hashable, Sendable, Codable {
     public var content: InvokeContent?
     /// Values of `<param>`s and `namelist`, by name.
     public var params: [NamedValue]
+    /// Whether external events of the invoking session are forwarded to the child.
     public var autoforward: Bool
     /// The id of the state whose `<invoke>` this is.
     public var stateID: String
@@ -74,7 +75,9 @@ public enum InvokeContent: Hashable, Sendable, Codable {
 
 /// A name with a value (an event parameter, an invoke parameter).
 public struct NamedValue: Hashable, Sendable, Codable {
+    /// The name.
     public var name: String
+    /// The value.
     public var value: Value
     public init(_ name: String, _ value: Value) {
         self.name = name

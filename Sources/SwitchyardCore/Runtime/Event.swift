@@ -70,6 +70,7 @@ public struct Event: Hashable, Sendable, Codable {
         get { storage.name }
         set { unique().name = newValue }
     }
+    /// Platform, internal or external (`_event.type`).
     public var kind: Kind {
         get { storage.kind }
         set { unique().kind = newValue }
@@ -100,12 +101,14 @@ public struct Event: Hashable, Sendable, Codable {
         set { unique().data = newValue }
     }
 
+    /// Events are equal when all their fields are.
     public static func == (a: Event, b: Event) -> Bool {
         a.storage === b.storage
             || (a.name == b.name && a.kind == b.kind && a.sendID == b.sendID && a.origin == b.origin
                 && a.originType == b.originType && a.invokeID == b.invokeID && a.data == b.data)
     }
 
+    /// Hashes the name, kind and ids.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(name)
         hasher.combine(kind)
@@ -117,6 +120,7 @@ public struct Event: Hashable, Sendable, Codable {
         case name, kind, sendID, origin, originType, invokeID, data
     }
 
+    /// Decodes the form written by ``encode(to:)``.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -128,6 +132,7 @@ public struct Event: Hashable, Sendable, Codable {
             invokeID: try c.decodeIfPresent(String.self, forKey: .invokeID))
     }
 
+    /// Encodes the fields by name; `data` is left out when undefined.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)

@@ -15,6 +15,10 @@ public struct Interpreter: Sendable {
     /// The sessions this one can address with `#_scxml_<id>`; when set, sending to a session
     /// not in it raises `error.communication` at once (SCXML 6.2.4). The executor provides it.
     public var sessionDirectory: SessionDirectory?
+    /// Runs Switchyard extension actions (`<sy:action>` and other `sy:` elements in executable
+    /// content) synchronously, inside the macrostep. Without one they are no-ops.
+    public var actionHandler: (any CustomActionHandler)?
+    var currentEvent: Event?
 
     var configuration: StateSet
     var environment: Environment
@@ -463,11 +467,15 @@ public struct Interpreter: Sendable {
         }
         statesToExit.forEachDescending { s in
             for block in states[s].onExit { _ = executeBlock(block) }
+            if states[s].timeout != nil { effects.append(.cancel(sendID: Self.timeoutSendID(states[s].id))) }
             cancelInvocations(of: s)
             configuration.remove(s)
             if options.tracing { trace.append(states[s].id) }
         }
     }
+
+    /// The send id of a state's `sy:timeout` timer.
+    public static func timeoutSendID(_ stateID: String) -> String { "sy.timeout.\(stateID)" }
 
     mutating func cancelInvocations(of state: Int) {
         guard !activeInvocations.isEmpty else { return }
@@ -512,6 +520,12 @@ public struct Interpreter: Sendable {
                 for d in st.data { initializeData(d) }
             }
             for block in st.onEntry { _ = executeBlock(block) }
+            if let timeout = st.timeout {
+                effects.append(
+                    .schedule(
+                        sendID: Self.timeoutSendID(st.id), delay: timeout, event: Event("timeout.\(st.id)"),
+                        target: .this))
+            }
             if statesForDefaultEntry.contains(s), let it = st.initialTransition {
                 _ = executeBlock(definition.transitions[it].actions)
             }

@@ -15,7 +15,9 @@ let package = Package(
         .executable(name: "switchyard-bench", targets: ["switchyard-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // libxml2 through pkg-config; only SwitchyardSCXML imports it.
@@ -42,10 +44,20 @@ let package = Package(
             // The loader's tree is single-threaded and private; skip dynamic exclusivity checks.
             swiftSettings: strictSwift
         ),
+        // Engine: instances, router, timers, activities.
+        .target(
+            name: "SwitchyardRuntime",
+            dependencies: [
+                "SwitchyardCore", "SwitchyardExpressions",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Umbrella: `import Switchyard`.
         .target(
             name: "Switchyard",
-            dependencies: ["SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML"],
+            dependencies: ["SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRuntime"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -82,6 +94,11 @@ let package = Package(
             name: "SwitchyardTests",
             dependencies: ["Switchyard"],
             exclude: ["Traces"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardRuntimeTests",
+            dependencies: ["SwitchyardRuntime", "Switchyard"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 // The umbrella module: `import Switchyard` brings in the whole public API.
 @_exported public import SwitchyardCore
 @_exported public import SwitchyardExpressions
+@_exported public import SwitchyardRuntime
 @_exported public import SwitchyardSCXML

@@ -33,7 +33,10 @@ final class EngineCore: Sendable {
     let metrics = EngineMetrics()
     let router = EventRouter()
     let timers = TimerService()
+    /// Messages posted and not yet processed.
     let pending = Atomic<Int>(0)
+    /// Activity and compensation tasks running.
+    let activeTasks = Atomic<Int>(0)
     /// Written once, at the end of `init`, before the core is shared; read-only after that.
     nonisolated(unsafe) private(set) var shards: [Shard] = []
     let autoFire: Bool
@@ -345,11 +348,26 @@ final class EngineCore: Sendable {
 
     // MARK: Quiescence and shutdown
 
-    /// Waits until every mailbox is empty and no activity or compensation task is running.
-    /// Pending timers do not count.
-    func quiesce() async {
+    /// Waits until every mailbox is empty and no activity or compensation task is running —
+    /// except tasks that are still running after the engine has been idle for `settle` (they
+    /// are waiting on something outside the engine). Pending timers do not count.
+    func quiesce(settle: Duration = .milliseconds(20)) async {
         var spins = 0
-        while pending.load(ordering: .acquiring) > 0 {
+        var idleSince: Int64?
+        let wall = SystemClock()
+        while true {
+            if pending.load(ordering: .acquiring) > 0 {
+                idleSince = nil
+            } else if activeTasks.load(ordering: .acquiring) == 0 {
+                return
+            } else {
+                let now = wall.now()
+                if let since = idleSince {
+                    if now - since >= settle.nanoseconds { return }
+                } else {
+                    idleSince = now
+                }
+            }
             spins += 1
             if spins < 64 {
                 await Task.yield()

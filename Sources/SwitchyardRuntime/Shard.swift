@@ -548,7 +548,7 @@ final class Shard: @unchecked Sendable {
         let generation = run.generation
         let id = rec.id
         let core = self.core
-        core.pending.add(1, ordering: .relaxed)
+        core.activeTasks.add(1, ordering: .relaxed)
         run.task = Task { [self] in
             let result: Result<Value, ActivityError>
             do {
@@ -561,7 +561,7 @@ final class Shard: @unchecked Sendable {
                 result = .failure(ActivityError(kind: "error", message: "\(error)", retryable: true))
             }
             self.post(.activityResult(instanceID: id, invokeID: invokeID, generation: generation, result))
-            core.pending.subtract(1, ordering: .relaxed)
+            core.activeTasks.subtract(1, ordering: .releasing)
         }
         if let timeout = run.registered.options.timeout {
             run.timeoutToken = core.timers.schedule(
@@ -648,7 +648,7 @@ final class Shard: @unchecked Sendable {
         let id = rec.id
         let core = self.core
         let steps = entries.map { entry in (entry, core.activity(named: entry.activity)) }
-        core.pending.add(1, ordering: .relaxed)
+        core.activeTasks.add(1, ordering: .relaxed)
         Task { [self] in
             var done: [Value] = []
             var failed: [Value] = []
@@ -678,7 +678,7 @@ final class Shard: @unchecked Sendable {
             data["failed"] = .array(failed)
             let name = failed.isEmpty ? "compensation.done" : "compensation.failed"
             self.post(.compensationFinished(instanceID: id, event: Event(name, kind: .platform, data: .object(data))))
-            core.pending.subtract(1, ordering: .relaxed)
+            core.activeTasks.subtract(1, ordering: .releasing)
         }
     }
 

@@ -57,7 +57,9 @@ let package = Package(
         // Umbrella: `import Switchyard`.
         .target(
             name: "Switchyard",
-            dependencies: ["SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRuntime"],
+            dependencies: [
+                "SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRuntime",
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(

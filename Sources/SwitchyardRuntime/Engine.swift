@@ -95,14 +95,16 @@ public final class Engine: Sendable {
     @discardableResult
     public func trigger(
         _ topic: String, filter: String? = nil, priority: Int = 0, start definition: String,
-        instanceID: String, onConflict: ConflictPolicy = .useExisting, onFinished: ReusePolicy = .allowDuplicate
+        instanceID: String, onConflict: ConflictPolicy = .useExisting,
+        onFinished: ReusePolicy = .allowDuplicate
     ) throws(EngineError) -> HandlerID {
         guard core.definition(named: definition) != nil else { throw .unknownDefinition(definition) }
         let pattern = try TopicPattern(topic)
         let f = try filter.map { (s) throws(EngineError) in try EventFilter(s) }
         let idExpression = try EventFilter(instanceID)
         let trigger = Trigger(
-            definition: definition, idExpression: idExpression, onConflict: onConflict, onFinished: onFinished)
+            definition: definition, idExpression: idExpression, onConflict: onConflict, onFinished: onFinished
+        )
         return core.router.add(pattern: pattern, filter: f, priority: priority, action: .trigger(trigger))
     }
 
@@ -128,11 +130,14 @@ public final class Engine: Sendable {
         onConflict: ConflictPolicy = .useExisting, onFinished: ReusePolicy = .allowDuplicate
     ) async throws(EngineError) -> StartOutcome {
         guard let def = core.definition(named: definition) else { throw .unknownDefinition(definition) }
-        if let correlationKey { core.setCorrelation(definition: definition, key: correlationKey, instanceID: id) }
+        if let correlationKey {
+            core.setCorrelation(definition: definition, key: correlationKey, instanceID: id)
+        }
         let request = StartRequest(
             definition: def, id: id, data: data, onConflict: onConflict, onFinished: onFinished, trigger: nil)
         let shard = core.shard(for: id)
-        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<StartOutcome, EngineError>, Never>) in
+        let result = await withCheckedContinuation {
+            (c: CheckedContinuation<Result<StartOutcome, EngineError>, Never>) in
             Task { await shard.postWaiting([.start(request, c)]) }
         }
         return try result.get()
@@ -208,7 +213,9 @@ public final class Engine: Sendable {
     /// one, else through the router. Returns how many were replayed. A replayed event that
     /// still finds no taker is dead-lettered again (with a new id).
     @discardableResult
-    public func replayDeadLetters(where predicate: @Sendable (DeadLetter) -> Bool = { _ in true }) async -> Int {
+    public func replayDeadLetters(where predicate: @Sendable (DeadLetter) -> Bool = { _ in true }) async
+        -> Int
+    {
         let taken = core.takeDeadLetters(where: predicate)
         for letter in taken {
             if let id = letter.instanceID {

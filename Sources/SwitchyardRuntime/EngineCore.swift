@@ -1,8 +1,8 @@
 import Logging
 import Metrics
-import Synchronization
 import SwitchyardCore
 import SwitchyardExpressions
+import Synchronization
 
 /// A machine definition registered with the engine.
 struct RegisteredDefinition: Sendable {
@@ -165,7 +165,8 @@ final class EngineCore: Sendable {
     /// Runs the router for a published event: correlation first, then handlers by priority.
     /// Returns the outcome and the messages to post (the caller chooses how to post them).
     func route(_ event: Event) -> (PublishOutcome, [(Shard, ShardMessage)]) {
-        var outcome = PublishOutcome(handlers: [], correlatedInstances: [], startedInstances: [], deadLetter: nil)
+        var outcome = PublishOutcome(
+            handlers: [], correlatedInstances: [], startedInstances: [], deadLetter: nil)
         var posts: [(Shard, ShardMessage)] = []
         var parked = false
         let correlatedDefinitions = correlated.withLock { $0 }
@@ -181,7 +182,9 @@ final class EngineCore: Sendable {
                 do {
                     guard try filter.test(event) else { continue }
                 } catch {
-                    deadLetter(event, instanceID: nil, reason: .filterError(handler: handler.id, message: error.message))
+                    deadLetter(
+                        event, instanceID: nil,
+                        reason: .filterError(handler: handler.id, message: error.message))
                     parked = true
                     continue
                 }
@@ -197,7 +200,8 @@ final class EngineCore: Sendable {
                     posts.append((shard, message))
                 } catch {
                     deadLetter(
-                        event, instanceID: nil, reason: .triggerFailed(handler: handler.id, message: error.description))
+                        event, instanceID: nil,
+                        reason: .triggerFailed(handler: handler.id, message: error.description))
                     parked = true
                 }
             }
@@ -239,7 +243,8 @@ final class EngineCore: Sendable {
             setCorrelation(definition: def.name, key: key, instanceID: id)
         }
         let request = StartRequest(
-            definition: def, id: id, data: data, onConflict: trigger.onConflict, onFinished: trigger.onFinished,
+            definition: def, id: id, data: data, onConflict: trigger.onConflict,
+            onFinished: trigger.onFinished,
             trigger: (event, handler))
         return (shard(for: id), .start(request, nil), id)
     }
@@ -258,7 +263,8 @@ final class EngineCore: Sendable {
     func deadLetter(_ event: Event, instanceID: String?, reason: DeadLetterReason) {
         let now = clock.now()
         let letter = letters.withLock { l in
-            let letter = DeadLetter(id: l.next, event: event, instanceID: instanceID, reason: reason, atNanoseconds: now)
+            let letter = DeadLetter(
+                id: l.next, event: event, instanceID: instanceID, reason: reason, atNanoseconds: now)
             l.next += 1
             l.list.append(letter)
             return letter

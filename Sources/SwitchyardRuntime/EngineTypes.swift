@@ -67,7 +67,8 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownDefinition(let n): "no machine definition registered as '\(n)'"
         case .duplicateRegistration(let n): "'\(n)' is already registered"
         case .instanceExists(let id): "an instance with id '\(id)' is running"
-        case .instanceFinished(let id): "the instance with id '\(id)' has finished and its id may not be reused"
+        case .instanceFinished(let id):
+            "the instance with id '\(id)' has finished and its id may not be reused"
         case .busy: "the mailbox is full"
         case .invalidExpression(let m): "invalid expression: \(m)"
         case .invalidTopic(let t): "invalid topic pattern '\(t)'"

@@ -1,6 +1,6 @@
-import Synchronization
 import SwitchyardCore
 import SwitchyardExpressions
+import Synchronization
 
 /// A topic pattern: an exact event name (`document.submitted`), a prefix wildcard
 /// (`document.*`, matching every name that starts with `document.`), or `*` (every event).

@@ -1,7 +1,7 @@
 import Logging
-import Synchronization
 import SwitchyardCore
 import SwitchyardExpressions
+import Synchronization
 
 /// A message in a shard's mailbox.
 enum ShardMessage: Sendable {
@@ -169,7 +169,10 @@ final class Shard: @unchecked Sendable {
 
     /// Posts unless the mailbox is full (``EngineError/busy``).
     func tryPost(_ message: ShardMessage) throws(EngineError) {
-        enum Outcome { case ok(CheckedContinuation<Void, Never>?), busy, closed }
+        enum Outcome {
+            case ok(CheckedContinuation<Void, Never>?)
+            case busy, closed
+        }
         let outcome = mailbox.withLock { mb -> Outcome in
             guard !mb.closed else { return .closed }
             guard mb.incoming.count < capacity else { return .busy }
@@ -192,7 +195,10 @@ final class Shard: @unchecked Sendable {
     func postWaiting(_ messages: [ShardMessage]) async {
         guard !messages.isEmpty else { return }
         while true {
-            enum Outcome { case ok(CheckedContinuation<Void, Never>?), full, closed }
+            enum Outcome {
+                case ok(CheckedContinuation<Void, Never>?)
+                case full, closed
+            }
             let outcome = mailbox.withLock { mb -> Outcome in
                 guard !mb.closed else { return .closed }
                 guard mb.incoming.count < capacity else { return .full }
@@ -499,7 +505,9 @@ final class Shard: @unchecked Sendable {
             core.timerFired(due: due)
             send(pending.event, to: pending.target, from: rec, now: false)
         case .activityTimeout(_, let invokeID, let generation):
-            guard var run = rec.activities[invokeID], run.generation == generation, run.inFlight else { return }
+            guard var run = rec.activities[invokeID], run.generation == generation, run.inFlight else {
+                return
+            }
             run.task?.cancel()
             run.task = nil
             run.inFlight = false
@@ -509,7 +517,9 @@ final class Shard: @unchecked Sendable {
                 rec, invokeID,
                 ActivityError(kind: "timeout", message: "attempt \(run.attempt) timed out", retryable: true))
         case .activityRetry(_, let invokeID, let generation):
-            guard let run = rec.activities[invokeID], run.generation == generation, !run.inFlight else { return }
+            guard let run = rec.activities[invokeID], run.generation == generation, !run.inFlight else {
+                return
+            }
             launchAttempt(rec, invokeID)
         }
     }
@@ -601,7 +611,9 @@ final class Shard: @unchecked Sendable {
     private func activityFailed(_ rec: InstanceRecord, _ invokeID: String, _ error: ActivityError) {
         guard var run = rec.activities[invokeID] else { return }
         let policy = run.registered.options.retry
-        if error.retryable && !policy.nonRetryableKinds.contains(error.kind) && run.attempt < policy.maximumAttempts {
+        if error.retryable && !policy.nonRetryableKinds.contains(error.kind)
+            && run.attempt < policy.maximumAttempts
+        {
             let due = core.clock.now() &+ policy.delay(afterAttempt: run.attempt).nanoseconds
             run.retryToken = core.timers.schedule(
                 at: due, .activityRetry(instanceID: rec.id, invokeID: invokeID, generation: run.generation))
@@ -615,7 +627,8 @@ final class Shard: @unchecked Sendable {
         rec.activities[invokeID] = nil
         core.metrics.errors.increment()
         handle(
-            Self.activityErrorEvent(invokeID, activity: run.request.src ?? "", error, attempts: run.attempt), rec)
+            Self.activityErrorEvent(invokeID, activity: run.request.src ?? "", error, attempts: run.attempt),
+            rec)
     }
 
     static func activityErrorEvent(
@@ -671,13 +684,19 @@ final class Shard: @unchecked Sendable {
                         lastError = "\(error)"
                     }
                 }
-                if ok { done.append(.string(entry.activity)) } else { failed.append(Self.failure(entry.activity, lastError)) }
+                if ok {
+                    done.append(.string(entry.activity))
+                } else {
+                    failed.append(Self.failure(entry.activity, lastError))
+                }
             }
             var data = JSObject()
             data["compensated"] = .array(done)
             data["failed"] = .array(failed)
             let name = failed.isEmpty ? "compensation.done" : "compensation.failed"
-            self.post(.compensationFinished(instanceID: id, event: Event(name, kind: .platform, data: .object(data))))
+            self.post(
+                .compensationFinished(
+                    instanceID: id, event: Event(name, kind: .platform, data: .object(data))))
             core.activeTasks.subtract(1, ordering: .releasing)
         }
     }

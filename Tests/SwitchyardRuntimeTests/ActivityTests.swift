@@ -1,5 +1,5 @@
-import Synchronization
 import Switchyard
+import Synchronization
 import Testing
 
 @Suite struct ActivityTests {
@@ -49,7 +49,9 @@ import Testing
                     maximumAttempts: 4, nonRetryableKinds: ["invalid"]))
         ) { input in
             calls.add("\(input.instanceID)#\(input.attempt)")
-            if input.instanceID == "bad-input" { throw ActivityError(kind: "invalid", message: "no such order") }
+            if input.instanceID == "bad-input" {
+                throw ActivityError(kind: "invalid", message: "no such order")
+            }
             throw ActivityError(kind: "unavailable", message: "down")
         }
         try engine.register(machine(Self.invoking, initial: "working", data: Self.data), as: "m")
@@ -64,7 +66,8 @@ import Testing
         #expect(
             s.value(of: "failure")
                 == object([
-                    ("kind", .string("unavailable")), ("message", .string("down")), ("retryable", .bool(true)),
+                    ("kind", .string("unavailable")), ("message", .string("down")),
+                    ("retryable", .bool(true)),
                     ("attempts", .number(4)), ("activity", .string("flaky")),
                 ]))
         #expect(calls.all.filter { $0.hasPrefix("down") } == ["down#1", "down#2", "down#3", "down#4"])
@@ -95,7 +98,9 @@ import Testing
         try await engine.advance(by: .seconds(29))
         let s = try #require(await engine.snapshot("slow"))
         #expect(s.isActive("failed"))
-        if case .object(let o)? = s.value(of: "failure") { #expect(o["kind"] == .string("timeout")) } else {
+        if case .object(let o)? = s.value(of: "failure") {
+            #expect(o["kind"] == .string("timeout"))
+        } else {
             Issue.record("no failure data")
         }
         await engine.quiesce()
@@ -120,12 +125,19 @@ import Testing
                 return .string("\(step)-ok")
             }
             try engine.registerActivity(undo) { input in
-                log.add("\(undo) \(input.param("order")?.jsString ?? "") after \(input.param("result")?.jsString ?? "")")
+                log.add(
+                    "\(undo) \(input.param("order")?.jsString ?? "") after \(input.param("result")?.jsString ?? "")"
+                )
                 return .null
             }
         }
-        try engine.registerActivity("ship") { _ in throw ActivityError(kind: "carrier", message: "no truck", retryable: false) }
-        try engine.registerActivity("notify") { _ in log.add("notify"); return .null }
+        try engine.registerActivity("ship") { _ in
+            throw ActivityError(kind: "carrier", message: "no truck", retryable: false)
+        }
+        try engine.registerActivity("notify") { _ in
+            log.add("notify")
+            return .null
+        }
         let saga = try machine(
             """
             <state id="charge">
@@ -154,7 +166,8 @@ import Testing
         await engine.quiesce()
         #expect(
             log.all == [
-                "charge o-9", "reserve o-9", "notify", "release o-9 after reserve-ok", "refund o-9 after charge-ok",
+                "charge o-9", "reserve o-9", "notify", "release o-9 after reserve-ok",
+                "refund o-9 after charge-ok",
             ])
         let s = try #require(await engine.snapshot("s1"))
         #expect(s.status == .finished(finalState: "rolledBack"))

@@ -22,7 +22,9 @@ import Testing
             try await engine.start("counter", id: "a", onFinished: .rejectDuplicate)
         }
         #expect(try await engine.start("counter", id: "a", onFinished: .allowDuplicate) == .started)
-        await #expect(throws: EngineError.unknownDefinition("nope")) { try await engine.start("nope", id: "x") }
+        await #expect(throws: EngineError.unknownDefinition("nope")) {
+            try await engine.start("nope", id: "x")
+        }
         #expect(throws: EngineError.duplicateRegistration("counter")) {
             try engine.register(try counterMachine(), as: "counter")
         }
@@ -82,7 +84,10 @@ import Testing
         let audit = Recorder()
         try engine.register(ping, as: "ping")
         try engine.register(pong, as: "pong")
-        try engine.on("audit.*") { e in audit.add(e.name + " from " + (e.origin ?? "?")); return .continue }
+        try engine.on("audit.*") { e in
+            audit.add(e.name + " from " + (e.origin ?? "?"))
+            return .continue
+        }
         try await engine.start("ping", id: "ping")
         try await engine.start("pong", id: "pong")
         await engine.send(Event("go"), to: "ping")
@@ -113,7 +118,8 @@ import Testing
         try engine.registerAction("assign_reviewer") { action, context in
             guard case .string(let team)? = action.param("team") else { throw CustomActionError("no team") }
             let doc = context.value(of: "documentId")?.jsString ?? "?"
-            try context.setValue(.string("\(team)-lead for \(doc) (\(context.event?.name ?? "start"))"), for: "reviewer")
+            try context.setValue(
+                .string("\(team)-lead for \(doc) (\(context.event?.name ?? "start"))"), for: "reviewer")
         }
         let m = try machine(
             """
@@ -128,7 +134,8 @@ import Testing
             </state>
             <state id="review"><transition event="error.execution" target="failed"/></state>
             <state id="failed"/>
-            """, initial: "draft", data: #"<data id="team" expr="'legal'"/><data id="documentId" expr="'d1'"/>"#)
+            """, initial: "draft",
+            data: #"<data id="team" expr="'legal'"/><data id="documentId" expr="'d1'"/>"#)
         try engine.register(m, as: "m")
         try await engine.start("m", id: "ok")
         await engine.send(Event("submit"), to: "ok")

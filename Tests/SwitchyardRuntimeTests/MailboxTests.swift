@@ -1,5 +1,5 @@
-import Synchronization
 import Switchyard
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -30,7 +30,9 @@ final class Gate: Sendable {
         try engine.register(m, as: "m")
         try await engine.start("m", id: "x")
         try engine.trySend(Event("block"), to: "x")
-        while !gate.entered.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }
+        while !gate.entered.load(ordering: .sequentiallyConsistent) {
+            try await Task.sleep(for: .milliseconds(1))
+        }
         var accepted = 0
         var busy = 0
         for _ in 0..<10 {

@@ -5,15 +5,33 @@ import Testing
     @Test func priorityOrderStopAndWildcards() async throws {
         let (engine, _) = manualEngine()
         let log = Recorder()
-        try engine.on("document.submitted", priority: 1) { _ in log.add("exact-1"); return .continue }
-        try engine.on("*", priority: 10) { e in log.add("any-10:\(e.name)"); return .continue }
-        try engine.on("document.*", priority: 5) { _ in log.add("prefix-5a"); return .continue }
-        try engine.on("document.*", priority: 5) { _ in log.add("prefix-5b"); return .continue }
-        try engine.on("other.*") { _ in log.add("other"); return .continue }
+        try engine.on("document.submitted", priority: 1) { _ in
+            log.add("exact-1")
+            return .continue
+        }
+        try engine.on("*", priority: 10) { e in
+            log.add("any-10:\(e.name)")
+            return .continue
+        }
+        try engine.on("document.*", priority: 5) { _ in
+            log.add("prefix-5a")
+            return .continue
+        }
+        try engine.on("document.*", priority: 5) { _ in
+            log.add("prefix-5b")
+            return .continue
+        }
+        try engine.on("other.*") { _ in
+            log.add("other")
+            return .continue
+        }
         await engine.publish(Event("document.submitted"))
         #expect(log.all == ["any-10:document.submitted", "prefix-5a", "prefix-5b", "exact-1"])
 
-        let stopper = try engine.on("document.submitted", priority: 7) { _ in log.add("stop-7"); return .stop }
+        let stopper = try engine.on("document.submitted", priority: 7) { _ in
+            log.add("stop-7")
+            return .stop
+        }
         await engine.publish(Event("document.submitted"))
         #expect(log.all.suffix(2) == ["any-10:document.submitted", "stop-7"])
         #expect(engine.removeHandler(stopper))
@@ -25,8 +43,14 @@ import Testing
     @Test func filtersSeeTheEventAndFilterErrorsAreDeadLettered() async throws {
         let (engine, _) = manualEngine()
         let log = Recorder()
-        try engine.on("order.placed", filter: "_event.data.amount > 100") { _ in log.add("big"); return .continue }
-        try engine.on("order.placed", filter: "_event.data.amount <= 100") { _ in log.add("small"); return .continue }
+        try engine.on("order.placed", filter: "_event.data.amount > 100") { _ in
+            log.add("big")
+            return .continue
+        }
+        try engine.on("order.placed", filter: "_event.data.amount <= 100") { _ in
+            log.add("small")
+            return .continue
+        }
         let broken = try engine.on("order.placed", filter: "_event.data.missing.deeper == 1") { _ in
             log.add("never")
             return .continue
@@ -36,7 +60,9 @@ import Testing
         #expect(out.handlers.count == 1)
         let letters = engine.deadLetters
         #expect(letters.count == 1)
-        if case .filterError(let h, _) = letters.first?.reason { #expect(h == broken) } else {
+        if case .filterError(let h, _) = letters.first?.reason {
+            #expect(h == broken)
+        } else {
             Issue.record("expected a filter error, got \(String(describing: letters.first?.reason))")
         }
         #expect(throws: EngineError.self) { try engine.on("x", filter: "1 +") { _ in .continue } }
@@ -52,7 +78,10 @@ import Testing
         let reasons = engine.deadLetters.map(\.reason)
         #expect(reasons == [.noRoute, .noSuchInstance("ghost")])
 
-        try engine.on("nobody.listens") { e in log.add(e.name); return .continue }
+        try engine.on("nobody.listens") { e in
+            log.add(e.name)
+            return .continue
+        }
         try engine.register(counterMachine(), as: "counter")
         try await engine.start("counter", id: "ghost")
         #expect(await engine.replayDeadLetters() == 2)
@@ -80,7 +109,8 @@ import Testing
         #expect(out.handlers == [trigger])
         #expect(out.startedInstances == ["doc-42"])
         // The sender does not know the instance id: correlation finds it.
-        let approved = await engine.publish(Event("document.approved", data: object([("documentId", .string("42"))])))
+        let approved = await engine.publish(
+            Event("document.approved", data: object([("documentId", .string("42"))])))
         #expect(approved.correlatedInstances == ["doc-42"])
         await engine.quiesce()
         let snap = try #require(await engine.snapshot("doc-42"))
@@ -91,7 +121,8 @@ import Testing
         await engine.publish(Event("document.approved", data: object([("documentId", .string("42"))])))
         await engine.quiesce()
         // No instance for this key and no other route.
-        let unknown = await engine.publish(Event("document.approved", data: object([("documentId", .string("7"))])))
+        let unknown = await engine.publish(
+            Event("document.approved", data: object([("documentId", .string("7"))])))
         #expect(unknown.deadLetter == .noRoute)
         await engine.quiesce()
         #expect(engine.deadLetters.map(\.reason) == [.instanceFinished("doc-42"), .noRoute])
@@ -108,6 +139,8 @@ import Testing
         #expect(await engine.snapshot("3")?.status == .running)
         let letters = engine.deadLetters
         #expect(letters.count == 1)
-        #expect(letters.first?.reason == .triggerFailed(handler: t, message: EngineError.instanceExists("c1").description))
+        #expect(
+            letters.first?.reason
+                == .triggerFailed(handler: t, message: EngineError.instanceExists("c1").description))
     }
 }

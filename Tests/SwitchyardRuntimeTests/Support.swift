@@ -1,5 +1,5 @@
-import Synchronization
 import Switchyard
+import Synchronization
 
 /// A thread-safe list of strings for asserting traces.
 final class Recorder: Sendable {

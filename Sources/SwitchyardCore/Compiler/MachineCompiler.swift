@@ -185,7 +185,8 @@ struct MachineCompiler {
                 states[index].timeout = d
             } else {
                 diagnostics.append(
-                    Diagnostic(.error, "sy:timeout '\(attr.value)' is not a valid duration", at: attr.location))
+                    Diagnostic(
+                        .error, "sy:timeout '\(attr.value)' is not a valid duration", at: attr.location))
             }
         }
         if let done = node.doneData {

@@ -39,12 +39,6 @@ public struct CustomActionContext: Sendable {
     public let event: Event?
     var environment: Environment
 
-    init(sessionID: String, event: Event?, environment: Environment) {
-        self.sessionID = sessionID
-        self.event = event
-        self.environment = environment
-    }
-
     /// The value of a data model variable (nil when not declared).
     public func value(of name: String) -> Value? { environment.value(named: name) }
 

@@ -8,26 +8,30 @@
 ///
 /// Not thread-safe; ``TimerService`` puts it behind a lock.
 public struct TimerQueue<Payload> {
-    struct Entry {
-        var due: Int64
-        var token: UInt64
+    @usableFromInline struct Entry {
+        @usableFromInline var due: Int64
+        @usableFromInline var token: UInt64
+        @inlinable init(due: Int64, token: UInt64) {
+            self.due = due
+            self.token = token
+        }
     }
 
-    private var heap: [Entry] = []
-    private var live: [UInt64: Payload] = [:]
-    private var nextToken: UInt64 = 1
+    @usableFromInline var heap: [Entry] = []
+    @usableFromInline var live: [UInt64: Payload] = [:]
+    @usableFromInline var nextToken: UInt64 = 1
 
-    public init() {}
+    @inlinable public init() {}
 
     /// Number of timers scheduled and neither fired nor cancelled.
-    public var count: Int { live.count }
+    @inlinable public var count: Int { live.count }
 
     /// Whether no timer is pending.
-    public var isEmpty: Bool { live.isEmpty }
+    @inlinable public var isEmpty: Bool { live.isEmpty }
 
     /// Schedules `payload` at instant `due`; returns the token that cancels it. Tokens increase
     /// monotonically, so they double as the scheduling sequence.
-    public mutating func schedule(at due: Int64, _ payload: Payload) -> UInt64 {
+    @inlinable public mutating func schedule(at due: Int64, _ payload: Payload) -> UInt64 {
         let token = nextToken
         nextToken += 1
         live[token] = payload
@@ -37,7 +41,7 @@ public struct TimerQueue<Payload> {
     }
 
     /// Cancels the timer; returns its payload when it was still pending.
-    @discardableResult
+    @discardableResult @inlinable
     public mutating func cancel(_ token: UInt64) -> Payload? {
         guard let payload = live.removeValue(forKey: token) else { return nil }
         if heap.count > 64 && heap.count > 2 * live.count { compact() }
@@ -45,13 +49,13 @@ public struct TimerQueue<Payload> {
     }
 
     /// The due instant of the earliest pending timer.
-    public mutating func nextDue() -> Int64? {
+    @inlinable public mutating func nextDue() -> Int64? {
         dropStale()
         return heap.first?.due
     }
 
     /// Removes and returns the earliest timer if it is due at or before `now`.
-    public mutating func popDue(now: Int64) -> (token: UInt64, due: Int64, payload: Payload)? {
+    @inlinable public mutating func popDue(now: Int64) -> (token: UInt64, due: Int64, payload: Payload)? {
         dropStale()
         guard let top = heap.first, top.due <= now else { return nil }
         removeTop()
@@ -59,11 +63,11 @@ public struct TimerQueue<Payload> {
         return (top.token, top.due, payload)
     }
 
-    private mutating func dropStale() {
+    @inlinable mutating func dropStale() {
         while let top = heap.first, live[top.token] == nil { removeTop() }
     }
 
-    private mutating func compact() {
+    @inlinable mutating func compact() {
         heap.removeAll { live[$0.token] == nil }
         // Floyd's heap construction: O(n).
         var i = heap.count / 2 - 1
@@ -73,11 +77,11 @@ public struct TimerQueue<Payload> {
         }
     }
 
-    @inline(__always) private static func less(_ a: Entry, _ b: Entry) -> Bool {
+    @inlinable static func less(_ a: Entry, _ b: Entry) -> Bool {
         a.due < b.due || (a.due == b.due && a.token < b.token)
     }
 
-    private mutating func removeTop() {
+    @inlinable mutating func removeTop() {
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
@@ -85,7 +89,7 @@ public struct TimerQueue<Payload> {
         }
     }
 
-    private mutating func siftUp(_ start: Int) {
+    @inlinable mutating func siftUp(_ start: Int) {
         var i = start
         let e = heap[i]
         while i > 0 {
@@ -97,7 +101,7 @@ public struct TimerQueue<Payload> {
         heap[i] = e
     }
 
-    private mutating func siftDown(_ start: Int) {
+    @inlinable mutating func siftDown(_ start: Int) {
         var i = start
         let n = heap.count
         let e = heap[i]

@@ -15,7 +15,9 @@ let package = Package(
         .executable(name: "switchyard-bench", targets: ["switchyard-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // libxml2 through pkg-config; only SwitchyardSCXML imports it.
@@ -49,10 +51,22 @@ let package = Package(
             dependencies: ["SwitchyardExpressions", "SwitchyardCore"],
             swiftSettings: strictSwift
         ),
+        // Engine: instances, router, timers, activities.
+        .target(
+            name: "SwitchyardRuntime",
+            dependencies: [
+                "SwitchyardCore", "SwitchyardExpressions",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Umbrella: `import Switchyard`.
         .target(
             name: "Switchyard",
-            dependencies: ["SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRules"],
+            dependencies: [
+                "SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRules", "SwitchyardRuntime",
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -95,6 +109,11 @@ let package = Package(
             name: "SwitchyardRulesTests",
             dependencies: ["Switchyard"],
             exclude: ["Samples", "Golden"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardRuntimeTests",
+            dependencies: ["SwitchyardRuntime", "Switchyard"],
             swiftSettings: strictSwift
         ),
         .testTarget(

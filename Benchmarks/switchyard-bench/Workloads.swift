@@ -1,6 +1,9 @@
 /// The registry of workloads. Each workload file adds itself here.
 enum Workloads {
     static let all: [String: @Sendable ([String]) throws -> Void] = [
+        "engine": EngineWorkload.run,
+        "engine-router": EngineWorkload.runRouter,
+        "engine-timers": EngineWorkload.runTimers,
         "expr": ExprWorkload.run,
         "machine": MachineWorkload.run,
         "parse": ParseWorkload.run,

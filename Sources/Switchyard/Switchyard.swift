@@ -2,4 +2,5 @@
 @_exported public import SwitchyardCore
 @_exported public import SwitchyardExpressions
 @_exported public import SwitchyardRules
+@_exported public import SwitchyardRuntime
 @_exported public import SwitchyardSCXML

@@ -38,7 +38,16 @@ indirect enum Op: Sendable {
     case branches([(cond: CompiledExpr?, block: Block)])
     case foreach(
         array: CompiledExpr, item: CompiledLoc, index: CompiledLoc?, block: Block, at: SourceLocation)
-    case custom(ForeignElement)
+    case custom(CompiledCustomAction)
+}
+
+/// A custom action: an element in Switchyard's namespace (run by the ``CustomActionHandler``)
+/// or in a foreign one (ignored).
+struct CompiledCustomAction: Sendable {
+    var name: String
+    var params: [CompiledParam]
+    var element: ForeignElement
+    var isSwitchyard: Bool
 }
 
 /// Where a value comes from: an expression, or inline content.

@@ -17,6 +17,7 @@ final class HotTables: @unchecked Sendable {
     static let hasOnExit: UInt16 = 512
     static let hasData: UInt16 = 1024
     static let hasDoneData: UInt16 = 2048
+    static let hasTimeout: UInt16 = 4096
     // Transition flags.
     static let eventless: UInt16 = 1
     static let matchesAny: UInt16 = 2
@@ -72,6 +73,7 @@ final class HotTables: @unchecked Sendable {
                 if !s.onExit.isEmpty { f |= Self.hasOnExit }
                 if !s.data.isEmpty { f |= Self.hasData }
                 if s.doneData != nil { f |= Self.hasDoneData }
+                if s.timeout != nil { f |= Self.hasTimeout }
                 return f
             })
         var tStart: [Int32] = [0]

@@ -178,6 +178,17 @@ struct MachineCompiler {
         }
         states[index].data = data
         states[index].invokes = node.invokes.map { compileInvoke($0) }
+        if let attr = node.extensionAttributes.first(where: {
+            $0.namespace == SCXMLNamespace.switchyard && $0.name == "timeout"
+        }) {
+            if let d = DelaySpec.parse(attr.value) {
+                states[index].timeout = d
+            } else {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "sy:timeout '\(attr.value)' is not a valid duration", at: attr.location))
+            }
+        }
         if let done = node.doneData {
             states[index].doneData = CompiledDoneData(
                 params: done.params.map { compileParam($0) }, content: compileContent(done.content))
@@ -318,9 +329,9 @@ struct MachineCompiler {
                 index: f.index.map { compileLocation($0, declare: true) }, block: compileBlock(f.actions),
                 at: f.location)
         case .extension(let e):
-            return .custom(e)
+            return .custom(compileCustomAction(e))
         case .foreign(let e):
-            return .custom(e)
+            return .custom(CompiledCustomAction(name: e.name, params: [], element: e, isSwitchyard: false))
         }
     }
 
@@ -346,6 +357,24 @@ struct MachineCompiler {
             delayExpr: s.delayExpr.map { compileExpr($0) }, params: params,
             content: compileContent(s.content),
             location: s.location)
+    }
+
+    /// `<sy:action name="n"><sy:param name="x" expr="..."/></sy:action>`; any other element in
+    /// Switchyard's namespace is passed to the handler under its local name, with its
+    /// `sy:param` children compiled the same way.
+    private mutating func compileCustomAction(_ e: ForeignElement) -> CompiledCustomAction {
+        var params: [CompiledParam] = []
+        for child in e.children where child.name == "param" {
+            guard let name = child.attribute("name")?.value else {
+                diagnostics.append(Diagnostic(.error, "<sy:param> needs a 'name'", at: child.location))
+                continue
+            }
+            let source =
+                child.attribute("expr")?.expression ?? ExpressionSource(name, at: child.location)
+            params.append(CompiledParam(name: name, value: compileExpr(source)))
+        }
+        let name = e.name == "action" ? (e.attribute("name")?.value ?? "") : e.name
+        return CompiledCustomAction(name: name, params: params, element: e, isSwitchyard: true)
     }
 
     private mutating func compileParam(_ p: Param) -> CompiledParam {

@@ -125,6 +125,11 @@ public final class MachineDefinition: Sendable {
     /// Whether `id` names a state of this machine.
     public func hasState(_ id: String) -> Bool { stateIndexByID[id] != nil }
 
+    /// The `sy:timeout` of the state with this id, if it declares one.
+    public func timeout(ofState id: String) -> Duration? {
+        stateIndexByID[id].flatMap { states[$0].timeout }
+    }
+
     @inline(__always) func isDescendant(_ s: Int, of ancestor: Int) -> Bool {
         s > ancestor && s <= states[ancestor].subtreeEnd
     }
@@ -163,6 +168,8 @@ final class CompiledState: Sendable {
     let data: [CompiledData]
     let invokes: [CompiledInvoke]
     let doneData: CompiledDoneData?
+    /// `sy:timeout`: raise `timeout.<id>` this long after entry unless the state was exited.
+    let timeout: Duration?
     let location: SourceLocation
     init(_ d: StateDraft) {
         id = d.id
@@ -180,6 +187,7 @@ final class CompiledState: Sendable {
         data = d.data
         invokes = d.invokes
         doneData = d.doneData
+        timeout = d.timeout
         location = d.location
     }
 
@@ -236,6 +244,7 @@ struct StateDraft: Sendable {
     var data: [CompiledData]
     var invokes: [CompiledInvoke]
     var doneData: CompiledDoneData?
+    var timeout: Duration? = nil
     var location: SourceLocation
 
     var isAtomic: Bool { kind == .atomic || kind == .final }

@@ -54,6 +54,7 @@ extension Interpreter {
 
     mutating func setEvent(_ event: Event) {
         if options.tracing { currentEventName = event.name }
+        if actionHandler != nil { currentEvent = event }
         guard definition.usesEvent, let slot = definition.eventSlot else { return }
         environment[slot] = Self.eventValue(event)
     }
@@ -274,8 +275,8 @@ extension Interpreter {
             return true
         case .foreach(let array, let item, let index, let block, let location):
             return executeForeach(array: array, item: item, index: index, block: block, at: location)
-        case .custom:
-            return true
+        case .custom(let action):
+            return executeCustomAction(action)
         }
     }
 
@@ -329,6 +330,30 @@ extension Interpreter {
         func isStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c == "$" || c.properties.isAlphabetic }
         guard isStart(first) else { return false }
         return s.unicodeScalars.allSatisfy { isStart($0) || ("0"..."9").contains($0) }
+    }
+
+    // MARK: Custom actions
+
+    /// Runs a Switchyard extension element through ``actionHandler`` (a no-op without one, and
+    /// for elements in other namespaces). A throwing handler raises `error.execution`.
+    mutating func executeCustomAction(_ action: CompiledCustomAction) -> Bool {
+        guard action.isSwitchyard, let handler = actionHandler else { return true }
+        guard let params = evaluateParams(action.params) else { return false }
+        var context = CustomActionContext(
+            sessionID: sessionID, event: currentEvent, environment: environment)
+        environment = Environment(symbols: SymbolTable())
+        defer { environment = context.environment }
+        do {
+            try handler.perform(
+                CustomAction(name: action.name, params: params, element: action.element), context: &context)
+            return true
+        } catch {
+            let message = "action '\(action.name)' failed: \(error)"
+            environment = context.environment
+            raiseError("error.execution", message, at: action.element.location)
+            context.environment = environment
+            return false
+        }
     }
 
     // MARK: <send> (SCXML 6.2, C.1)
@@ -395,6 +420,9 @@ extension Interpreter {
             return true
         case "#_parent":
             resolved = .parent
+        case let t? where t.hasPrefix("#_instance_") || t == "#_router":
+            // Switchyard's engine targets: an instance by its id, or the event router.
+            resolved = .uri(t)
         case let t? where t.hasPrefix("#_scxml_"):
             let id = String(t.dropFirst(8))
             if id != sessionID, let directory = sessionDirectory, !directory.contains(id) {

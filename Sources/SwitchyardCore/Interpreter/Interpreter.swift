@@ -16,6 +16,10 @@ public struct Interpreter: Sendable {
     /// The sessions this one can address with `#_scxml_<id>`; when set, sending to a session
     /// not in it raises `error.communication` at once (SCXML 6.2.4). The executor provides it.
     public var sessionDirectory: SessionDirectory?
+    /// Runs Switchyard extension actions (`<sy:action>` and other `sy:` elements in executable
+    /// content) synchronously, inside the macrostep. Without one they are no-ops.
+    public var actionHandler: (any CustomActionHandler)?
+    var currentEvent: Event?
 
     var configuration: StateSet
     var environment: Environment
@@ -478,11 +482,17 @@ public struct Interpreter: Sendable {
             if hot.stateFlags[s] & HotTables.hasOnExit != 0 {
                 for block in definition.states[s].onExit { _ = executeBlock(block) }
             }
+            if hot.stateFlags[s] & HotTables.hasTimeout != 0 {
+                effects.append(.cancel(sendID: Self.timeoutSendID(definition.states[s].id)))
+            }
             if !activeInvocations.isEmpty { cancelInvocations(of: s) }
             configuration.remove(s)
             if options.tracing { trace.append(definition.states[s].id) }
         }
     }
+
+    /// The send id of a state's `sy:timeout` timer.
+    public static func timeoutSendID(_ stateID: String) -> String { "sy.timeout.\(stateID)" }
 
     mutating func cancelInvocations(of state: Int) {
         guard !activeInvocations.isEmpty else { return }
@@ -530,6 +540,12 @@ public struct Interpreter: Sendable {
             }
             if flags & HotTables.hasOnEntry != 0 {
                 for block in definition.states[s].onEntry { _ = executeBlock(block) }
+            }
+            if flags & HotTables.hasTimeout != 0, let timeout = definition.states[s].timeout {
+                let id = definition.states[s].id
+                effects.append(
+                    .schedule(
+                        sendID: Self.timeoutSendID(id), delay: timeout, event: Event("timeout.\(id)"), target: .this))
             }
             if statesForDefaultEntry.contains(s) {
                 let it = Int(hot.initialTransition[s])

@@ -1,0 +1,269 @@
+public import SwitchyardCore
+import SwitchyardExpressions
+
+/// Runs many statechart instances: registered machine definitions, instances addressed by id,
+/// an event router with prioritised handlers, correlation and triggers, timers, Swift actions
+/// and activities, and a dead-letter list.
+///
+/// **Concurrency.** Instances are spread over ``EngineOptions/shards`` serial executors by a
+/// hash of their id. Each executor is one task on the cooperative pool that drains a mailbox, so
+/// an instance processes one event at a time, in arrival order (run to completion), and
+/// different shards run in parallel. Every method is safe to call from any task.
+///
+/// **Mailboxes are bounded.** When a shard's mailbox holds ``EngineOptions/mailboxCapacity``
+/// messages, ``send(_:to:)``, ``publish(_:)`` and ``start(_:id:data:correlationKey:onConflict:onFinished:)``
+/// *suspend the sender* until the shard catches up; ``trySend(_:to:)`` instead throws
+/// ``EngineError/busy``. Nothing is dropped: an event is processed, refused with an error to
+/// its sender, or parked in the dead-letter list with a reason.
+///
+/// **Time.** Timers run on the engine's ``SessionClock``. With a ``SystemClock`` a timer task
+/// fires them; with a ``ManualClock`` nothing fires until ``advance(by:)``, which makes tests
+/// exact.
+public final class Engine: Sendable {
+    let core: EngineCore
+
+    /// Creates an engine and starts its shard workers.
+    public init(clock: any SessionClock = SystemClock(), options: EngineOptions = .init()) {
+        core = EngineCore(clock: clock, options: options)
+        core.startWorkers()
+    }
+
+    deinit { core.close() }
+
+    /// The engine's clock.
+    public var clock: any SessionClock { core.clock }
+
+    // MARK: Registration
+
+    /// Registers a compiled machine under `name`.
+    ///
+    /// - Parameter correlation: an expression over `_event` (e.g. `_event.data.documentId`) that
+    ///   yields the correlation key of the instance a published event belongs to. Instances get
+    ///   their key from the event of the trigger that started them, or from `correlationKey:` at
+    ///   ``start(_:id:data:correlationKey:onConflict:onFinished:)``.
+    public func register(_ machine: MachineDefinition, as name: String, correlation: String? = nil)
+        throws(EngineError)
+    {
+        let filter = try correlation.map { (c) throws(EngineError) in try EventFilter(c) }
+        try core.register(RegisteredDefinition(name: name, machine: machine, correlation: filter))
+    }
+
+    /// Registers a Swift action run by `<sy:action name="name">`. The action runs synchronously
+    /// inside the macrostep with the evaluated `<sy:param>`s and read/write access to the data
+    /// model; throwing raises `error.execution`. `compensate` and `compensation` are reserved.
+    public func registerAction(_ name: String, _ body: @escaping ActionBody) throws(EngineError) {
+        try core.registerAction(name, body)
+    }
+
+    /// Registers an async Swift activity started by `<invoke type="activity" src="name">`.
+    ///
+    /// Its result is delivered as `done.invoke.<invokeid>` (data: the returned value). A failure
+    /// that is not retried is delivered as `error.activity.<invokeid>` with data `kind`,
+    /// `message`, `retryable`, `attempts` and `activity`. Exiting the invoking state cancels it.
+    public func registerActivity(
+        _ name: String, options: ActivityOptions = .init(), _ body: @escaping ActivityBody
+    ) throws(EngineError) {
+        try core.registerActivity(name, RegisteredActivity(body: body, options: options))
+    }
+
+    /// Adds a router handler.
+    ///
+    /// - Parameters:
+    ///   - topic: `document.submitted`, `document.*` or `*`.
+    ///   - filter: an expression over `_event`; the handler sees only events it is true for. A
+    ///     filter that throws dead-letters the event with ``DeadLetterReason/filterError(handler:message:)``
+    ///     (other handlers still see it).
+    ///   - priority: higher runs first; equal priorities run in registration order.
+    ///   - body: runs synchronously on the publishing task; return ``HandlerResult/stop`` to hide
+    ///     the event from lower-priority handlers.
+    @discardableResult
+    public func on(
+        _ topic: String, filter: String? = nil, priority: Int = 0,
+        _ body: @escaping @Sendable (Event) -> HandlerResult
+    ) throws(EngineError) -> HandlerID {
+        let pattern = try TopicPattern(topic)
+        let f = try filter.map { (s) throws(EngineError) in try EventFilter(s) }
+        return core.router.add(pattern: pattern, filter: f, priority: priority, action: .closure(body))
+    }
+
+    /// Adds a machine trigger: a matching event starts an instance of `definition` whose id is
+    /// the value of `instanceID`, an expression over `_event` (e.g. `'doc-' + _event.data.documentId`).
+    /// The instance's data model is initialised from the event's data object (each property
+    /// overrides the `<data>` of the same name). A trigger never stops propagation. When the
+    /// start fails (conflict/reuse policy), the event is dead-lettered with
+    /// ``DeadLetterReason/triggerFailed(handler:message:)``.
+    @discardableResult
+    public func trigger(
+        _ topic: String, filter: String? = nil, priority: Int = 0, start definition: String,
+        instanceID: String, onConflict: ConflictPolicy = .useExisting,
+        onFinished: ReusePolicy = .allowDuplicate
+    ) throws(EngineError) -> HandlerID {
+        guard core.definition(named: definition) != nil else { throw .unknownDefinition(definition) }
+        let pattern = try TopicPattern(topic)
+        let f = try filter.map { (s) throws(EngineError) in try EventFilter(s) }
+        let idExpression = try EventFilter(instanceID)
+        let trigger = Trigger(
+            definition: definition, idExpression: idExpression, onConflict: onConflict, onFinished: onFinished
+        )
+        return core.router.add(pattern: pattern, filter: f, priority: priority, action: .trigger(trigger))
+    }
+
+    /// Removes a handler or trigger; returns whether it existed.
+    @discardableResult
+    public func removeHandler(_ id: HandlerID) -> Bool { core.router.remove(id) }
+
+    /// Adds an observer. Listeners cannot be removed; keep them cheap.
+    public func addListener(_ listener: any EngineListener) { core.addListener(listener) }
+
+    // MARK: Instances
+
+    /// Starts an instance of a registered definition and runs its first macrostep.
+    ///
+    /// - Parameters:
+    ///   - data: initial values overriding `<data>` declarations of the same name.
+    ///   - correlationKey: the key correlated events carry (see ``register(_:as:correlation:)``).
+    ///   - onConflict: what to do when an instance with `id` is running.
+    ///   - onFinished: what to do when an instance with `id` has finished or was stopped.
+    @discardableResult
+    public func start(
+        _ definition: String, id: String, data: [NamedValue] = [], correlationKey: String? = nil,
+        onConflict: ConflictPolicy = .useExisting, onFinished: ReusePolicy = .allowDuplicate
+    ) async throws(EngineError) -> StartOutcome {
+        guard let def = core.definition(named: definition) else { throw .unknownDefinition(definition) }
+        if let correlationKey {
+            core.setCorrelation(definition: definition, key: correlationKey, instanceID: id)
+        }
+        let request = StartRequest(
+            definition: def, id: id, data: data, onConflict: onConflict, onFinished: onFinished, trigger: nil)
+        let shard = core.shard(for: id)
+        let result = await withCheckedContinuation {
+            (c: CheckedContinuation<Result<StartOutcome, EngineError>, Never>) in
+            Task { await shard.postWaiting([.start(request, c)]) }
+        }
+        return try result.get()
+    }
+
+    /// Sends an event to the instance with this id, waiting while its shard's mailbox is full.
+    /// An unknown or finished instance dead-letters the event.
+    public func send(_ event: Event, to instanceID: String) async {
+        await core.shard(for: instanceID).postWaiting([.deliver(instanceID: instanceID, event: event)])
+    }
+
+    /// Sends several events, grouped per shard (cheaper than one call per event). Events for
+    /// the same instance keep their order.
+    public func send(_ events: [(instanceID: String, event: Event)]) async {
+        var groups: [Int: [ShardMessage]] = [:]
+        for (id, event) in events {
+            groups[core.shard(for: id).index, default: []].append(.deliver(instanceID: id, event: event))
+        }
+        for (index, messages) in groups { await core.shards[index].postWaiting(messages) }
+    }
+
+    /// Sends an event unless the shard's mailbox is full.
+    /// - Throws: ``EngineError/busy`` when full, ``EngineError/shutDown`` after shutdown.
+    public func trySend(_ event: Event, to instanceID: String) throws(EngineError) {
+        try core.shard(for: instanceID).tryPost(.deliver(instanceID: instanceID, event: event))
+    }
+
+    /// Publishes an event to the router: correlated instances receive it first, then handlers
+    /// and triggers in priority order. An event nobody accepts is dead-lettered
+    /// (``DeadLetterReason/noRoute``).
+    @discardableResult
+    public func publish(_ event: Event) async -> PublishOutcome {
+        let (outcome, posts) = core.route(event)
+        for (shard, message) in posts { await shard.postWaiting([message]) }
+        return outcome
+    }
+
+    /// A snapshot of the instance (nil when no instance with the id was ever started).
+    public func snapshot(_ id: String) async -> InstanceSnapshot? {
+        let shard = core.shard(for: id)
+        return await withCheckedContinuation { c in shard.post(.query(id, c)) }
+    }
+
+    /// Whether the instance is running and the state is active.
+    public func isActive(_ id: String, state: String) async -> Bool {
+        guard let s = await snapshot(id), s.status.isRunning else { return false }
+        return s.isActive(state)
+    }
+
+    /// Stops a running instance: cancels its timers and activities; later events to it are
+    /// dead-lettered. Returns false when it was not running.
+    @discardableResult
+    public func stop(_ id: String) async -> Bool {
+        let shard = core.shard(for: id)
+        return await withCheckedContinuation { c in shard.post(.stop(id, c)) }
+    }
+
+    /// Runs the instance's recorded compensations, newest first (see ``ActivityOptions/compensation``
+    /// and `<sy:compensation>`); the instance then receives `compensation.done` or
+    /// `compensation.failed`. Returns false when there is no such instance.
+    @discardableResult
+    public func compensate(_ id: String) async -> Bool {
+        let shard = core.shard(for: id)
+        return await withCheckedContinuation { c in shard.post(.compensate(id, c)) }
+    }
+
+    // MARK: Dead letters
+
+    /// The dead-letter list, oldest first.
+    public var deadLetters: [DeadLetter] { core.deadLetters }
+
+    /// Removes the matching dead letters and sends them again: to their instance when they had
+    /// one, else through the router. Returns how many were replayed. A replayed event that
+    /// still finds no taker is dead-lettered again (with a new id).
+    @discardableResult
+    public func replayDeadLetters(where predicate: @Sendable (DeadLetter) -> Bool = { _ in true }) async
+        -> Int
+    {
+        let taken = core.takeDeadLetters(where: predicate)
+        for letter in taken {
+            if let id = letter.instanceID {
+                await send(letter.event, to: id)
+            } else {
+                await publish(letter.event)
+            }
+        }
+        return taken.count
+    }
+
+    /// Empties the dead-letter list; returns how many were removed.
+    @discardableResult
+    public func clearDeadLetters() -> Int { core.takeDeadLetters { _ in true }.count }
+
+    // MARK: Time and life cycle
+
+    /// Waits until every mailbox is empty and no activity or compensation is running (pending
+    /// timers do not count). An activity still running after the engine has been idle for 20 ms
+    /// of wall time is taken to wait on the outside world and is not waited for.
+    public func quiesce() async { await core.quiesce() }
+
+    /// With a ``ManualClock``: moves time forward by `duration`, firing every timer that falls
+    /// due on the way at its due instant (earliest first; equal instants in scheduling order)
+    /// and letting the engine settle after each.
+    public func advance(by duration: Duration) async throws(EngineError) {
+        guard let manual = core.clock as? ManualClock else { throw .notManualClock }
+        await core.quiesce()
+        let target = manual.now() &+ duration.nanoseconds
+        while let next = core.timers.nextDue(), next <= target {
+            manual.advance(to: next)
+            core.fireDue(now: manual.now())
+            await core.quiesce()
+        }
+        manual.advance(to: target)
+    }
+
+    /// The number of timers pending in the engine (delayed sends, state timeouts, activity
+    /// timeouts and retries).
+    public var pendingTimerCount: Int { core.timers.count }
+
+    /// Counters since the engine started.
+    public var statistics: EngineStatistics { core.statistics }
+
+    /// Lets the shards finish their mailboxes, then stops them. Later sends are dead-lettered
+    /// with ``DeadLetterReason/shutDown``.
+    public func shutdown() async {
+        await core.quiesce()
+        core.close()
+    }
+}

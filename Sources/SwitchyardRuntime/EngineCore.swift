@@ -1,0 +1,390 @@
+import Logging
+import Metrics
+import SwitchyardCore
+import SwitchyardExpressions
+import Synchronization
+
+/// A machine definition registered with the engine.
+struct RegisteredDefinition: Sendable {
+    var name: String
+    var machine: MachineDefinition
+    /// Maps an event to the correlation key of the instance it belongs to.
+    var correlation: EventFilter?
+}
+
+/// swift-metrics instruments (no-ops unless a metrics backend is bootstrapped).
+struct EngineMetrics: Sendable {
+    let events = Counter(label: "switchyard_events_processed")
+    let transitions = Counter(label: "switchyard_transitions")
+    let errors = Counter(label: "switchyard_errors")
+    let deadLetters = Counter(label: "switchyard_dead_letters")
+    let instancesStarted = Counter(label: "switchyard_instances_started")
+    let timersFired = Counter(label: "switchyard_timers_fired")
+    let timerLag = Metrics.Timer(label: "switchyard_timer_lag")
+}
+
+/// Everything the shards share. ``Engine`` is its public face; the worker tasks keep it alive
+/// until they have drained their mailboxes.
+final class EngineCore: Sendable {
+    let clock: any SessionClock
+    let options: EngineOptions
+    let interpreterOptions: InterpreterOptions
+    let logger = Logger(label: "switchyard.engine")
+    let metrics = EngineMetrics()
+    let router = EventRouter()
+    let timers = TimerService()
+    /// Messages posted and not yet processed.
+    let pending = Atomic<Int>(0)
+    /// Activity and compensation tasks running.
+    let activeTasks = Atomic<Int>(0)
+    /// Written once, at the end of `init`, before the core is shared; read-only after that.
+    nonisolated(unsafe) private(set) var shards: [Shard] = []
+    let autoFire: Bool
+
+    private let definitions = Mutex<[String: RegisteredDefinition]>([:])
+    private let correlated = Mutex<[RegisteredDefinition]>([])
+    private let correlationIndex = Mutex<[String: String]>([:])
+    private let actions = Mutex<[String: ActionBody]>([:])
+    private let activities = Mutex<[String: RegisteredActivity]>([:])
+    private let listeners = Mutex<[any EngineListener]>([])
+    private let listenerFlag = Atomic<Bool>(false)
+    private let letters = Mutex<(list: [DeadLetter], next: UInt64)>(([], 1))
+    private let eventsProcessed = Atomic<Int>(0)
+    private let deadLetterCount = Atomic<Int>(0)
+    private let startedCount = Atomic<Int>(0)
+    private let firedCount = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
+    /// The earliest due instant the timer task sleeps towards (wakes it early when a sooner
+    /// timer is scheduled).
+    private let timerWake = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+    init(clock: any SessionClock, options: EngineOptions) {
+        self.clock = clock
+        self.options = options
+        var io = options.interpreter
+        if options.traceMicrosteps { io.tracing = true }
+        interpreterOptions = io
+        autoFire = !(clock is ManualClock)
+        shards = (0..<options.shards).map { Shard(index: $0, core: self, capacity: options.mailboxCapacity) }
+    }
+
+    func startWorkers() {
+        for shard in shards {
+            Task { [self] in
+                await shard.run()
+                _ = self
+            }
+        }
+        if autoFire {
+            Task { [self] in await timerLoop() }
+        }
+    }
+
+    // MARK: Registries
+
+    func register(_ definition: RegisteredDefinition) throws(EngineError) {
+        try definitions.withLock { (d) throws(EngineError) in
+            guard d[definition.name] == nil else { throw .duplicateRegistration(definition.name) }
+            d[definition.name] = definition
+        }
+        if definition.correlation != nil { correlated.withLock { $0.append(definition) } }
+    }
+
+    func definition(named name: String) -> RegisteredDefinition? { definitions.withLock { $0[name] } }
+
+    func registerAction(_ name: String, _ body: @escaping ActionBody) throws(EngineError) {
+        guard name != "compensate" && name != "compensation" else { throw .duplicateRegistration(name) }
+        try actions.withLock { (a) throws(EngineError) in
+            guard a[name] == nil else { throw .duplicateRegistration(name) }
+            a[name] = body
+        }
+    }
+
+    func action(named name: String) -> ActionBody? { actions.withLock { $0[name] } }
+
+    func registerActivity(_ name: String, _ activity: RegisteredActivity) throws(EngineError) {
+        try activities.withLock { (a) throws(EngineError) in
+            guard a[name] == nil else { throw .duplicateRegistration(name) }
+            a[name] = activity
+        }
+    }
+
+    func activity(named name: String) -> RegisteredActivity? { activities.withLock { $0[name] } }
+
+    func setCorrelation(definition: String, key: String, instanceID: String) {
+        correlationIndex.withLock { $0[definition + "\u{1F}" + key] = instanceID }
+    }
+
+    // MARK: Listeners
+
+    func addListener(_ l: any EngineListener) {
+        listeners.withLock { $0.append(l) }
+        listenerFlag.store(true, ordering: .releasing)
+    }
+
+    var hasListeners: Bool { listenerFlag.load(ordering: .relaxed) }
+
+    func notify(_ body: (any EngineListener) -> Void) {
+        for l in listeners.withLock({ $0 }) { body(l) }
+    }
+
+    // MARK: Shards
+
+    @inline(__always) func shard(for id: String) -> Shard {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return shards[Int(h % UInt64(shards.count))]
+    }
+
+    /// Engine-internal delivery (never waits).
+    func deliver(_ event: Event, to id: String) {
+        shard(for: id).post(.deliver(instanceID: id, event: event))
+    }
+
+    func rejected(_ message: ShardMessage) {
+        if let (event, id) = message.deadLetter { deadLetter(event, instanceID: id, reason: .shutDown) }
+        switch message {
+        case .start(_, let c): c?.resume(returning: .failure(.shutDown))
+        case .query(_, let c): c.resume(returning: nil)
+        case .stop(_, let c), .compensate(_, let c): c?.resume(returning: false)
+        default: break
+        }
+        pending.subtract(1, ordering: .relaxed)
+    }
+
+    func batchProcessed(messages: Int, events: Int) {
+        if events > 0 {
+            eventsProcessed.add(events, ordering: .relaxed)
+            metrics.events.increment(by: events)
+        }
+        pending.subtract(messages, ordering: .releasing)
+    }
+
+    // MARK: Routing
+
+    /// Runs the router for a published event: correlation first, then handlers by priority.
+    /// Returns the outcome and the messages to post (the caller chooses how to post them).
+    func route(_ event: Event) -> (PublishOutcome, [(Shard, ShardMessage)]) {
+        var outcome = PublishOutcome(
+            handlers: [], correlatedInstances: [], startedInstances: [], deadLetter: nil)
+        var posts: [(Shard, ShardMessage)] = []
+        var parked = false
+        let correlatedDefinitions = correlated.withLock { $0 }
+        for def in correlatedDefinitions {
+            guard let filter = def.correlation, let key = try? Self.key(filter.value(event)) else { continue }
+            if let id = correlationIndex.withLock({ $0[def.name + "\u{1F}" + key] }) {
+                outcome.correlatedInstances.append(id)
+                posts.append((shard(for: id), .deliver(instanceID: id, event: event)))
+            }
+        }
+        dispatch: for handler in router.handlers(for: event.name) {
+            if let filter = handler.filter {
+                do {
+                    guard try filter.test(event) else { continue }
+                } catch {
+                    deadLetter(
+                        event, instanceID: nil,
+                        reason: .filterError(handler: handler.id, message: error.message))
+                    parked = true
+                    continue
+                }
+            }
+            outcome.handlers.append(handler.id)
+            switch handler.action {
+            case .closure(let body):
+                if body(event) == .stop { break dispatch }
+            case .trigger(let trigger):
+                do throws(EngineError) {
+                    let (shard, message, id) = try startMessage(trigger, handler: handler.id, event: event)
+                    outcome.startedInstances.append(id)
+                    posts.append((shard, message))
+                } catch {
+                    deadLetter(
+                        event, instanceID: nil,
+                        reason: .triggerFailed(handler: handler.id, message: error.description))
+                    parked = true
+                }
+            }
+        }
+        if outcome.handlers.isEmpty && outcome.correlatedInstances.isEmpty && !parked {
+            outcome.deadLetter = .noRoute
+            deadLetter(event, instanceID: nil, reason: .noRoute)
+        }
+        return (outcome, posts)
+    }
+
+    /// A routed event from inside the engine (`<send target="#_router">`): posts without waiting.
+    func routeInternal(_ event: Event) -> PublishOutcome {
+        let (outcome, posts) = route(event)
+        for (shard, message) in posts { shard.post(message) }
+        return outcome
+    }
+
+    private func startMessage(
+        _ trigger: Trigger, handler: HandlerID, event: Event
+    ) throws(EngineError) -> (Shard, ShardMessage, String) {
+        guard let def = definition(named: trigger.definition) else {
+            throw .unknownDefinition(trigger.definition)
+        }
+        let idValue: Value
+        do {
+            idValue = try trigger.idExpression.value(event)
+        } catch {
+            throw .invalidExpression("instance id: \(error.message)")
+        }
+        guard let id = Self.key(idValue) else {
+            throw .invalidExpression("instance id evaluated to \(idValue.typeName)")
+        }
+        var data: [NamedValue] = []
+        if case .object(let o) = event.data {
+            for (k, v) in o.properties { data.append(NamedValue(k, v)) }
+        }
+        if let c = def.correlation, let key = try? Self.key(c.value(event)) {
+            setCorrelation(definition: def.name, key: key, instanceID: id)
+        }
+        let request = StartRequest(
+            definition: def, id: id, data: data, onConflict: trigger.onConflict,
+            onFinished: trigger.onFinished,
+            trigger: (event, handler))
+        return (shard(for: id), .start(request, nil), id)
+    }
+
+    /// A correlation key or instance id: strings as they are, finite numbers in JS form.
+    static func key(_ v: Value) -> String? {
+        switch v {
+        case .string(let s) where !s.isEmpty: s
+        case .number(let n) where n.isFinite: v.jsString
+        default: nil
+        }
+    }
+
+    // MARK: Dead letters
+
+    func deadLetter(_ event: Event, instanceID: String?, reason: DeadLetterReason) {
+        let now = clock.now()
+        let letter = letters.withLock { l in
+            let letter = DeadLetter(
+                id: l.next, event: event, instanceID: instanceID, reason: reason, atNanoseconds: now)
+            l.next += 1
+            l.list.append(letter)
+            return letter
+        }
+        deadLetterCount.add(1, ordering: .relaxed)
+        metrics.deadLetters.increment()
+        logger.debug("dead letter: \(event.name) (\(reason))")
+        if hasListeners { notify { $0.deadLettered(letter) } }
+    }
+
+    var deadLetters: [DeadLetter] { letters.withLock { $0.list } }
+
+    func takeDeadLetters(where predicate: (DeadLetter) -> Bool) -> [DeadLetter] {
+        letters.withLock { l in
+            let taken = l.list.filter(predicate)
+            l.list.removeAll(where: predicate)
+            return taken
+        }
+    }
+
+    // MARK: Life cycle notifications
+
+    func instanceStarted(_ id: String, definition: String) {
+        startedCount.add(1, ordering: .relaxed)
+        metrics.instancesStarted.increment()
+        if hasListeners { notify { $0.instanceStarted(instanceID: id, definition: definition) } }
+    }
+
+    func instanceFinished(_ id: String, status: InstanceStatus) {
+        if hasListeners { notify { $0.instanceFinished(instanceID: id, status: status) } }
+    }
+
+    var statistics: EngineStatistics {
+        EngineStatistics(
+            eventsProcessed: eventsProcessed.load(ordering: .relaxed),
+            deadLetters: deadLetterCount.load(ordering: .relaxed),
+            instancesStarted: startedCount.load(ordering: .relaxed),
+            timersFired: firedCount.load(ordering: .relaxed))
+    }
+
+    // MARK: Timers
+
+    func timerScheduled(due: Int64) {
+        guard autoFire else { return }
+        if let c = timerWake.withLock({ w -> CheckedContinuation<Void, Never>? in
+            defer { w = nil }
+            return w
+        }) {
+            c.resume()
+        }
+    }
+
+    func timerFired(due: Int64) {
+        firedCount.add(1, ordering: .relaxed)
+        metrics.timersFired.increment()
+        metrics.timerLag.recordNanoseconds(max(0, clock.now() - due))
+    }
+
+    /// Posts every timer due at `now` to its instance's shard, in firing order.
+    func fireDue(now: Int64) {
+        while true {
+            let due = timers.popDue(now: now)
+            if due.isEmpty { return }
+            for t in due {
+                shard(for: t.payload.instanceID).post(.timer(token: t.token, due: t.due, payload: t.payload))
+            }
+        }
+    }
+
+    /// With a real clock: fire due timers, then sleep until the next one (at most
+    /// ``EngineOptions/timerResolution`` while timers are pending, 50 ms when none are).
+    private func timerLoop() async {
+        let resolution = max(options.timerResolution.nanoseconds, 100_000)
+        while !closed.load(ordering: .relaxed) {
+            let now = clock.now()
+            fireDue(now: now)
+            let wait: Int64
+            if let next = timers.nextDue() {
+                wait = max(0, min(next - now, resolution))
+            } else {
+                wait = 50_000_000
+            }
+            if wait == 0 { continue }
+            try? await Task.sleep(for: .nanoseconds(wait))
+        }
+    }
+
+    // MARK: Quiescence and shutdown
+
+    /// Waits until every mailbox is empty and no activity or compensation task is running —
+    /// except tasks that are still running after the engine has been idle for `settle` (they
+    /// are waiting on something outside the engine). Pending timers do not count.
+    func quiesce(settle: Duration = .milliseconds(20)) async {
+        var spins = 0
+        var idleSince: Int64?
+        let wall = SystemClock()
+        while true {
+            if pending.load(ordering: .acquiring) > 0 {
+                idleSince = nil
+            } else if activeTasks.load(ordering: .acquiring) == 0 {
+                return
+            } else {
+                let now = wall.now()
+                if let since = idleSince {
+                    if now - since >= settle.nanoseconds { return }
+                } else {
+                    idleSince = now
+                }
+            }
+            spins += 1
+            if spins < 64 {
+                await Task.yield()
+            } else {
+                try? await Task.sleep(for: .microseconds(50))
+            }
+        }
+    }
+
+    func close() {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        for shard in shards { shard.close() }
+    }
+}

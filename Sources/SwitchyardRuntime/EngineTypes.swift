@@ -1,0 +1,226 @@
+public import SwitchyardCore
+public import SwitchyardExpressions
+
+/// What ``Engine/start(_:id:data:correlationKey:onConflict:onFinished:)`` does when an instance
+/// with the same id is running.
+public enum ConflictPolicy: Sendable, Hashable {
+    /// Keep the running instance and report ``StartOutcome/existing`` (the default).
+    case useExisting
+    /// Throw ``EngineError/instanceExists(_:)``.
+    case fail
+    /// Stop the running instance (status ``InstanceStatus/stopped``) and start a new one.
+    case terminateExisting
+}
+
+/// What ``Engine/start(_:id:data:correlationKey:onConflict:onFinished:)`` does when an instance
+/// with the same id has finished or was stopped.
+public enum ReusePolicy: Sendable, Hashable {
+    /// Start a new instance under the id, replacing the finished one (the default).
+    case allowDuplicate
+    /// Throw ``EngineError/instanceFinished(_:)``.
+    case rejectDuplicate
+}
+
+/// The result of a successful start.
+public enum StartOutcome: Sendable, Hashable {
+    /// A new instance was started.
+    case started
+    /// An instance with the id was already running and was kept (``ConflictPolicy/useExisting``).
+    case existing
+}
+
+/// The life-cycle state of an instance.
+public enum InstanceStatus: Sendable, Hashable {
+    case running
+    /// Reached a top-level final state (its id).
+    case finished(finalState: String?)
+    /// Stopped by ``Engine/stop(_:)`` or replaced by ``ConflictPolicy/terminateExisting``.
+    case stopped
+
+    /// Whether the instance still accepts events.
+    public var isRunning: Bool { self == .running }
+}
+
+/// Errors of the engine's public API.
+public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No definition is registered under this name.
+    case unknownDefinition(String)
+    /// A definition, action or activity is already registered under this name.
+    case duplicateRegistration(String)
+    /// ``ConflictPolicy/fail``: an instance with this id is running.
+    case instanceExists(String)
+    /// ``ReusePolicy/rejectDuplicate``: an instance with this id has finished.
+    case instanceFinished(String)
+    /// The shard's mailbox is full (``Engine/trySend(_:to:)`` only; ``Engine/send(_:to:)`` waits).
+    case busy
+    /// An expression (filter, trigger id, correlation) did not compile.
+    case invalidExpression(String)
+    /// A topic pattern is malformed.
+    case invalidTopic(String)
+    /// The engine was shut down.
+    case shutDown
+    /// The operation needs a ``ManualClock``.
+    case notManualClock
+
+    public var description: String {
+        switch self {
+        case .unknownDefinition(let n): "no machine definition registered as '\(n)'"
+        case .duplicateRegistration(let n): "'\(n)' is already registered"
+        case .instanceExists(let id): "an instance with id '\(id)' is running"
+        case .instanceFinished(let id):
+            "the instance with id '\(id)' has finished and its id may not be reused"
+        case .busy: "the mailbox is full"
+        case .invalidExpression(let m): "invalid expression: \(m)"
+        case .invalidTopic(let t): "invalid topic pattern '\(t)'"
+        case .shutDown: "the engine was shut down"
+        case .notManualClock: "the engine does not run on a ManualClock"
+        }
+    }
+}
+
+/// A delayed send or state timeout an instance is waiting for.
+public struct PendingTimerInfo: Sendable, Hashable {
+    /// The send id (`sy.timeout.<state>` for state timeouts).
+    public var sendID: String
+    /// Due instant in the engine clock's nanoseconds.
+    public var dueNanoseconds: Int64
+}
+
+/// A consistent view of one instance, taken between two events.
+public struct InstanceSnapshot: Sendable {
+    public var id: String
+    /// The registered definition name.
+    public var definition: String
+    public var status: InstanceStatus
+    /// Active states in document order.
+    public var configuration: [String]
+    /// Data model variables (system variables excluded).
+    public var data: [NamedValue]
+    /// Pending timers, earliest first.
+    public var pendingTimers: [PendingTimerInfo]
+    /// Names of the most recent events processed, oldest first (see
+    /// ``EngineOptions/historyLength``).
+    public var recentEvents: [String]
+    /// Invoke ids of running activities.
+    public var activities: [String]
+    /// Compensations recorded and not yet run, in the order they were recorded.
+    public var compensations: [String]
+
+    /// Whether the state with this id is active.
+    public func isActive(_ stateID: String) -> Bool { configuration.contains(stateID) }
+
+    /// The value of a data model variable.
+    public func value(of name: String) -> Value? { data.first { $0.name == name }?.value }
+}
+
+/// Why an event was parked in the dead-letter list.
+public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
+    /// No handler, trigger or correlated instance accepted the published event.
+    case noRoute
+    /// The event was addressed to an instance id that does not exist.
+    case noSuchInstance(String)
+    /// The addressed instance has finished or was stopped.
+    case instanceFinished(String)
+    /// A handler's filter threw; the handler did not see the event.
+    case filterError(handler: HandlerID, message: String)
+    /// A trigger could not compute the instance id or start the instance.
+    case triggerFailed(handler: HandlerID, message: String)
+    /// A `<send>` target the engine cannot reach (`#_parent`, `#_<invokeid>`, ...).
+    case unsupportedTarget(String)
+    /// The engine was shut down before the event was processed.
+    case shutDown
+
+    public var description: String {
+        switch self {
+        case .noRoute: "no route"
+        case .noSuchInstance(let id): "no instance '\(id)'"
+        case .instanceFinished(let id): "instance '\(id)' has finished"
+        case .filterError(let h, let m): "filter of handler \(h.rawValue) failed: \(m)"
+        case .triggerFailed(let h, let m): "trigger \(h.rawValue) failed: \(m)"
+        case .unsupportedTarget(let t): "unsupported target '\(t)'"
+        case .shutDown: "engine shut down"
+        }
+    }
+}
+
+/// An event nobody accepted, kept until it is replayed or cleared.
+public struct DeadLetter: Sendable {
+    /// Sequence number (unique per engine).
+    public var id: UInt64
+    public var event: Event
+    /// The instance it was addressed to, if any (nil for published events).
+    public var instanceID: String?
+    public var reason: DeadLetterReason
+    /// When it was parked, in the engine clock's nanoseconds.
+    public var atNanoseconds: Int64
+}
+
+/// Identifies a registered router handler.
+public struct HandlerID: Sendable, Hashable {
+    public var rawValue: UInt64
+}
+
+/// What a router handler tells the router after seeing an event.
+public enum HandlerResult: Sendable, Hashable {
+    /// Offer the event to the next handler.
+    case `continue`
+    /// Handlers with lower priority do not see the event.
+    case stop
+}
+
+/// What happened to a published event.
+public struct PublishOutcome: Sendable, Hashable {
+    /// Handlers (closures and triggers) that saw the event, in the order they ran.
+    public var handlers: [HandlerID]
+    /// Instances the event was delivered to by correlation.
+    public var correlatedInstances: [String]
+    /// Instances started by triggers.
+    public var startedInstances: [String]
+    /// Set when the event was parked in the dead-letter list.
+    public var deadLetter: DeadLetterReason?
+}
+
+/// Engine settings.
+public struct EngineOptions: Sendable {
+    /// Number of serial executors instances are spread over (by a hash of their id). Each is
+    /// one task on the cooperative pool. Default: 4 × the processor count.
+    public var shards: Int
+    /// Most messages a shard's mailbox holds before external senders wait (``Engine/send(_:to:)``)
+    /// or are refused (``Engine/trySend(_:to:)``). Messages the engine sends itself (timers,
+    /// activity results, `<send>` between instances) are never refused.
+    public var mailboxCapacity: Int
+    /// How many recent event names each instance keeps for ``InstanceSnapshot/recentEvents``.
+    public var historyLength: Int
+    /// Interpreter limits; `tracing` is turned on when listeners want microsteps.
+    public var interpreter: InterpreterOptions
+    /// Report microsteps to listeners (turns on interpreter tracing; costs speed).
+    public var traceMicrosteps: Bool
+    /// With a ``SystemClock``: the longest a timer may wait past its due time before it is
+    /// noticed (the timer task polls at least this often while timers are pending).
+    public var timerResolution: Duration
+
+    public init(
+        shards: Int? = nil, mailboxCapacity: Int = 65_536, historyLength: Int = 16,
+        interpreter: InterpreterOptions = .init(), traceMicrosteps: Bool = false,
+        timerResolution: Duration = .milliseconds(1)
+    ) {
+        self.shards = max(1, shards ?? 4 * processorCount())
+        self.mailboxCapacity = max(1, mailboxCapacity)
+        self.historyLength = max(0, historyLength)
+        self.interpreter = interpreter
+        self.traceMicrosteps = traceMicrosteps
+        self.timerResolution = timerResolution
+    }
+}
+
+/// Counters the engine keeps itself (independent of swift-metrics).
+public struct EngineStatistics: Sendable, Hashable {
+    /// Events handed to an instance's interpreter.
+    public var eventsProcessed: Int
+    /// Events parked in the dead-letter list (ever).
+    public var deadLetters: Int
+    /// Instances started.
+    public var instancesStarted: Int
+    /// Timers that fired and were delivered.
+    public var timersFired: Int
+}

@@ -1,0 +1,45 @@
+import Switchyard
+import Testing
+
+/// Every event is processed exactly once or dead-lettered, with many producers at once. The
+/// benchmark (`switchyard-bench engine`) runs the full size: 10,000 instances, 1,000,000 events.
+@Suite struct StressTests {
+    @Test func concurrentProducersEveryEventProcessedOnceOrDeadLettered() async throws {
+        let instances = 1_000
+        let producers = 8
+        let perProducer = 12_500  // 100,000 events in a debug build
+        let engine = Engine(options: EngineOptions(shards: 8, mailboxCapacity: 4096))
+        try engine.register(counterMachine(), as: "counter")
+        for i in 0..<instances { try await engine.start("counter", id: "c\(i)") }
+        await withTaskGroup(of: Void.self) { group in
+            for p in 0..<producers {
+                group.addTask {
+                    var batch: [(instanceID: String, event: Event)] = []
+                    for k in 0..<perProducer {
+                        // Every 97th event goes to an instance that does not exist.
+                        let id = k % 97 == 0 ? "ghost\(p)" : "c\((k * 7 + p) % instances)"
+                        batch.append((id, Event("tick")))
+                        if batch.count == 256 {
+                            await engine.send(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    await engine.send(batch)
+                }
+            }
+        }
+        await engine.quiesce()
+        let total = producers * perProducer
+        let ghosts = producers * ((perProducer + 96) / 97)
+        let stats = engine.statistics
+        #expect(stats.eventsProcessed == total - ghosts)
+        #expect(stats.deadLetters == ghosts)
+        #expect(engine.deadLetters.allSatisfy { if case .noSuchInstance = $0.reason { true } else { false } })
+        var sum = 0.0
+        for i in 0..<instances {
+            if case .number(let n)? = await engine.snapshot("c\(i)")?.value(of: "n") { sum += n }
+        }
+        #expect(Int(sum) == total - ghosts)
+        await engine.shutdown()
+    }
+}

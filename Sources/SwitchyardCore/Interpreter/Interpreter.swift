@@ -545,7 +545,8 @@ public struct Interpreter: Sendable {
                 let id = definition.states[s].id
                 effects.append(
                     .schedule(
-                        sendID: Self.timeoutSendID(id), delay: timeout, event: Event("timeout.\(id)"), target: .this))
+                        sendID: Self.timeoutSendID(id), delay: timeout, event: Event("timeout.\(id)"),
+                        target: .this))
             }
             if statesForDefaultEntry.contains(s) {
                 let it = Int(hot.initialTransition[s])

@@ -30,7 +30,7 @@ enum EngineWorkload {
         let shards = try args.int("shards", default: 4 * max(1, Int(sysconfProcessors())))
         let batchSize = try args.int("batch", default: 512)
         let definition = try loadCounter()
-        let (rate, processed, dead) = try blocking { () async throws -> (Double, Int, Int) in
+        let (rate, processed, dead, counted) = try blocking { () async throws -> (Double, Int, Int, Int) in
             let engine = Engine(options: EngineOptions(shards: shards, mailboxCapacity: 16_384))
             try engine.register(definition, as: "counter")
             for i in 0..<instances { try await engine.start("counter", id: "c\(i)") }
@@ -57,12 +57,22 @@ enum EngineWorkload {
             await engine.quiesce()
             let dt = monotonicSeconds() - t0
             let stats = engine.statistics
+            // Exactly once: the instances' own counters add up to the events sent.
+            var counted = 0.0
+            for id in ids {
+                if case .number(let n)? = await engine.snapshot(id)?.value(of: "n") { counted += n }
+            }
             await engine.shutdown()
-            return (Double(perProducer * producers) / dt, stats.eventsProcessed, stats.deadLetters)
+            return (
+                Double(perProducer * producers) / dt, stats.eventsProcessed, stats.deadLetters, Int(counted)
+            )
         }
         print(
             "engine: \(instances) instances, \(events) events, \(producers) producers, \(shards) shards: "
-                + "processed=\(processed) dead=\(dead)")
+                + "processed=\(processed) dead=\(dead) counted-by-instances=\(counted)")
+        guard processed + dead == (events / producers) * producers, counted == processed else {
+            throw BenchError("event accounting mismatch")
+        }
         print("engine rate=\(Int(rate))")
     }
 

@@ -35,6 +35,7 @@ public struct ConditionList: Sendable {
                 entries.append(Entry(cond: ConditionList.always, unit: u, fast: -1))
             }
         }
+        program.finish()
         self.entries = entries
         self.program = program
     }

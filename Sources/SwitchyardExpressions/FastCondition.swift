@@ -124,7 +124,8 @@ struct FastProgram {
             slotCount = max(slotCount, slot + 1)
             ops.append(
                 FastOp(
-                    kind: negate ? .stringNotEquals : .stringEquals, slot: Int32(slot), arg: constant(s), number: 0))
+                    kind: negate ? .stringNotEquals : .stringEquals, slot: Int32(slot), arg: constant(s),
+                    number: 0))
         case .number(let slot, let op, let n):
             let kind: FastOp.Kind
             switch op {
@@ -145,11 +146,42 @@ struct FastProgram {
         return Int32(at)
     }
 
+    /// Open-addressing table of constant ids (-1: empty) by a hash of their bytes; built by
+    /// ``finish()``. Cheaper per lookup than `lookup` (no Unicode-aware hashing).
+    var table: [Int32] = []
+    var hashes: [UInt64] = []
+
+    /// FNV-1a over the UTF-8 bytes.
+    @inline(__always) static func hash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// Builds the lookup table once every condition has been appended.
+    mutating func finish() {
+        hashes = constants.map(FastProgram.hash)
+        var size = 16
+        while size < constants.count * 2 { size <<= 1 }
+        table = Array(repeating: -1, count: size)
+        for (c, h) in hashes.enumerated() {
+            var at = Int(truncatingIfNeeded: h) & (size - 1)
+            while table[at] >= 0 { at = (at + 1) & (size - 1) }
+            table[at] = Int32(c)
+        }
+    }
+
     /// The id of the constant byte-equal to `s`, or -1.
     func id(of s: String) -> Int32 {
-        guard let cs = lookup[s] else { return -1 }
-        for c in cs where Ops.stringEquals(constants[Int(c)], s) { return c }
-        return -1
+        let h = FastProgram.hash(s)
+        let mask = table.count - 1
+        var at = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let c = table[at]
+            if c < 0 { return -1 }
+            if hashes[Int(c)] == h && Ops.stringEquals(constants[Int(c)], s) { return c }
+            at = (at + 1) & mask
+        }
     }
 
     /// Fills the summaries (and the membership bits of array slots) from the environment.
@@ -195,29 +227,40 @@ struct FastProgram {
         _ bits: UnsafeMutableBufferPointer<UInt64>, _ words: Int
     ) -> Int8 {
         let op = ops[i]
-        switch op.kind {
-        case .all, .any:
-            let isAll = op.kind == .all
-            var c = i + 1
-            let end = Int(op.arg)
-            while c < end {
-                let r = evaluate(ops, c, summary, bits, words)
-                if r < 0 { return -1 }
-                if (r == 1) != isAll { return r }
-                c = ops[c].kind == .all || ops[c].kind == .any ? Int(ops[c].arg) : c + 1
+        guard op.kind == .all || op.kind == .any else { return leaf(op, summary, bits, words) }
+        let isAll = op.kind == .all
+        var c = i + 1
+        let end = Int(op.arg)
+        while c < end {
+            let child = ops[c]
+            let r: Int8
+            if child.kind == .all || child.kind == .any {
+                r = evaluate(ops, c, summary, bits, words)
+                c = Int(child.arg)
+            } else {
+                r = leaf(child, summary, bits, words)
+                c += 1
             }
-            return isAll ? 1 : 0
+            if r < 0 { return -1 }
+            if (r == 1) != isAll { return r }
+        }
+        return isAll ? 1 : 0
+    }
+
+    @inline(__always) static func leaf(
+        _ op: FastOp, _ summary: UnsafeMutableBufferPointer<SlotSummary>,
+        _ bits: UnsafeMutableBufferPointer<UInt64>, _ words: Int
+    ) -> Int8 {
+        let s = summary[Int(op.slot)]
+        switch op.kind {
         case .stringEquals, .stringNotEquals:
-            let s = summary[Int(op.slot)]
             guard s.kind == 1 else { return -1 }
             return (s.id == op.arg) != (op.kind == .stringNotEquals) ? 1 : 0
         case .contains:
-            let s = Int(op.slot)
-            guard summary[s].kind == 3 else { return -1 }
+            guard s.kind == 3 else { return -1 }
             let c = Int(op.arg)
-            return bits[s * words + c >> 6] & (1 << UInt64(c & 63)) != 0 ? 1 : 0
+            return bits[Int(op.slot) * words + c >> 6] & (1 << UInt64(c & 63)) != 0 ? 1 : 0
         default:
-            let s = summary[Int(op.slot)]
             guard s.kind == 2 else { return -1 }
             let x = s.number
             let n = op.number

@@ -7,6 +7,8 @@ public struct CompiledExpression: Sendable {
     let code: Code
     let cond: CondCode
     let unit: SourceText
+    /// The closure-free form of ``cond`` used by ``ConditionList``, when the shape allows one.
+    var fast: FastCondition? = nil
 
     /// The source text.
     public var source: String { unit.text }
@@ -28,12 +30,14 @@ public struct CompiledExpression: Sendable {
                 let cond = try c.compileCond(e)
                 return CompiledExpression(
                     code: { env, run throws(ExpressionError) in .bool(try cond(&env, &run)) }, cond: cond,
-                    unit: unit)
+                    unit: unit, fast: c.fastForm(e))
             }
             let code = try c.compile(e)
+            // The condition form is compiled on its own (a fresh compiler): `&&`, `||`, `!` and
+            // `contains` calls then test truthiness directly instead of building a value first.
+            var cc = Compiler(symbols: symbols, options: options, unit: unit)
             return CompiledExpression(
-                code: code, cond: { env, run throws(ExpressionError) in try code(&env, &run).truthy },
-                unit: unit)
+                code: code, cond: try cc.compileCond(e), unit: unit, fast: cc.fastForm(e))
         } catch {
             throw error.located(in: unit)
         }

@@ -60,17 +60,17 @@ public struct RuleSet: Sendable {
         while let i = conditions.firstTrue(
             from: next, in: &env,
             onError: { i, error in
-                let rule = rules[i]
                 errors.append(
                     RuleError(
-                        rule: rule.name, error: error, location: rule.when?.located(error) ?? .synthesized))
+                        rule: rules[i].name, error: error,
+                        location: rules[i].when?.located(error) ?? .synthesized))
             })
         {
             next = i + 1
-            let rule = rules[i]
-            switch parameters(rule.parameters, &env, rule.name) {
+            // Fields read in place: copying a whole `Rule` costs a dozen reference-count operations.
+            switch parameters(rules[i].parameters, &env, rules[i].name) {
             case .success(let p):
-                routes.append(Route(rule: rule.name, target: rule.target, parameters: p))
+                routes.append(Route(rule: rules[i].name, target: rules[i].target, parameters: p))
                 if mode == .first {
                     return RoutingDecision(outcome: .matched, routes: routes, errors: errors)
                 }

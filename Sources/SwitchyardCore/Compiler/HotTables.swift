@@ -44,6 +44,12 @@ final class HotTables: @unchecked Sendable {
     let descriptorList: UnsafeMutableBufferPointer<Int32>
     let targetStart: UnsafeMutableBufferPointer<Int32>
     let targetList: UnsafeMutableBufferPointer<Int32>
+    /// Appendix D `getTransitionDomain`, computed once: the domain state, ``noDomain`` for a
+    /// targetless transition, or ``dynamicDomain`` when a target is a history state (its
+    /// effective targets, and so its domain, depend on recorded history).
+    let domain: UnsafeMutableBufferPointer<Int32>
+    static let noDomain: Int32 = -1
+    static let dynamicDomain: Int32 = -2
 
     init(states: [CompiledState], transitions: [CompiledTransition]) {
         stateCount = states.count
@@ -115,6 +121,36 @@ final class HotTables: @unchecked Sendable {
         targetStart = buffer(gStart)
         targetList = buffer(gList)
         transitionFlags = buffer(flags)
+        func isDescendant(_ s: Int, of a: Int) -> Bool { s > a && s <= states[a].subtreeEnd }
+        domain = buffer(
+            transitions.map { t -> Int32 in
+                if t.targets.isEmpty { return Self.noDomain }
+                if t.targets.contains(where: { states[$0].isHistory }) { return Self.dynamicDomain }
+                return Int32(
+                    Self.staticDomain(
+                        source: t.source, isInternal: t.isInternal, targets: t.targets, states: states,
+                        isDescendant: isDescendant))
+            })
+    }
+
+    /// Appendix D `getTransitionDomain` for known targets: the source itself for an internal
+    /// transition of a compound state whose targets all lie inside it, otherwise `findLCCA` (the
+    /// nearest compound proper ancestor of the source containing every target; the root when
+    /// none). The root's initial transition has the root as domain.
+    static func staticDomain(
+        source: Int, isInternal: Bool, targets: [Int], states: [CompiledState],
+        isDescendant: (Int, Int) -> Bool
+    ) -> Int {
+        if source == 0 { return 0 }
+        if isInternal, states[source].kind == .compound, targets.allSatisfy({ isDescendant($0, source) }) {
+            return source
+        }
+        var anc = states[source].parent
+        while anc > 0 {
+            if states[anc].kind == .compound, targets.allSatisfy({ isDescendant($0, anc) }) { return anc }
+            anc = states[anc].parent
+        }
+        return 0
     }
 
     deinit {
@@ -124,7 +160,7 @@ final class HotTables: @unchecked Sendable {
         ] {
             b.deallocate()
         }
-        for b in [descriptorStart, descriptorList, targetStart, targetList] { b.deallocate() }
+        for b in [descriptorStart, descriptorList, targetStart, targetList, domain] { b.deallocate() }
         stateFlags.deallocate()
         transitionFlags.deallocate()
     }

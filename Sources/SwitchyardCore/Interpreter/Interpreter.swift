@@ -726,70 +726,18 @@ public struct Interpreter: Sendable {
         return false
     }
 
-    /// Appendix D `getTransitionDomain`. The root's initial transition has the root as domain.
+    /// Appendix D `getTransitionDomain`: precomputed at load time unless a target is a history
+    /// state, whose effective targets depend on recorded history.
     func getTransitionDomain(_ ti: Int) -> Int? {
         let hot = definition.hot
-        let source = Int(hot.source[ti])
-        if hot.transitionFlags[ti] & HotTables.historyTarget != 0 {
-            return domain(
-                source: source, isInternal: hot.transitionFlags[ti] & HotTables.isInternal != 0,
-                targets: getEffectiveTargetStates(ti), hot)
-        }
-        let start = Int(hot.targetStart[ti])
-        let end = Int(hot.targetStart[ti + 1])
-        if start == end { return nil }
-        if source == 0 { return 0 }
-        if hot.transitionFlags[ti] & HotTables.isInternal != 0,
-            hot.stateFlags[source] & HotTables.compound != 0
-        {
-            var all = true
-            for k in start..<end where !hot.isDescendant(Int(hot.targetList[k]), of: source) {
-                all = false
-                break
-            }
-            if all { return source }
-        }
-        // findLCCA([source] + targets)
-        var anc = Int(hot.parent[source])
-        while anc > 0 {
-            if hot.stateFlags[anc] & HotTables.compound != 0 {
-                var all = true
-                for k in start..<end where !hot.isDescendant(Int(hot.targetList[k]), of: anc) {
-                    all = false
-                    break
-                }
-                if all { return anc }
-            }
-            anc = Int(hot.parent[anc])
-        }
-        return 0
-    }
-
-    func domain(source: Int, isInternal: Bool, targets: [Int], _ hot: HotTables) -> Int? {
+        let d = hot.domain[ti]
+        if d >= 0 { return Int(d) }
+        if d == HotTables.noDomain { return nil }
+        let targets = getEffectiveTargetStates(ti)
         if targets.isEmpty { return nil }
-        if source == 0 { return 0 }
-        if isInternal, hot.stateFlags[source] & HotTables.compound != 0,
-            targets.allSatisfy({ hot.isDescendant($0, of: source) })
-        {
-            return source
-        }
-        return findLCCA(source, targets)
-    }
-
-    /// Appendix D `findLCCA`: the nearest proper ancestor of `head` that is compound (or the
-    /// root) and contains all of `tail`.
-    func findLCCA(_ head: Int, _ tail: [Int]) -> Int {
-        let hot = definition.hot
-        var anc = Int(hot.parent[head])
-        while anc > 0 {
-            if hot.stateFlags[anc] & HotTables.compound != 0,
-                tail.allSatisfy({ hot.isDescendant($0, of: anc) })
-            {
-                return anc
-            }
-            anc = Int(hot.parent[anc])
-        }
-        return 0
+        return HotTables.staticDomain(
+            source: Int(hot.source[ti]), isInternal: hot.transitionFlags[ti] & HotTables.isInternal != 0,
+            targets: targets, states: definition.states, isDescendant: { hot.isDescendant($0, of: $1) })
     }
 
     /// Appendix D `getEffectiveTargetStates`: targets with history states replaced by their

@@ -463,9 +463,9 @@ final class Shard: @unchecked Sendable {
     static func errorEvent(
         _ name: String, _ message: String, sendID: String? = nil, invokeID: String? = nil
     ) -> Event {
-        var data = JSObject()
-        data["message"] = .string(message)
-        return Event(name, kind: .platform, data: .object(data), sendID: sendID, invokeID: invokeID)
+        var event = Event.platformError(name, message: message, sendID: sendID)
+        event.invokeID = invokeID
+        return event
     }
 
     private func end(_ rec: InstanceRecord, status: InstanceStatus) {

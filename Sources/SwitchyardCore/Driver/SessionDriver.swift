@@ -302,17 +302,12 @@ public final class SessionDriver {
     }
 
     func communicationError(_ sid: String, _ event: Event, _ message: String) {
-        var data = JSObject()
-        data["message"] = .string(message)
-        deliver(
-            Event("error.communication", kind: .platform, data: .object(data), sendID: event.sendID), to: sid)
+        deliver(.platformError("error.communication", message: message, sendID: event.sendID), to: sid)
     }
 
     func startChild(_ request: InvokeRequest, parent: String) {
         func fail(_ message: String) {
-            var data = JSObject()
-            data["message"] = .string(message)
-            deliver(Event("error.execution", kind: .platform, data: .object(data)), to: parent)
+            deliver(.platformError("error.execution", message: message), to: parent)
         }
         guard request.type == "scxml" else {
             fail("unsupported invoke type '\(request.type)'")

@@ -109,10 +109,7 @@ extension Interpreter {
     mutating func raiseError(
         _ name: String, _ message: String, at location: SourceLocation, sendID: String? = nil
     ) {
-        var data = JSObject()
-        data["message"] = .string(message)
-        data["location"] = .string(location.description)
-        enqueueInternal(Event(name, kind: .platform, data: .object(data), sendID: sendID))
+        enqueueInternal(.platformError(name, message: message, at: location, sendID: sendID))
     }
 
     mutating func raise(_ error: ExpressionError, in source: ExpressionSource, sendID: String? = nil) {

@@ -144,6 +144,17 @@ public struct Event: Hashable, Sendable, Codable {
         if data != .undefined { try c.encode(data, forKey: .data) }
     }
 
+    /// A platform error event (`error.execution`, `error.communication`, ...) whose data is
+    /// `{message, location}` (location only when known).
+    public static func platformError(
+        _ name: String, message: String, at location: SourceLocation? = nil, sendID: String? = nil
+    ) -> Event {
+        var data = JSObject()
+        data["message"] = .string(message)
+        if let location { data["location"] = .string(location.description) }
+        return Event(name, kind: .platform, data: .object(data), sendID: sendID)
+    }
+
     /// The SCXML event I/O processor type URI.
     public static let scxmlProcessorType = "http://www.w3.org/TR/scxml/#SCXMLEventProcessor"
 }

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libxml2 through pkg-config; only SwitchyardSCXML imports it.
@@ -61,11 +62,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Durable instances: the engine's journal, snapshots and definitions on SQLite (GRDB).
+        .target(
+            name: "SwitchyardStore",
+            dependencies: [
+                "SwitchyardRuntime", "SwitchyardCore", "SwitchyardExpressions",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Umbrella: `import Switchyard`.
         .target(
             name: "Switchyard",
             dependencies: [
                 "SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRules", "SwitchyardRuntime",
+                "SwitchyardStore",
             ],
             swiftSettings: strictSwift
         ),
@@ -114,6 +125,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardRuntimeTests",
             dependencies: ["SwitchyardRuntime", "Switchyard"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardStoreTests",
+            dependencies: ["Switchyard", "SwitchyardStore"],
             swiftSettings: strictSwift
         ),
         .testTarget(

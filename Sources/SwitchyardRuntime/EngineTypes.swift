@@ -61,6 +61,9 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case shutDown
     /// The operation needs a ``ManualClock``.
     case notManualClock
+    /// A choosing trigger (``Engine/trigger(_:filter:priority:instanceID:onConflict:onFinished:choose:)``)
+    /// chose no machine definition for the event; the reason says why.
+    case noDefinitionChosen(String)
 
     public var description: String {
         switch self {
@@ -74,6 +77,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidTopic(let t): "invalid topic pattern '\(t)'"
         case .shutDown: "the engine was shut down"
         case .notManualClock: "the engine does not run on a ManualClock"
+        case .noDefinitionChosen(let reason): "no machine definition chosen: \(reason)"
         }
     }
 }

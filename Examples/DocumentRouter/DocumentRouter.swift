@@ -37,7 +37,9 @@ enum DocumentRouter {
             lines.append("")
             counts[explanation.decision.target ?? "(no route)", default: 0] += 1
         }
-        lines.append("\(names.count - failures) documents routed with rule set '\(rules.name)'" + (failures > 0 ? ", \(failures) unreadable" : ""))
+        lines.append(
+            "\(names.count - failures) documents routed with rule set '\(rules.name)'"
+                + (failures > 0 ? ", \(failures) unreadable" : ""))
         for (target, n) in counts.sorted(by: { $0.key < $1.key }) { lines.append("  \(target): \(n)") }
         return Report(text: lines.joined(separator: "\n"), failures: failures)
     }
@@ -86,14 +88,19 @@ enum DocumentRouter {
         }
         let root = repositoryRoot
         let folderPath =
-            folder ?? existing(["Examples/DocumentRouter/documents", root + "/Examples/DocumentRouter/documents"])
+            folder
+            ?? existing(["Examples/DocumentRouter/documents", root + "/Examples/DocumentRouter/documents"])
         let rulesFile =
-            rulesPath ?? existing(["machines/document_routing.rules.xml", root + "/machines/document_routing.rules.xml"])
+            rulesPath
+            ?? existing([
+                "machines/document_routing.rules.xml", root + "/machines/document_routing.rules.xml",
+            ])
         let rules: RuleSet
         do {
             rules = try RuleSet.load(path: rulesFile)
         } catch {
-            FileHandle.standardError.write(Data((error.diagnostics.map(\.rendered).joined(separator: "\n") + "\n").utf8))
+            FileHandle.standardError.write(
+                Data((error.diagnostics.map(\.rendered).joined(separator: "\n") + "\n").utf8))
             return 1
         }
         do {
@@ -101,7 +108,8 @@ enum DocumentRouter {
             print(report.text)
             return report.failures == 0 ? 0 : 1
         } catch {
-            FileHandle.standardError.write(Data("error: cannot list '\(folderPath)': \(error.localizedDescription)\n".utf8))
+            FileHandle.standardError.write(
+                Data("error: cannot list '\(folderPath)': \(error.localizedDescription)\n".utf8))
             return 1
         }
     }

@@ -65,7 +65,8 @@ extension Engine {
             guard let name = definition(decision) else {
                 let rule = decision.routes.first?.rule.map { "rule \($0)" } ?? "default route"
                 return .reject(
-                    reason: "rule set '\(rules.name)' chose target '\(target)' (\(rule)), which maps to no machine definition"
+                    reason:
+                        "rule set '\(rules.name)' chose target '\(target)' (\(rule)), which maps to no machine definition"
                 )
             }
             var data: [NamedValue] = []
@@ -79,7 +80,9 @@ extension Engine {
     static func noRouteReason(_ rules: RuleSet, _ decision: RoutingDecision) -> String {
         var reason = "rule set '\(rules.name)' matched no rule and has no default"
         if !decision.errors.isEmpty {
-            reason += " (errors: " + decision.errors.map { "\($0.rule ?? "input"): \($0.error.message)" }
+            reason +=
+                " (errors: "
+                + decision.errors.map { "\($0.rule ?? "input"): \($0.error.message)" }
                 .joined(separator: "; ") + ")"
         }
         return reason

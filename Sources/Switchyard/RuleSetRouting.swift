@@ -21,7 +21,9 @@ public struct RuleSetRouting: RoutingTableResolver {
 
     /// Creates a resolver with rule sets registered from Swift (a later set of the same name
     /// replaces an earlier one).
-    public init(_ ruleSets: [RuleSet] = [], options: RuleSetOptions = .init(), loaderOptions: LoaderOptions = .init()) {
+    public init(
+        _ ruleSets: [RuleSet] = [], options: RuleSetOptions = .init(), loaderOptions: LoaderOptions = .init()
+    ) {
         var byName: [String: RuleSet] = [:]
         for set in ruleSets { byName[set.name] = set }
         self.ruleSets = byName
@@ -41,7 +43,8 @@ public struct RuleSetRouting: RoutingTableResolver {
             do throws(DiagnosticList) {
                 return try RuleSet.load(path: path, options: options, loaderOptions: loaderOptions)
             } catch {
-                let head = Diagnostic(.error, "cannot load rule set '\(src.value)' (\(path))", at: src.location)
+                let head = Diagnostic(
+                    .error, "cannot load rule set '\(src.value)' (\(path))", at: src.location)
                 throw DiagnosticList([head] + error.diagnostics)
             }
         }
@@ -56,7 +59,9 @@ public struct RuleSetRouting: RoutingTableResolver {
             return try RuleSet(element: declaration, options: options)
         }
         let known = (inline.compactMap { $0.attribute("name")?.value } + ruleSets.keys.sorted())
-        let hint = known.isEmpty ? "no rule sets are declared or registered" : "known: " + known.joined(separator: ", ")
+        let hint =
+            known.isEmpty
+            ? "no rule sets are declared or registered" : "known: " + known.joined(separator: ", ")
         throw DiagnosticList([
             Diagnostic(.error, "no rule set named '\(name.value)' (\(hint))", at: name.location)
         ])

@@ -26,7 +26,10 @@ extension RoutingDecision {
         o["routes"] = .array(routes.map(\.value))
         o["errors"] = .array(
             errors.map { e in
-                .object(JSObject([("rule", e.rule.map { .string($0) } ?? .null), ("message", .string(e.description))]))
+                .object(
+                    JSObject([
+                        ("rule", e.rule.map { .string($0) } ?? .null), ("message", .string(e.description)),
+                    ]))
             })
         if let explanation { o["explanation"] = .string(explanation) }
         return .object(o)

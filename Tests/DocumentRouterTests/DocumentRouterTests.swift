@@ -37,7 +37,9 @@ import Testing
         #expect(r.stdout == expected)
         #expect(r.stderr == "")
         #expect(r.status == 0)
-        #expect(r.stdout.contains("9 documents routed with rule set 'document_routing'\n  financial_processing: 3\n"))
+        #expect(
+            r.stdout.contains(
+                "9 documents routed with rule set 'document_routing'\n  financial_processing: 3\n"))
     }
 
     @Test func folderArgumentAndUnreadableDocuments() throws {
@@ -55,7 +57,11 @@ import Testing
         #expect(lines.dropFirst().first == "decision: matched")
         #expect(lines.contains("== b.json"))
         #expect(lines.contains { $0.hasPrefix("error: cannot read the document: ") })
-        #expect(lines.suffix(3) == ["1 documents routed with rule set 'document_routing', 1 unreadable", "  legal_processing: 1", ""])
+        #expect(
+            lines.suffix(3) == [
+                "1 documents routed with rule set 'document_routing', 1 unreadable", "  legal_processing: 1",
+                "",
+            ])
     }
 
     @Test func missingFolderIsAnError() throws {

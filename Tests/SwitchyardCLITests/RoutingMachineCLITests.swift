@@ -39,7 +39,9 @@ import Testing
         let r = try CLI.run(["run", Self.machine, "--trace", "json"], stdin: input, cwd: CLI.repositoryRoot)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
-        #expect(lines.last?.hasPrefix(#"{"event":"document.submitted","configuration":["general_processing","filing"]"#) == true)
+        #expect(
+            lines.last?.hasPrefix(
+                #"{"event":"document.submitted","configuration":["general_processing","filing"]"#) == true)
         #expect(
             lines.last?.contains(
                 #""decision":{"ruleSet":"document_routing","outcome":"defaulted","target":"general_processing","rule":null,"params":{"queue":"general"}"#
@@ -48,19 +50,20 @@ import Testing
     }
 
     @Test func missingRuleSetIsAPositionedLoadError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-route-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cli-route-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("m.scxml").path
         try """
-            <scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:sy="urn:switchyard:scxml:1" version="1.0"
-                   datamodel="ecmascript">
-              <sy:rules name="document_routing"><sy:default target="x"/></sy:rules>
-              <state id="s">
-                <onentry><sy:route rules="document_routin"/></onentry>
-              </state>
-            </scxml>
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        <scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:sy="urn:switchyard:scxml:1" version="1.0"
+               datamodel="ecmascript">
+          <sy:rules name="document_routing"><sy:default target="x"/></sy:rules>
+          <state id="s">
+            <onentry><sy:route rules="document_routin"/></onentry>
+          </state>
+        </scxml>
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["validate", file], cwd: CLI.repositoryRoot)
         #expect(
             r.stdout == """

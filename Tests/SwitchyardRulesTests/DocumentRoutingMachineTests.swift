@@ -10,7 +10,9 @@ import Testing
 @Suite struct DocumentRoutingMachineTests {
     typealias Sample = DocumentRoutingSampleTests.Sample
 
-    static let machinePath = TestPaths.repositoryRoot.appendingPathComponent("machines/document_routing.scxml").path
+    static let machinePath = TestPaths.repositoryRoot.appendingPathComponent(
+        "machines/document_routing.scxml"
+    ).path
 
     static let machine: MachineDefinition? = try? MachineDefinition.load(path: machinePath, strict: true)
 
@@ -33,7 +35,8 @@ import Testing
     static func pipeline(_ target: String, approval: String?) -> (state: String, events: [String]) {
         switch target {
         case "legal_processing": ("legal_review", ["approve", "approve"])
-        case "financial_processing": (approval == "cfo" ? "cfo_approval" : "clerk_approval", ["approve", "pay"])
+        case "financial_processing":
+            (approval == "cfo" ? "cfo_approval" : "clerk_approval", ["approve", "pay"])
         case "technical_processing": ("technical_review", ["approve"])
         default: ("filing", ["file"])
         }
@@ -73,10 +76,11 @@ import Testing
             Issue.record("no errors array")
             return
         }
-        #expect(errors.compactMap { e -> String? in
-            if case .object(let o) = e, case .string(let r)? = o["rule"] { return r }
-            return nil
-        } == sample.errorRules)
+        #expect(
+            errors.compactMap { e -> String? in
+                if case .object(let o) = e, case .string(let r)? = o["rule"] { return r }
+                return nil
+            } == sample.errorRules)
         // The explanation, with the rule file's path made repository-relative like the golden file.
         guard case .string(let explanation)? = decision["explanation"] else {
             Issue.record("no explanation")
@@ -105,7 +109,8 @@ import Testing
     }
 
     @Test func legalNeedsAsManyApprovalsAsReviewers() throws {
-        let sample = try #require(DocumentRoutingSampleTests.samples.first { $0.target == "legal_processing" })
+        let sample = try #require(
+            DocumentRoutingSampleTests.samples.first { $0.target == "legal_processing" })
         let driver = try run(sample)
         #expect(driver.top.value(of: "reviewers") == .number(2))
         driver.enqueue(Event("approve"))
@@ -121,7 +126,8 @@ import Testing
     @Test func rejectEndsInRejected() throws {
         let sample = try #require(DocumentRoutingSampleTests.samples.first { $0.name == "invoice-large" })
         let driver = try run(sample)
-        #expect(driver.top.configurationIDs == ["financial_processing", "financial_approval", "cfo_approval"])
+        #expect(
+            driver.top.configurationIDs == ["financial_processing", "financial_approval", "cfo_approval"])
         driver.enqueue(Event("reject"))
         driver.runUntilIdle()
         #expect(driver.top.finalStateID == "rejected")

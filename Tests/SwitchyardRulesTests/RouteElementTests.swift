@@ -16,7 +16,8 @@ import Testing
         </sy:rules>
         """
 
-    static func document(_ body: String, rules: String = RouteElementTests.rules, data: String = "") -> String {
+    static func document(_ body: String, rules: String = RouteElementTests.rules, data: String = "") -> String
+    {
         """
         <scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:sy="urn:switchyard:scxml:1" version="1.0"
                datamodel="ecmascript" initial="idle">
@@ -43,7 +44,9 @@ import Testing
         <state id="legal"/><state id="finance"/><state id="nowhere"/>
         """
 
-    func load(_ xml: String, file: String = "route.scxml", ruleSets: [RuleSet] = []) throws -> MachineDefinition {
+    func load(_ xml: String, file: String = "route.scxml", ruleSets: [RuleSet] = []) throws
+        -> MachineDefinition
+    {
         try MachineDefinition.load(bytes: Array(xml.utf8), file: file, strict: true, ruleSets: ruleSets)
     }
 
@@ -57,7 +60,8 @@ import Testing
 
     func errors(_ xml: String, file: String = "route.scxml", ruleSets: [RuleSet] = []) -> [String] {
         do throws(DiagnosticList) {
-            _ = try MachineDefinition.load(bytes: Array(xml.utf8), file: file, strict: true, ruleSets: ruleSets)
+            _ = try MachineDefinition.load(
+                bytes: Array(xml.utf8), file: file, strict: true, ruleSets: ruleSets)
             return []
         } catch {
             return error.errors.map { "\($0.location.line):\($0.location.column): \($0.message)" }
@@ -176,13 +180,24 @@ import Testing
         let d = drive(try load(Self.document(body, rules: rules)), ["amount": 2000])
         #expect(d.top.configurationIDs == ["routing"])  // location only: nothing raised
         #expect(d.top.value(of: "seen") == ["after"])
-        guard case .object(let o)? = d.top.value(of: "decision"), case .string(let text)? = o["explanation"] else {
+        guard case .object(let o)? = d.top.value(of: "decision"), case .string(let text)? = o["explanation"]
+        else {
             Issue.record("no explanation")
             return
         }
         #expect(o["target"] == "finance")
-        #expect(o["errors"] == [["rule": "broken", "message": "route.scxml:4:50: type error: cannot read properties of undefined (reading 'flags')"]])
-        #expect(text.contains("1. broken (priority 9): error: route.scxml:4:50: type error: cannot read properties of undefined (reading 'flags')"))
+        #expect(
+            o["errors"] == [
+                [
+                    "rule": "broken",
+                    "message":
+                        "route.scxml:4:50: type error: cannot read properties of undefined (reading 'flags')",
+                ]
+            ])
+        #expect(
+            text.contains(
+                "1. broken (priority 9): error: route.scxml:4:50: type error: cannot read properties of undefined (reading 'flags')"
+            ))
         #expect(text.contains("2. big (priority 0): matched -> finance"))
     }
 
@@ -220,12 +235,16 @@ import Testing
     }
 
     @Test func srcIsRelativeToTheDocument() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sy-route-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sy-route-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let ruleFile = #"<sy:rules xmlns:sy="urn:switchyard:scxml:1" name="file_rules">"# + "\n"
+        let ruleFile =
+            #"<sy:rules xmlns:sy="urn:switchyard:scxml:1" name="file_rules">"# + "\n"
             + #"  <sy:rule name="big" when="amount > 1000" target="finance"/>"# + "\n</sy:rules>\n"
-        try ruleFile.write(to: dir.appendingPathComponent("rules/r.rules.xml"), atomically: true, encoding: .utf8)
+        try ruleFile.write(
+            to: dir.appendingPathComponent("rules/r.rules.xml"), atomically: true, encoding: .utf8)
         let body = Self.routing.replacingOccurrences(of: #"rules="docs""#, with: #"src="rules/r.rules.xml""#)
         let path = dir.appendingPathComponent("m.scxml")
         try Self.document(body, rules: "").write(to: path, atomically: true, encoding: .utf8)
@@ -261,8 +280,11 @@ import Testing
 
     @Test func missingSourceFileAndInvalidInlineRules() {
         let missing = Self.document(
-            Self.routing.replacingOccurrences(of: #"rules="docs""#, with: #"src="absent.rules.xml""#), rules: "")
-        #expect(errors(missing, file: "/nonexistent/dir/m.scxml").first == "9:27: cannot load rule set 'absent.rules.xml' (/nonexistent/dir/absent.rules.xml)")
+            Self.routing.replacingOccurrences(of: #"rules="docs""#, with: #"src="absent.rules.xml""#),
+            rules: "")
+        #expect(
+            errors(missing, file: "/nonexistent/dir/m.scxml").first
+                == "9:27: cannot load rule set 'absent.rules.xml' (/nonexistent/dir/absent.rules.xml)")
         let invalid = Self.document(
             Self.routing,
             rules: """
@@ -271,16 +293,22 @@ import Testing
                   <sy:rule name="b" when="y == 1" target="z"/>
                 </sy:rules>
                 """)
-        #expect(errors(invalid) == ["5:3: rule 'b' can never fire: the unconditional rule 'a' (priority 0, line 4) always matches first"])
+        #expect(
+            errors(invalid) == [
+                "5:3: rule 'b' can never fire: the unconditional rule 'a' (priority 0, line 4) always matches first"
+            ])
     }
 
     @Test func coreCompileWithoutResolverRejectsRoute() throws {
-        let loaded = try SCXMLLoader().load(bytes: Array(Self.document(Self.routing).utf8), file: "route.scxml")
+        let loaded = try SCXMLLoader().load(
+            bytes: Array(Self.document(Self.routing).utf8), file: "route.scxml")
         #expect(throws: DiagnosticList.self) { try MachineDefinition.compile(loaded.document) }
         do throws(DiagnosticList) {
             _ = try MachineDefinition.compile(loaded.document)
         } catch {
-            #expect(error.errors.first?.message.hasPrefix("<sy:route> needs rule sets: load the machine with MachineDefinition.load") == true)
+            #expect(
+                error.errors.first?.message.hasPrefix(
+                    "<sy:route> needs rule sets: load the machine with MachineDefinition.load") == true)
         }
     }
 }

@@ -11,7 +11,8 @@ import Testing
     }
 
     static func documentRules() throws -> RuleSet {
-        try RuleSet.load(path: repositoryRoot.appendingPathComponent("machines/document_routing.rules.xml").path)
+        try RuleSet.load(
+            path: repositoryRoot.appendingPathComponent("machines/document_routing.rules.xml").path)
     }
 
     /// Rules without a default: a memo matches nothing.
@@ -138,7 +139,8 @@ import Testing
             letters.map(\.reason) == [
                 .triggerFailed(
                     handler: handler,
-                    message: "no machine definition chosen: rule set 'strict' matched no rule and has no default"),
+                    message:
+                        "no machine definition chosen: rule set 'strict' matched no rule and has no default"),
                 .triggerFailed(
                     handler: handler,
                     message:
@@ -149,12 +151,15 @@ import Testing
         #expect(await engine.snapshot("doc-9") == nil)
         let s11 = try #require(await engine.snapshot("doc-11"))
         #expect(s11.definition == "legal_machine")
-        guard case .object(let routing)? = s11.value(of: "routing"), case .string(let text)? = routing["explanation"]
+        guard case .object(let routing)? = s11.value(of: "routing"),
+            case .string(let text)? = routing["explanation"]
         else {
             Issue.record("no explanation")
             return
         }
-        #expect(text.hasPrefix("decision: matched\nroute: legal_processing (rule legal) {}\n1. legal (priority 2): matched"))
+        #expect(
+            text.hasPrefix(
+                "decision: matched\nroute: legal_processing (rule legal) {}\n1. legal (priority 2): matched"))
     }
 
     @Test func ruleErrorsNameTheRuleInTheDeadLetter() async throws {
@@ -165,7 +170,8 @@ import Testing
                 #"<sy:rules xmlns:sy="urn:switchyard:scxml:1" name="fragile"><sy:rule name="kw" when="keywords.contains('x')" target="legal_processing"/></sy:rules>"#
                     .utf8))
         try engine.trigger(
-            "document.submitted", rules: rules, definitions: Self.definitions, instanceID: "'doc-' + _event.data.documentId")
+            "document.submitted", rules: rules, definitions: Self.definitions,
+            instanceID: "'doc-' + _event.data.documentId")
         await engine.publish(Event("document.submitted", data: object([("documentId", .string("5"))])))
         await engine.quiesce()
         guard case .triggerFailed(_, let message)? = engine.deadLetters.first?.reason else {
@@ -187,7 +193,8 @@ import Testing
                 definitions: ["legal_processing": "nope_machine"], instanceID: "'x'")
         }
         try engine.trigger(
-            "document.submitted", rules: try Self.documentRules(), instanceID: "'doc-' + _event.data.documentId",
+            "document.submitted", rules: try Self.documentRules(),
+            instanceID: "'doc-' + _event.data.documentId",
             decisionData: nil
         ) { decision in
             decision.outcome == .defaulted ? nil : "legal_machine"
@@ -209,8 +216,9 @@ import Testing
         let (engine, _) = manualEngine()
         try registerPipelines(engine)
         let handler = try engine.trigger("job.*", instanceID: "_event.data.id") { event in
-            event.name == "job.legal" ? .start(definition: "legal_machine", data: [NamedValue("extra", 1)]) :
-                .reject(reason: "no machine for \(event.name)")
+            event.name == "job.legal"
+                ? .start(definition: "legal_machine", data: [NamedValue("extra", 1)])
+                : .reject(reason: "no machine for \(event.name)")
         }
         await engine.publish(Event("job.legal", data: object([("id", "j1")])))
         await engine.publish(Event("job.other", data: object([("id", "j2")])))
@@ -218,7 +226,8 @@ import Testing
         #expect(await engine.snapshot("j1")?.value(of: "extra") == .number(1))
         #expect(
             engine.deadLetters.map(\.reason) == [
-                .triggerFailed(handler: handler, message: "no machine definition chosen: no machine for job.other")
+                .triggerFailed(
+                    handler: handler, message: "no machine definition chosen: no machine for job.other")
             ])
     }
 }

@@ -37,7 +37,8 @@ extension MachineCompiler {
             switch x.value {
             case "true": explain = true
             case "false": explain = false
-            default: error("'explain' of <sy:route> must be 'true' or 'false', not '\(x.value)'", at: x.location)
+            default:
+                error("'explain' of <sy:route> must be 'true' or 'false', not '\(x.value)'", at: x.location)
             }
         }
         let locationAttribute = e.attribute("location")
@@ -78,7 +79,8 @@ extension MachineCompiler {
             for d in error.diagnostics where !diagnostics.contains(d) { diagnostics.append(d) }
             return inert
         }
-        let input = compileExpr(e.attribute("input")?.expression ?? ExpressionSource("_event.data", at: e.location))
+        let input = compileExpr(
+            e.attribute("input")?.expression ?? ExpressionSource("_event.data", at: e.location))
         let location = locationAttribute.map { compileLocation($0.expression) }
         var action = CompiledCustomAction(name: e.name, params: [], element: e, isSwitchyard: true)
         action.route = CompiledRoute(

@@ -369,7 +369,7 @@ struct MachineCompiler {
     }
 
     /// `<sy:action name="n"><sy:param name="x" expr="..."/></sy:action>`; any other element in
-    /// Switchyard's namespace is passed to the handler under its local name, with its
+    /// Switchyard's namespace but `<sy:route>` is passed to the handler under its local name, with its
     /// `sy:param` children compiled the same way.
     private mutating func compileCustomAction(_ e: ForeignElement) -> CompiledCustomAction {
         var params: [CompiledParam] = []

@@ -61,14 +61,25 @@ public protocol RoutingTableResolver: Sendable {
 }
 
 /// `<sy:route>` compiled: the table, the input expression and what to do with the decision.
-struct CompiledRoute: Sendable {
-    var table: any RoutingTable
-    var input: CompiledExpr
-    var location: CompiledLoc?
+/// A class, so that ``CompiledCustomAction`` (and with it every compiled action) grows by one
+/// reference only.
+final class CompiledRoute: Sendable {
+    let table: any RoutingTable
+    let input: CompiledExpr
+    let location: CompiledLoc?
     /// The event-name prefix (`route` → `route.legal_processing`, `route.none`); nil: raise
     /// nothing.
-    var prefix: String?
-    var explain: Bool
+    let prefix: String?
+    let explain: Bool
+
+    init(table: any RoutingTable, input: CompiledExpr, location: CompiledLoc?, prefix: String?, explain: Bool)
+    {
+        self.table = table
+        self.input = input
+        self.location = location
+        self.prefix = prefix
+        self.explain = explain
+    }
 }
 
 extension Interpreter {

@@ -94,6 +94,20 @@ let package = Package(
             path: "Benchmarks/switchyard-bench",
             swiftSettings: strictSwift
         ),
+        // Example: routes a folder of JSON documents with the shipped rule set (issue 6).
+        .executableTarget(
+            name: "DocumentRouter",
+            dependencies: ["Switchyard"],
+            path: "Examples/DocumentRouter",
+            exclude: ["documents"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DocumentRouterTests",
+            dependencies: ["DocumentRouter"],
+            exclude: ["expected-output.txt"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SwitchyardExpressionsTests",
             dependencies: ["SwitchyardExpressions"],

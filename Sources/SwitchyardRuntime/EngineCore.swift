@@ -360,9 +360,8 @@ final class EngineCore: Sendable {
     private func startMessage(
         _ trigger: Trigger, handler: HandlerID, event: Event
     ) throws(EngineError) -> (Shard, ShardMessage, String) {
-        guard let def = definition(named: trigger.definition) else {
-            throw .unknownDefinition(trigger.definition)
-        }
+        let (name, extraData) = try trigger.chosenDefinition(for: event)
+        guard let def = definition(named: name) else { throw .unknownDefinition(name) }
         let idValue: Value
         do {
             idValue = try trigger.idExpression.value(event)
@@ -377,6 +376,7 @@ final class EngineCore: Sendable {
             for (k, v) in o.properties { data.append(NamedValue(k, v)) }
         }
         var correlationKey: String?
+        data += extraData
         if let c = def.correlation, let key = try? Self.key(c.value(event)) {
             setCorrelation(definition: def.name, key: key, instanceID: id)
             correlationKey = key

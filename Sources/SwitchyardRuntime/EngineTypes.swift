@@ -74,6 +74,9 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case migrationRefused(String, String)
     /// No version with this number is registered under the name.
     case unknownVersion(String, Int)
+    /// A choosing trigger (``Engine/trigger(_:filter:priority:instanceID:onConflict:onFinished:choose:)``)
+    /// chose no machine definition for the event; the reason says why.
+    case noDefinitionChosen(String)
 
     public var description: String {
         switch self {
@@ -93,6 +96,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         case .storeUnavailable(let m): "the store failed: \(m)"
         case .migrationRefused(let id, let why): "migration of instance '\(id)' refused: \(why)"
         case .unknownVersion(let name, let v): "no version \(v) of '\(name)' is registered"
+        case .noDefinitionChosen(let reason): "no machine definition chosen: \(reason)"
         }
     }
 }

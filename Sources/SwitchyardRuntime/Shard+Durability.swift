@@ -296,7 +296,8 @@ extension Shard {
         var history: [String: [String]] = [:]
         for (h, value) in state.history {
             let hid = mapped(h)
-            guard target.machine.hasState(hid) else { continue }  // the history state is gone: nothing to keep
+            // The history state is gone: nothing to keep.
+            guard target.machine.hasState(hid) else { continue }
             history[hid] = value.map(mapped)
         }
         state.history = history

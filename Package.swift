@@ -141,9 +141,16 @@ let package = Package(
             dependencies: ["SwitchyardRuntime", "Switchyard"],
             swiftSettings: strictSwift
         ),
+        // The process the crash test starts and kills (a test helper, not a product).
+        .executableTarget(
+            name: "CrashWorker",
+            dependencies: ["Switchyard"],
+            path: "Tests/CrashWorker",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SwitchyardStoreTests",
-            dependencies: ["Switchyard", "SwitchyardStore"],
+            dependencies: ["Switchyard", "SwitchyardStore", "CrashWorker"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -348,7 +348,7 @@ import Testing
 @Suite struct DamagedDatabaseTests {
     @Test func emptyExistingFileIsRefused() throws {
         let path = temporaryDirectory() + "/empty.sqlite"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         #expect(throws: StoreError.self) { try SQLiteStore(path: path) }
         do {
             _ = try SQLiteStore(path: path)
@@ -361,7 +361,7 @@ import Testing
 
     @Test func garbageFileIsRefused() throws {
         let path = temporaryDirectory() + "/garbage.sqlite"
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 8192))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 8192))
         do {
             _ = try SQLiteStore(path: path)
             Issue.record("a garbage file opened as a store")

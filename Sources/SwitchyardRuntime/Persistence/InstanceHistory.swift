@@ -77,6 +77,11 @@ public struct InstanceHistory: Sendable, Codable, Hashable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// An instant as ISO 8601 when it is a wall-clock instant, else as nanoseconds.
+    public static func timestampText(_ nanoseconds: Int64) -> String {
+        timestamp(nanoseconds) ?? "\(nanoseconds) ns"
+    }
+
     /// Instants after 2000-01-01 are taken to be wall-clock nanoseconds.
     static func timestamp(_ nanoseconds: Int64) -> String? {
         guard nanoseconds > 946_684_800_000_000_000 else { return nil }

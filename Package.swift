@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardTests",
             dependencies: ["Switchyard"],
-            exclude: ["Traces"],
+            exclude: ["Traces", "Graphs"],
             swiftSettings: strictSwift
         ),
         .testTarget(

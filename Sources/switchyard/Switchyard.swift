@@ -8,7 +8,7 @@ struct SwitchyardCommand: ParsableCommand {
         abstract: "Statechart workflows: validate, run and inspect SCXML machines.",
         subcommands: [
             ValidateCommand.self, RunCommand.self, ConformanceCommand.self, EvalCommand.self,
-            RouteCommand.self,
+            RouteCommand.self, GraphCommand.self,
         ]
     )
 }

@@ -7,23 +7,28 @@ extension MachineDefinition {
     /// - Parameters:
     ///   - strict: treat expressions that do not compile as errors (see ``MachineCompileOptions``).
     ///   - loaderOptions: size and depth limits for the loader.
+    ///   - bindings: Swift functions the document's expressions may call and Swift actions for
+    ///     its `<sy:action>` elements (see ``HostBindings``).
     /// - Throws: ``DiagnosticList`` with every problem, each positioned at file:line:col.
     public static func load(
-        path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init()
+        path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init(),
+        bindings: HostBindings = HostBindings()
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(path: path)
         return try compile(
-            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings,
+            bindings: bindings)
     }
 
     /// Loads, validates and compiles a document held in memory; `file` names it in diagnostics.
     public static func load(
         bytes: [UInt8], file: String = "<memory>", strict: Bool = false,
-        loaderOptions: LoaderOptions = .init()
+        loaderOptions: LoaderOptions = .init(), bindings: HostBindings = HostBindings()
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(bytes: bytes, file: file)
         return try compile(
-            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings,
+            bindings: bindings)
     }
 }
 

@@ -58,6 +58,10 @@ public final class MachineDefinition: Sendable {
     let allData: [CompiledData]
     let baseDirectory: String?
     let options: CompileOptions
+    /// Swift functions and actions bound at compile time.
+    public let bindings: HostBindings
+    /// Whether `bindings` has actions (the interpreter then keeps the current event for them).
+    let hasBoundActions: Bool
 
     init(
         document: SCXMLDocument, warnings: [Diagnostic], states: [CompiledState],
@@ -66,8 +70,10 @@ public final class MachineDefinition: Sendable {
         sessionIDSlot: Int?, nameSlot: Int?, ioProcessorsSlot: Int?, descriptorIDs: [String: Int],
         rootScript: CompiledBody?, usesIn: Bool, usesEvent: Bool, allData: [CompiledData],
         baseDirectory: String?,
-        options: CompileOptions
+        options: CompileOptions, bindings: HostBindings
     ) {
+        self.bindings = bindings
+        self.hasBoundActions = !bindings.actions.isEmpty
         self.document = document
         self.warnings = warnings
         self.states = states

@@ -94,6 +94,14 @@ let package = Package(
             path: "Benchmarks/switchyard-bench",
             swiftSettings: strictSwift
         ),
+        // The smallest embedding: a machine written with the Swift DSL, run synchronously.
+        .executableTarget(
+            name: "EmbeddedMachine",
+            dependencies: ["Switchyard"],
+            path: "Examples/EmbeddedMachine",
+            exclude: ["embedded.scxml"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SwitchyardExpressionsTests",
             dependencies: ["SwitchyardExpressions"],
@@ -112,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardTests",
-            dependencies: ["Switchyard"],
+            dependencies: ["Switchyard", "EmbeddedMachine"],
             exclude: ["Traces", "Graphs"],
             swiftSettings: strictSwift
         ),

@@ -313,6 +313,41 @@ import Testing
         #expect(run.configurationIDs == ["b"])
     }
 
+    /// Swift guards and actions travel with the definition: the engine runs them too, beside
+    /// its own registered actions.
+    @Test func engineRunsSwiftGuardsAndActions() async throws {
+        let definition = try Machine(initial: "idle") {
+            Variable("stamp", expr: "''")
+            Variable("audit", expr: "''")
+            State("idle") {
+                On("go", to: "done").when { $0.eventData.jsString == "yes" }
+                On("go", to: "refused")
+            }
+            Final("done") {
+                OnEntry {
+                    Execute { _, context in try context.setValue(.string("swift"), for: "stamp") }
+                    Execute(named: "audit")
+                }
+            }
+            Final("refused")
+        }.compile()
+        let engine = Engine(clock: ManualClock())
+        try engine.register(definition, as: "dsl")
+        try engine.registerAction("audit") { _, context in
+            try context.setValue(.string("engine"), for: "audit")
+        }
+        try await engine.start("dsl", id: "a")
+        try await engine.start("dsl", id: "b")
+        await engine.send(Event("go", data: .string("yes")), to: "a")
+        await engine.send(Event("go", data: .string("no")), to: "b")
+        await engine.quiesce()
+        let a = await engine.snapshot("a")
+        #expect(a?.status == .finished(finalState: "done"))
+        #expect(a?.data.first { $0.name == "stamp" }?.value == .string("swift"))
+        #expect(a?.data.first { $0.name == "audit" }?.value == .string("engine"))
+        #expect(await engine.snapshot("b")?.status == .finished(finalState: "refused"))
+    }
+
     @Test func bindingAFunctionNamedInIsAnError() throws {
         let document = SCXMLDocument(states: [StateNode(kind: .state, id: "a")])
         do {

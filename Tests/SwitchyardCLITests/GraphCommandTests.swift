@@ -102,6 +102,32 @@ import Testing
         #expect(validate.status == result.status)
     }
 
+    @Test func warningsGoToStandardErrorAndTheDrawingIsPrinted() throws {
+        let dir = try Self.fixtures()
+        let warns = """
+            <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript">
+              <state id="a"><transition event="go" cond="x &gt; = 1" target="a"/></state>
+            </scxml>
+
+            """
+        try warns.write(to: dir.appendingPathComponent("warns.scxml"), atomically: true, encoding: .utf8)
+        let result = try CLI.run(["graph", "warns.scxml", "--format", "mermaid"], cwd: dir)
+        #expect(
+            result.stderr
+                == "warns.scxml:2:53: warning: syntax error in expression: unexpected '='\n"
+                + "  <state id=\"a\"><transition event=\"go\" cond=\"x &gt; = 1\" target=\"a\"/></state>\n"
+                + String(repeating: " ", count: 52) + "^\n")
+        #expect(
+            result.stdout == """
+                stateDiagram-v2
+                  state "a" as s1
+                  [*] --> s1
+                  s1 --> s1 : go [x #gt; = 1]
+
+                """)
+        #expect(result.status == 0)
+    }
+
     @Test func unknownFormatIsAUsageError() throws {
         let dir = try Self.fixtures()
         let result = try CLI.run(["graph", "door.scxml", "--format", "svg"], cwd: dir)

@@ -94,6 +94,14 @@ let package = Package(
             path: "Benchmarks/switchyard-bench",
             swiftSettings: strictSwift
         ),
+        // The smallest embedding: a machine written with the Swift DSL, run synchronously.
+        .executableTarget(
+            name: "EmbeddedMachine",
+            dependencies: ["Switchyard"],
+            path: "Examples/EmbeddedMachine",
+            exclude: ["embedded.scxml"],
+            swiftSettings: strictSwift
+        ),
         // Example: routes a folder of JSON documents with the shipped rule set (issue 6).
         .executableTarget(
             name: "DocumentRouter",
@@ -126,8 +134,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardTests",
-            dependencies: ["Switchyard"],
-            exclude: ["Traces"],
+            dependencies: ["Switchyard", "EmbeddedMachine"],
+            exclude: ["Traces", "Graphs"],
             swiftSettings: strictSwift
         ),
         .testTarget(

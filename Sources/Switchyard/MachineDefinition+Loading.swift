@@ -9,26 +9,29 @@ extension MachineDefinition {
     ///   - loaderOptions: size and depth limits for the loader.
     ///   - ruleSets: rule sets `<sy:route rules="name">` may use besides those declared in the
     ///     document (see ``RuleSetRouting``).
+    ///   - bindings: Swift functions the document's expressions may call and Swift actions for
+    ///     its `<sy:action>` elements (see ``HostBindings``).
     /// - Throws: ``DiagnosticList`` with every problem, each positioned at file:line:col.
     public static func load(
-        path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = []
+        path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = [],
+        bindings: HostBindings = HostBindings()
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(path: path)
         return try compile(
             loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings,
-            routing: RuleSetRouting(ruleSets, loaderOptions: loaderOptions))
+            routing: RuleSetRouting(ruleSets, loaderOptions: loaderOptions), bindings: bindings)
     }
 
     /// Loads, validates and compiles a document held in memory; `file` names it in diagnostics
     /// (and is the base of relative `<sy:route src>` paths).
     public static func load(
         bytes: [UInt8], file: String = "<memory>", strict: Bool = false,
-        loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = []
+        loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = [], bindings: HostBindings = HostBindings()
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(bytes: bytes, file: file)
         return try compile(
             loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings,
-            routing: RuleSetRouting(ruleSets, loaderOptions: loaderOptions))
+            routing: RuleSetRouting(ruleSets, loaderOptions: loaderOptions), bindings: bindings)
     }
 }
 

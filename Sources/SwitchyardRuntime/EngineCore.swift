@@ -164,10 +164,15 @@ final class EngineCore: Sendable {
         var failures: [RecoveryFailure] = []
         var compiled: [RegisteredDefinition] = []
         let known = versions.withLock { $0 }
+        let current = definitions.withLock { $0 }
         for s in stored where known[s.hash] == nil {
             do {
                 let document = try JSONDecoder().decode(SCXMLDocument.self, from: Data(s.document.utf8))
-                let machine = try MachineDefinition.compile(document)
+                // An older version compiles with the rule-set resolver and Swift bindings of the
+                // version registered now under its name.
+                let now = current[s.name]?.machine
+                let machine = try MachineDefinition.compile(
+                    document, routing: now?.routing, bindings: now?.bindings ?? HostBindings())
                 var def = RegisteredDefinition(
                     name: s.name, machine: machine, correlation: nil, version: s.version)
                 def.hash = s.hash

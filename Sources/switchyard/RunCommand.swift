@@ -23,9 +23,16 @@ struct RunCommand: ParsableCommand {
               advance 24h     move the manual clock forward and fire due timers
               quit            stop
 
+            Exit status: 0 after the run (a macrostep error is printed on standard error and \
+            the run goes on), 1 when FILE cannot be loaded (its diagnostics are printed as \
+            path:line:col: error: message), 64 for bad options such as --data that is not a JSON \
+            object.
+
             Examples:
-              switchyard run machines/document_approval.scxml --events submit,approve --trace json
-              echo 'submit {"amount": 12000}' | switchyard run machines/document_approval.scxml
+              switchyard run machines/document_approval.scxml \\
+                  --events submit,approve --trace json
+              echo 'submit {"amount": 12000}' | \\
+                  switchyard run machines/document_approval.scxml
             """
     )
 

@@ -8,7 +8,7 @@ struct SwitchyardCommand: AsyncParsableCommand {
         abstract: "Statechart workflows: validate, run and inspect SCXML machines.",
         subcommands: [
             ValidateCommand.self, RunCommand.self, ConformanceCommand.self, EvalCommand.self,
-            RouteCommand.self, StartCommand.self, SendCommand.self, InstancesCommand.self,
+            RouteCommand.self, GraphCommand.self, StartCommand.self, SendCommand.self, InstancesCommand.self,
         ]
     )
 }

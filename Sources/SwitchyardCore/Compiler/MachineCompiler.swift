@@ -23,13 +23,16 @@ extension MachineDefinition {
     ///   - routing: resolves the rule sets of `<sy:route>` elements; without one, a `<sy:route>`
     ///     is a load error (load through `MachineDefinition.load` of the `Switchyard` module,
     ///     which supplies one).
+    ///   - bindings: Swift functions the expressions may call and Swift actions for
+    ///     `<sy:action>` (see ``HostBindings``). A function named `In` or with a name that is not
+    ///     an identifier is an error.
     public static func compile(
         _ document: SCXMLDocument, options: MachineCompileOptions = .init(), warnings: [Diagnostic] = [],
-        routing: (any RoutingTableResolver)? = nil
+        routing: (any RoutingTableResolver)? = nil, bindings: HostBindings = HostBindings()
     ) throws(DiagnosticList) -> MachineDefinition {
-        var compiler = MachineCompiler(document: document, options: options)
+        var compiler = MachineCompiler(document: document, options: options, bindings: bindings)
         compiler.routing = routing
-        compiler.diagnostics = warnings
+        compiler.diagnostics = warnings + compiler.diagnostics
         return try compiler.run()
     }
 }
@@ -53,11 +56,20 @@ struct MachineCompiler {
     let dataModel: DataModelKind
     let compileOptions: CompileOptions
 
-    init(document: SCXMLDocument, options: MachineCompileOptions) {
+    let bindings: HostBindings
+
+    init(document: SCXMLDocument, options: MachineCompileOptions, bindings: HostBindings = HostBindings()) {
         self.document = document
         self.options = options
+        self.bindings = bindings
         self.dataModel = document.datamodel == "null" ? .null : .ecmascript
-        self.compileOptions = CompileOptions(hostFunctions: ["In"])
+        self.compileOptions = CompileOptions(hostFunctions: Set(bindings.functions.keys).union(["In"]))
+        // The host object that answers In() also answers bound functions.
+        self.usesIn = !bindings.functions.isEmpty
+        for name in bindings.functions.keys.sorted() where name == "In" || !Interpreter.isIdentifier(name) {
+            diagnostics.append(
+                Diagnostic(.error, "cannot bind a Swift function named '\(name)'", at: document.location))
+        }
     }
 
     mutating func run() throws(DiagnosticList) -> MachineDefinition {
@@ -120,7 +132,8 @@ struct MachineCompiler {
             sessionIDSlot: sessionIDSlot, nameSlot: nameSlot, ioProcessorsSlot: ioSlot,
             descriptorIDs: descriptorIDs,
             rootScript: rootScript, usesIn: usesIn, usesEvent: usesEvent, allData: allData,
-            baseDirectory: document.sourcePath.map(directoryOf), options: compileOptions)
+            baseDirectory: document.sourcePath.map(directoryOf), options: compileOptions, bindings: bindings,
+            routing: routing)
     }
 
     // MARK: Numbering

@@ -58,6 +58,13 @@ public final class MachineDefinition: Sendable {
     let allData: [CompiledData]
     let baseDirectory: String?
     let options: CompileOptions
+    /// Swift functions and actions bound at compile time.
+    public let bindings: HostBindings
+    /// Whether `bindings` has actions (the interpreter then keeps the current event for them).
+    let hasBoundActions: Bool
+    /// The resolver `<sy:route>` rule sets were compiled with; reused for documents this one
+    /// invokes and for older versions a durable engine recompiles from its store.
+    public let routing: (any RoutingTableResolver)?
 
     init(
         document: SCXMLDocument, warnings: [Diagnostic], states: [CompiledState],
@@ -66,8 +73,11 @@ public final class MachineDefinition: Sendable {
         sessionIDSlot: Int?, nameSlot: Int?, ioProcessorsSlot: Int?, descriptorIDs: [String: Int],
         rootScript: CompiledBody?, usesIn: Bool, usesEvent: Bool, allData: [CompiledData],
         baseDirectory: String?,
-        options: CompileOptions
+        options: CompileOptions, bindings: HostBindings, routing: (any RoutingTableResolver)? = nil
     ) {
+        self.routing = routing
+        self.bindings = bindings
+        self.hasBoundActions = !bindings.actions.isEmpty
         self.document = document
         self.warnings = warnings
         self.states = states

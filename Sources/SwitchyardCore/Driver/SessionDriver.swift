@@ -314,15 +314,19 @@ public final class SessionDriver {
             return
         }
         let definition: MachineDefinition
+        // Children resolve `<sy:route>` rule sets and Swift bindings as their parent did.
+        let parentDefinition = sessions[parent]?.interpreter.definition
+        let routing = parentDefinition?.routing
+        let bindings = parentDefinition?.bindings ?? HostBindings()
         do {
             if case .document(let doc)? = request.content {
-                definition = try MachineDefinition.compile(doc)
+                definition = try MachineDefinition.compile(doc, routing: routing, bindings: bindings)
             } else if case .value(let value)? = request.content {
                 guard case .string(let text) = value, let parser else {
                     fail("<invoke> content is not an SCXML document")
                     return
                 }
-                definition = try MachineDefinition.compile(parser(text))
+                definition = try MachineDefinition.compile(parser(text), routing: routing, bindings: bindings)
             } else if let src = request.src {
                 let key = (request.baseDirectory ?? "") + "\u{0}" + src
                 if let cached = definitionCache[key] {
@@ -332,7 +336,8 @@ public final class SessionDriver {
                         fail("cannot load '\(src)': no document loader")
                         return
                     }
-                    definition = try MachineDefinition.compile(loader(src, request.baseDirectory))
+                    definition = try MachineDefinition.compile(
+                        loader(src, request.baseDirectory), routing: routing, bindings: bindings)
                     definitionCache[key] = definition
                 }
             } else {

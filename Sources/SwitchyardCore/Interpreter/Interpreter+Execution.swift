@@ -15,6 +15,9 @@ final class InPredicate: ExpressionHost, @unchecked Sendable {
 
     func callHostFunction(_ name: String, arguments: [Value]) throws(ExpressionError) -> Value {
         guard name == "In" else {
+            if let function = definition.bindings.functions[name] {
+                return try definition.bindings.call(name, function, arguments)
+            }
             throw ExpressionError(
                 kind: .reference, message: "\(name) is not defined", line: 1, column: 1, offset: 0)
         }
@@ -54,7 +57,7 @@ extension Interpreter {
 
     mutating func setEvent(_ event: Event) {
         if options.tracing { currentEventName = event.name }
-        if actionHandler != nil { currentEvent = event }
+        if actionHandler != nil || definition.hasBoundActions { currentEvent = event }
         guard definition.usesEvent, let slot = definition.eventSlot else { return }
         environment[slot] = Self.eventValue(event)
     }
@@ -331,19 +334,26 @@ extension Interpreter {
 
     // MARK: Custom actions
 
-    /// Runs a Switchyard extension element through ``actionHandler`` (a no-op without one, and
-    /// for elements in other namespaces). A throwing handler raises `error.execution`.
+    /// Runs a Switchyard extension element through the action bound to its name in
+    /// ``MachineDefinition/bindings`` or else ``actionHandler`` (a no-op without either, and for
+    /// elements in other namespaces). A throwing action raises `error.execution`.
     mutating func executeCustomAction(_ action: CompiledCustomAction) -> Bool {
         if let route = action.route { return executeRoute(route) }
-        guard action.isSwitchyard, let handler = actionHandler else { return true }
+        guard action.isSwitchyard else { return true }
+        let bound = definition.hasBoundActions ? definition.bindings.actions[action.name] : nil
+        guard bound != nil || actionHandler != nil else { return true }
         guard let params = evaluateParams(action.params) else { return false }
         var context = CustomActionContext(
             sessionID: sessionID, event: currentEvent, environment: environment)
         environment = Environment(symbols: SymbolTable())
         defer { environment = context.environment }
         do {
-            try handler.perform(
-                CustomAction(name: action.name, params: params, element: action.element), context: &context)
+            let custom = CustomAction(name: action.name, params: params, element: action.element)
+            if let bound {
+                try bound(custom, &context)
+            } else if let handler = actionHandler {
+                try handler.perform(custom, context: &context)
+            }
             return true
         } catch {
             let message = "action '\(action.name)' failed: \(error)"

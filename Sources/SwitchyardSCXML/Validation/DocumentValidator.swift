@@ -1,4 +1,4 @@
-import SwitchyardCore
+public import SwitchyardCore
 
 /// Cross-reference checks on a built document: unique state ids, transition targets that exist,
 /// and initial/default targets that are legal descendants (SCXML 3.2, 3.3, 3.6, 3.10).
@@ -179,5 +179,15 @@ struct DocumentValidator {
         for (i, id) in t.targets.enumerated() where ids[id] == nil {
             error("transition target '\(id)' does not exist", at: targetLocation(t, i))
         }
+    }
+}
+
+extension SCXMLLoader {
+    /// The cross-reference checks the loader runs on every document it builds — unique state
+    /// ids, transition and initial targets that exist and are legal (SCXML 3.2, 3.3, 3.6,
+    /// 3.10) — for a document built in code (the Swift DSL, tests). Returns the errors found,
+    /// in document order; empty when the document passes.
+    public static func validate(_ document: SCXMLDocument) -> [Diagnostic] {
+        DocumentValidator.validate(document)
     }
 }

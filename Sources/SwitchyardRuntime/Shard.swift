@@ -393,10 +393,13 @@ final class Shard: @unchecked Sendable {
 
     private func deliver(_ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?) {
         guard let rec = instances[id] else {
+            // A durable engine knows the stored instances that finished before it started.
+            let finished = finishedSeqs[id] != nil
             if let r {
-                answer(r, .failure(.noSuchInstance(id)))
+                answer(r, .failure(finished ? .notRunning(id) : .noSuchInstance(id)))
             } else {
-                core.deadLetter(event, instanceID: id, reason: .noSuchInstance(id))
+                core.deadLetter(
+                    event, instanceID: id, reason: finished ? .instanceFinished(id) : .noSuchInstance(id))
             }
             return
         }

@@ -163,7 +163,12 @@ import Testing
             """, initial: "charge", data: #"<data id="order" expr="'o-9'"/><data id="undone"/>"#)
         try engine.register(saga, as: "saga")
         try await engine.start("saga", id: "s1")
+        // quiesce() stops waiting for activities once the engine has been idle for 20 ms; on a
+        // loaded machine a task may not even have started by then, so wait for the outcome.
         await engine.quiesce()
+        for _ in 0..<500 where await engine.snapshot("s1")?.status == .running {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(
             log.all == [
                 "charge o-9", "reserve o-9", "notify", "release o-9 after reserve-ok",

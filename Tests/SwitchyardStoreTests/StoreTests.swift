@@ -35,7 +35,7 @@ import Testing
         let r = try await engine.deliver(Event("inc", data: .object(JSObject([("n", .number(4))]))), to: "a")
         #expect(r.sequence == 5)
         // The finished instance is not running; its id continues its journal when reused.
-        await #expect(throws: EngineError.noSuchInstance("b")) {
+        await #expect(throws: EngineError.notRunning("b")) {
             try await engine.deliver(Event("inc"), to: "b")
         }
         await #expect(throws: EngineError.instanceFinished("b")) {

@@ -114,6 +114,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardRuntimeTests",
             dependencies: ["SwitchyardRuntime", "Switchyard"],
+            exclude: ["Transcripts"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -39,7 +39,8 @@ import Testing
 
         func start(_ id: String, title: String = "Plan", amount: Double = 5000) async throws {
             try await engine.start(
-                "approval", id: id, data: [NamedValue("title", .string(title)), NamedValue("amount", .number(amount))],
+                "approval", id: id,
+                data: [NamedValue("title", .string(title)), NamedValue("amount", .number(amount))],
                 onConflict: .fail)
         }
 
@@ -62,7 +63,9 @@ import Testing
 
         /// The audit trail as `n event from>to by` lines.
         func audit(_ id: String) async throws -> [String] {
-            guard case .array(let entries)? = try await snapshot(id).value(of: "audit") else { return ["no audit"] }
+            guard case .array(let entries)? = try await snapshot(id).value(of: "audit") else {
+                return ["no audit"]
+            }
             return entries.map { e in
                 let f = { (name: String) in member(e, name)?.jsString ?? "?" }
                 return "\(f("n")) \(f("event")) \(f("from"))>\(f("to")) \(f("by"))"
@@ -93,7 +96,9 @@ import Testing
 
     static let reviewing = ["open", "in_review", "awaiting_reviewer"]
     static let escalated = ["open", "in_review", "escalated"]
-    static let secondReview = ["open", "second_review", "legal", "legal_pending", "finance", "finance_pending"]
+    static let secondReview = [
+        "open", "second_review", "legal", "legal_pending", "finance", "finance_pending",
+    ]
 
     // MARK: Scenarios (each uses its own instance ids; the coverage test runs them all)
 
@@ -109,7 +114,8 @@ import Testing
         await h.send("small", "submit", by: "ann")
         try await h.expect(
             "small", reviewing, stage: "awaiting_reviewer", audit: ["1 submit draft>awaiting_reviewer ann"])
-        #expect(try await h.timers("small") == ["sy.timeout.awaiting_reviewer@24h", "sy.timeout.in_review@72h"])
+        #expect(
+            try await h.timers("small") == ["sy.timeout.awaiting_reviewer@24h", "sy.timeout.in_review@72h"])
         #expect(try await h.snapshot("small").value(of: "revision") == .number(1))
         #expect(try await json(h.snapshot("small").value(of: "assignees")) == #"{"reviewer":"rita"}"#)
         #expect(
@@ -128,13 +134,20 @@ import Testing
             try await h.audit("small") == [
                 "1 submit draft>awaiting_reviewer ann", "2 approve awaiting_reviewer>approved rita",
             ])
-        #expect(h.log.transitions(of: "small") == ["draft -[submit]-> in_review", "in_review -[approve]-> approved"])
-        #expect(h.assignments.all.filter { $0.hasPrefix("small:") } == ["small: reviewer=rita (Team offsite, 5000)"])
+        #expect(
+            h.log.transitions(of: "small") == [
+                "draft -[submit]-> in_review", "in_review -[approve]-> approved",
+            ])
+        #expect(
+            h.assignments.all.filter { $0.hasPrefix("small:") } == [
+                "small: reviewer=rita (Team offsite, 5000)"
+            ])
         // A finished instance takes no more events: they are dead-lettered, not lost.
         await h.send("small", "withdraw", by: "ann")
         #expect(
             h.engine.deadLetters.contains {
-                $0.instanceID == "small" && $0.event.name == "withdraw" && $0.reason == .instanceFinished("small")
+                $0.instanceID == "small" && $0.event.name == "withdraw"
+                    && $0.reason == .instanceFinished("small")
             })
     }
 
@@ -146,17 +159,20 @@ import Testing
         try await h.expect(
             "changes", ["open", "changes_requested"], stage: "changes_requested",
             audit: [
-                "1 submit draft>awaiting_reviewer ann", "2 request_changes awaiting_reviewer>changes_requested rita",
+                "1 submit draft>awaiting_reviewer ann",
+                "2 request_changes awaiting_reviewer>changes_requested rita",
             ])
         var s = try await h.snapshot("changes")
         #expect(s.value(of: "reason") == .string("add a budget"))
         #expect(s.pendingTimers.isEmpty)
 
-        await h.send("changes", "resubmit", by: "ann", [("amount", .number(8000)), ("title", .string("Plan v2"))])
+        await h.send(
+            "changes", "resubmit", by: "ann", [("amount", .number(8000)), ("title", .string("Plan v2"))])
         try await h.expect(
             "changes", reviewing, stage: "awaiting_reviewer",
             audit: [
-                "1 submit draft>awaiting_reviewer ann", "2 request_changes awaiting_reviewer>changes_requested rita",
+                "1 submit draft>awaiting_reviewer ann",
+                "2 request_changes awaiting_reviewer>changes_requested rita",
                 "3 resubmit changes_requested>awaiting_reviewer ann",
             ])
         s = try await h.snapshot("changes")
@@ -189,17 +205,24 @@ import Testing
         try await h.start("slow")
         await h.send("slow", "submit", by: "ann")
         try await h.advance(hours: 23, seconds: 3599)
-        try await h.expect("slow", reviewing, stage: "awaiting_reviewer", audit: ["1 submit draft>awaiting_reviewer ann"])
+        try await h.expect(
+            "slow", reviewing, stage: "awaiting_reviewer", audit: ["1 submit draft>awaiting_reviewer ann"])
         try await h.advance(hours: 0, seconds: 1)
         try await h.expect(
             "slow", escalated, stage: "escalated",
-            audit: ["1 submit draft>awaiting_reviewer ann", "2 timeout.awaiting_reviewer awaiting_reviewer>escalated system"])
+            audit: [
+                "1 submit draft>awaiting_reviewer ann",
+                "2 timeout.awaiting_reviewer awaiting_reviewer>escalated system",
+            ])
         #expect(try await h.timers("slow") == ["sy.timeout.in_review@72h"])
-        #expect(try await json(h.snapshot("slow").value(of: "assignees")) == #"{"reviewer":"rita","manager":"mona"}"#)
+        #expect(
+            try await json(h.snapshot("slow").value(of: "assignees"))
+                == #"{"reviewer":"rita","manager":"mona"}"#)
         #expect(
             h.log.microsteps(of: "slow").last
                 == MicrostepTrace(
-                    event: "timeout.awaiting_reviewer", transitions: ["awaiting_reviewer -[timeout.awaiting_reviewer]-> escalated"],
+                    event: "timeout.awaiting_reviewer",
+                    transitions: ["awaiting_reviewer -[timeout.awaiting_reviewer]-> escalated"],
                     exited: ["awaiting_reviewer"], entered: ["escalated"]))
 
         try await h.advance(hours: 6)  // 30h: the manager approves
@@ -211,7 +234,8 @@ import Testing
         #expect(s.value(of: "outcome") == .string("approved"))
         #expect(
             try await h.audit("slow") == [
-                "1 submit draft>awaiting_reviewer ann", "2 timeout.awaiting_reviewer awaiting_reviewer>escalated system",
+                "1 submit draft>awaiting_reviewer ann",
+                "2 timeout.awaiting_reviewer awaiting_reviewer>escalated system",
                 "3 approve escalated>approved mona",
             ])
         #expect(s.recentEvents == ["submit", "timeout.awaiting_reviewer", "approve"])
@@ -232,7 +256,8 @@ import Testing
         #expect(s.value(of: "reason") == .string("no decision within 72h"))
         #expect(
             try await h.audit("silent") == [
-                "1 submit draft>awaiting_reviewer ann", "2 timeout.awaiting_reviewer awaiting_reviewer>escalated system",
+                "1 submit draft>awaiting_reviewer ann",
+                "2 timeout.awaiting_reviewer awaiting_reviewer>escalated system",
                 "3 timeout.in_review escalated>rejected system",
             ])
         #expect(
@@ -254,10 +279,14 @@ import Testing
         try await h.expect(
             "prompt", ["open", "changes_requested"], stage: "changes_requested",
             audit: [
-                "1 submit draft>awaiting_reviewer ann", "2 request_changes awaiting_reviewer>changes_requested rita",
+                "1 submit draft>awaiting_reviewer ann",
+                "2 request_changes awaiting_reviewer>changes_requested rita",
             ])
         await h.send("prompt", "resubmit", by: "ann")
-        #expect(try await h.timers("prompt") == ["sy.timeout.awaiting_reviewer@147h", "sy.timeout.in_review@195h"])
+        #expect(
+            try await h.timers("prompt") == [
+                "sy.timeout.awaiting_reviewer@147h", "sy.timeout.in_review@195h",
+            ])
         try await h.advance(hours: 24)
         #expect(try await h.snapshot("prompt").configuration == escalated)
     }
@@ -297,7 +326,8 @@ import Testing
         #expect(s.value(of: "outcome") == .string("approved"))
         #expect(
             try await h.audit("big").suffix(2) == [
-                "4 legal.approve second_review>legal_approved lee", "5 done.state.second_review second_review>approved system",
+                "4 legal.approve second_review>legal_approved lee",
+                "5 done.state.second_review second_review>approved system",
             ])
         #expect(
             h.log.microsteps(of: "big") == [
@@ -307,7 +337,9 @@ import Testing
                 MicrostepTrace(
                     event: "done.state.second_review",
                     transitions: ["second_review -[done.state.second_review]-> approved"],
-                    exited: ["finance_approved", "finance", "legal_approved", "legal", "second_review", "open"],
+                    exited: [
+                        "finance_approved", "finance", "legal_approved", "legal", "second_review", "open",
+                    ],
                     entered: ["approved"]),
             ])
     }
@@ -335,20 +367,24 @@ import Testing
         #expect(
             try await h.audit("finance-no") == [
                 "1 submit draft>awaiting_reviewer ann", "2 approve awaiting_reviewer>second_review rita",
-                "3 legal.approve second_review>legal_approved lee", "4 finance.reject second_review>rejected fay",
+                "3 legal.approve second_review>legal_approved lee",
+                "4 finance.reject second_review>rejected fay",
             ])
         #expect(
             h.log.microsteps(of: "finance-no").last
                 == MicrostepTrace(
                     event: "finance.reject", transitions: ["finance_pending -[finance.reject]-> rejected"],
-                    exited: ["finance_pending", "finance", "legal_approved", "legal", "second_review", "open"],
+                    exited: [
+                        "finance_pending", "finance", "legal_approved", "legal", "second_review", "open",
+                    ],
                     entered: ["rejected"]))
     }
 
     /// Withdraw from a stage, check the withdrawn state, reinstate, and check the document is
     /// back in exactly the configuration it left (deep history).
     static func withdrawAndReinstate(
-        _ h: Harness, _ id: String, from configuration: [String], stage: String, sourceLocation: Testing.SourceLocation
+        _ h: Harness, _ id: String, from configuration: [String], stage: String,
+        sourceLocation: Testing.SourceLocation
     ) async throws {
         let before = try await h.snapshot(id)
         #expect(before.configuration == configuration, sourceLocation: sourceLocation)
@@ -356,20 +392,27 @@ import Testing
         let n = trail.count
         await h.send(id, "withdraw", by: "ann")
         try await h.expect(
-            id, ["withdrawn"], stage: "withdrawn", audit: trail + ["\(n + 1) withdraw \(stage)>withdrawn ann"],
+            id, ["withdrawn"], stage: "withdrawn",
+            audit: trail + ["\(n + 1) withdraw \(stage)>withdrawn ann"],
             sourceLocation: sourceLocation)
         #expect(try await h.timers(id) == [], sourceLocation: sourceLocation)
-        #expect(try await h.snapshot(id).value(of: "withdrawn_from") == .string(stage), sourceLocation: sourceLocation)
+        #expect(
+            try await h.snapshot(id).value(of: "withdrawn_from") == .string(stage),
+            sourceLocation: sourceLocation)
         try await h.advance(hours: 100)  // nothing fires while withdrawn
         #expect(try await h.snapshot(id).configuration == ["withdrawn"], sourceLocation: sourceLocation)
         await h.send(id, "reinstate", by: "ann")
         try await h.expect(
             id, configuration, stage: stage,
-            audit: trail + ["\(n + 1) withdraw \(stage)>withdrawn ann", "\(n + 2) reinstate withdrawn>\(stage) ann"],
+            audit: trail + [
+                "\(n + 1) withdraw \(stage)>withdrawn ann", "\(n + 2) reinstate withdrawn>\(stage) ann",
+            ],
             sourceLocation: sourceLocation)
         #expect(try await h.snapshot(id).value(of: "withdrawn_from") == .null, sourceLocation: sourceLocation)
         #expect(
-            h.log.transitions(of: id).suffix(2) == ["open -[withdraw]-> withdrawn", "withdrawn -[reinstate]-> open_history"],
+            h.log.transitions(of: id).suffix(2) == [
+                "open -[withdraw]-> withdrawn", "withdrawn -[reinstate]-> open_history",
+            ],
             sourceLocation: sourceLocation)
     }
 
@@ -378,27 +421,33 @@ import Testing
     /// review with legal already approved (finance's approval then finishes it).
     static func withdrawFromEveryStage(_ h: Harness) async throws {
         try await h.start("w")
-        try await withdrawAndReinstate(h, "w", from: ["open", "draft"], stage: "draft", sourceLocation: #_sourceLocation)
+        try await withdrawAndReinstate(
+            h, "w", from: ["open", "draft"], stage: "draft", sourceLocation: #_sourceLocation)
         // Reinstating enters the history state: the exact entry is reported.
         #expect(
             h.log.microsteps(of: "w").last
                 == MicrostepTrace(
-                    event: "reinstate", transitions: ["withdrawn -[reinstate]-> open_history"], exited: ["withdrawn"],
+                    event: "reinstate", transitions: ["withdrawn -[reinstate]-> open_history"],
+                    exited: ["withdrawn"],
                     entered: ["open", "draft"]))
 
         await h.send("w", "submit", by: "ann")  // at 100h
-        try await withdrawAndReinstate(h, "w", from: reviewing, stage: "awaiting_reviewer", sourceLocation: #_sourceLocation)
+        try await withdrawAndReinstate(
+            h, "w", from: reviewing, stage: "awaiting_reviewer", sourceLocation: #_sourceLocation)
         // Reinstating re-enters in_review and awaiting_reviewer: both timeouts restart (now 200h).
-        #expect(try await h.timers("w") == ["sy.timeout.awaiting_reviewer@224h", "sy.timeout.in_review@272h"])
+        #expect(
+            try await h.timers("w") == ["sy.timeout.awaiting_reviewer@224h", "sy.timeout.in_review@272h"])
 
         try await h.advance(hours: 24)
-        try await withdrawAndReinstate(h, "w", from: escalated, stage: "escalated", sourceLocation: #_sourceLocation)
+        try await withdrawAndReinstate(
+            h, "w", from: escalated, stage: "escalated", sourceLocation: #_sourceLocation)
         // Only in_review's timeout restarts: awaiting_reviewer is not re-entered (now 324h).
         #expect(try await h.timers("w") == ["sy.timeout.in_review@396h"])
 
         await h.send("w", "request_changes", by: "mona")
         try await withdrawAndReinstate(
-            h, "w", from: ["open", "changes_requested"], stage: "changes_requested", sourceLocation: #_sourceLocation)
+            h, "w", from: ["open", "changes_requested"], stage: "changes_requested",
+            sourceLocation: #_sourceLocation)
 
         await h.send("w", "resubmit", by: "ann", [("amount", .number(50000))])
         await h.send("w", "approve", by: "rita")
@@ -413,14 +462,16 @@ import Testing
         #expect(trail.count == 18)
         #expect(
             trail.suffix(3) == [
-                "16 reinstate withdrawn>second_review ann", "17 finance.approve second_review>finance_approved fay",
+                "16 reinstate withdrawn>second_review ann",
+                "17 finance.approve second_review>finance_approved fay",
                 "18 done.state.second_review second_review>approved system",
             ])
         // Who was assigned, in order: entering in_review (re)assigns the reviewer, escalated the
         // manager, the second review legal and finance, each time they are (re-)entered.
         #expect(
             h.assignments.all.filter { $0.hasPrefix("w:") }.map { $0.split(separator: " ")[1] } == [
-                "reviewer=rita", "reviewer=rita", "manager=mona", "reviewer=rita", "manager=mona", "reviewer=rita",
+                "reviewer=rita", "reviewer=rita", "manager=mona", "reviewer=rita", "manager=mona",
+                "reviewer=rita",
                 "legal=lee", "finance=fay", "legal=lee", "finance=fay",
             ])
     }
@@ -437,17 +488,23 @@ import Testing
     ]
 
     @Test func approveSmallAmount() async throws { try await Self.approveSmallAmount(Harness()) }
-    @Test func changesThenResubmitThenReject() async throws { try await Self.changesThenResubmitThenReject(Harness()) }
+    @Test func changesThenResubmitThenReject() async throws {
+        try await Self.changesThenResubmitThenReject(Harness())
+    }
     @Test func escalationAfter24Hours() async throws { try await Self.escalationAfter24Hours(Harness()) }
     @Test func autoRejectAfter72Hours() async throws { try await Self.autoRejectAfter72Hours(Harness()) }
-    @Test func decisionInTimeCancelsTimeouts() async throws { try await Self.decisionInTimeCancelsTimeouts(Harness()) }
+    @Test func decisionInTimeCancelsTimeouts() async throws {
+        try await Self.decisionInTimeCancelsTimeouts(Harness())
+    }
     @Test func secondReviewBothApprove() async throws { try await Self.secondReviewBothApprove(Harness()) }
     @Test func secondReviewRejections() async throws { try await Self.secondReviewRejections(Harness()) }
     @Test func withdrawFromEveryStage() async throws { try await Self.withdrawFromEveryStage(Harness()) }
 
     /// All scenarios together enter every state and take every transition of the shipped file.
     @Test func everyStateAndTransitionIsCovered() async throws {
-        let expected = Coverage(definition: try loadShippedMachine("document_approval"))
+        let definition = try loadShippedMachine("document_approval")
+        #expect(definition.warnings.map(\.rendered) == [])
+        let expected = Coverage(definition: definition)
         #expect(expected.duplicates == [], "two transitions with the same source, events and targets")
         #expect(expected.states.count == 16)
         #expect(expected.transitions.count == 15)

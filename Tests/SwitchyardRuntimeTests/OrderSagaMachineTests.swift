@@ -67,12 +67,15 @@ import Testing
             @Sendable func note(_ input: ActivityInput, _ detail: String) {
                 world.calls.add("\(input.name)#\(input.attempt)@\(clock.now() / 1_000_000_000)s \(detail)")
             }
-            @Sendable func str(_ input: ActivityInput, _ name: String) -> String { input.param(name)?.jsString ?? "?" }
+            @Sendable func str(_ input: ActivityInput, _ name: String) -> String {
+                input.param(name)?.jsString ?? "?"
+            }
 
             try engine.registerActivity(
                 "reserve_stock",
                 options: ActivityOptions(
-                    retry: RetryPolicy(initialInterval: .seconds(1), backoffCoefficient: 2, maximumAttempts: 3))
+                    retry: RetryPolicy(
+                        initialInterval: .seconds(1), backoffCoefficient: 2, maximumAttempts: 3))
             ) { input in
                 try await world.call {
                     note(input, "\(str(input, "order")) \(json(input.param("items")))")
@@ -91,7 +94,9 @@ import Testing
                         maximumAttempts: 5, nonRetryableKinds: ["declined"]))
             ) { input in
                 try await world.call {
-                    note(input, "\(str(input, "order")) \(str(input, "amount")) \(json(input.param("reservation")))")
+                    note(
+                        input,
+                        "\(str(input, "order")) \(str(input, "amount")) \(json(input.param("reservation")))")
                     if world.script.chargeHangs.contains(input.attempt) {
                         try await world.hang("charge_payment#\(input.attempt)")
                     }
@@ -102,14 +107,16 @@ import Testing
                         throw ActivityError(kind: "unavailable", message: "provider timeout")
                     }
                     return object([
-                        ("paymentId", .string("P-\(str(input, "order"))")), ("amount", input.param("amount") ?? .null),
+                        ("paymentId", .string("P-\(str(input, "order"))")),
+                        ("amount", input.param("amount") ?? .null),
                     ])
                 }
             }
             try engine.registerActivity(
                 "ship_order",
                 options: ActivityOptions(
-                    retry: RetryPolicy(initialInterval: .seconds(60), backoffCoefficient: 2, maximumAttempts: 3))
+                    retry: RetryPolicy(
+                        initialInterval: .seconds(60), backoffCoefficient: 2, maximumAttempts: 3))
             ) { input in
                 try await world.call {
                     note(input, "\(str(input, "order")) to \(str(input, "address"))")
@@ -150,7 +157,8 @@ import Testing
             try await engine.start(
                 "order", id: id,
                 data: [
-                    NamedValue("order", .string(order)), NamedValue("items", .array([.string("book"), .string("pen")])),
+                    NamedValue("order", .string(order)),
+                    NamedValue("items", .array([.string("book"), .string("pen")])),
                     NamedValue("amount", .number(42.5)), NamedValue("address", .string("Main St 1")),
                 ], onConflict: .fail)
             await settle(calls: calls, sourceLocation: sourceLocation)
@@ -190,7 +198,9 @@ import Testing
             }
         }
 
-        func snapshot(_ id: String) async throws -> InstanceSnapshot { try #require(await engine.snapshot(id)) }
+        func snapshot(_ id: String) async throws -> InstanceSnapshot {
+            try #require(await engine.snapshot(id))
+        }
 
         func steps(_ id: String) async throws -> [String] {
             guard case .array(let a)? = try await snapshot(id).value(of: "steps") else { return ["no steps"] }
@@ -207,7 +217,10 @@ import Testing
         try await h.start("ok", order: "A1", calls: 3)
         let s = try await h.snapshot("ok")
         #expect(s.status == .finished(finalState: "completed"))
-        #expect(try await h.steps("ok") == ["reserving -> charging", "charging -> shipping", "shipping -> completed"])
+        #expect(
+            try await h.steps("ok") == [
+                "reserving -> charging", "charging -> shipping", "shipping -> completed",
+            ])
         #expect(json(s.value(of: "reservation")) == reservation)
         #expect(json(s.value(of: "payment")) == #"{"paymentId":"P-A1","amount":42.5}"#)
         #expect(json(s.value(of: "shipment")) == #"{"tracking":"T-A1"}"#)
@@ -215,14 +228,17 @@ import Testing
         #expect(s.compensations == ["release_stock", "refund_payment"])
         #expect(
             h.world.calls.all == [
-                #"reserve_stock#1@0s A1 ["book","pen"]"#, #"charge_payment#1@0s A1 42.5 {"reservationId":"R-A1"}"#,
+                #"reserve_stock#1@0s A1 ["book","pen"]"#,
+                #"charge_payment#1@0s A1 42.5 {"reservationId":"R-A1"}"#,
                 "ship_order#1@0s A1 to Main St 1",
             ])
         #expect(
             h.log.microsteps(of: "ok") == [
-                MicrostepTrace(event: nil, transitions: [], exited: [], entered: ["processing", "reserving"]),
                 MicrostepTrace(
-                    event: "done.invoke.reserve", transitions: ["reserving -[done.invoke.reserve]-> charging"],
+                    event: nil, transitions: [], exited: [], entered: ["processing", "reserving"]),
+                MicrostepTrace(
+                    event: "done.invoke.reserve",
+                    transitions: ["reserving -[done.invoke.reserve]-> charging"],
                     exited: ["reserving"], entered: ["charging"]),
                 MicrostepTrace(
                     event: "done.invoke.charge", transitions: ["charging -[done.invoke.charge]-> shipping"],
@@ -276,7 +292,8 @@ import Testing
         #expect(try await h.snapshot("slow").status == .finished(finalState: "completed"))
         #expect(
             h.world.calls.all.filter { !$0.hasSuffix("cancelled") } == [
-                #"reserve_stock#1@0s A1 ["book","pen"]"#, #"charge_payment#1@0s A1 42.5 {"reservationId":"R-A1"}"#,
+                #"reserve_stock#1@0s A1 ["book","pen"]"#,
+                #"charge_payment#1@0s A1 42.5 {"reservationId":"R-A1"}"#,
                 #"charge_payment#2@32s A1 42.5 {"reservationId":"R-A1"}"#, "ship_order#1@32s A1 to Main St 1",
             ])
         #expect(h.world.calls.all.filter { $0.hasSuffix("cancelled") } == ["charge_payment#1 cancelled"])
@@ -289,26 +306,31 @@ import Testing
         #expect(s.status == .finished(finalState: "compensated"))
         #expect(
             json(s.value(of: "failure"))
-                == #"{"kind":"declined","message":"card declined","retryable":false,"attempts":1,"activity":"charge_payment"}"#)
+                == #"{"kind":"declined","message":"card declined","retryable":false,"attempts":1,"activity":"charge_payment"}"#
+        )
         #expect(json(s.value(of: "compensated")) == #"["release_stock"]"#)
         #expect(s.value(of: "payment") == .null)
         #expect(s.compensations == [])
         #expect(
             try await h.steps("declined") == [
-                "reserving -> charging", "charge_payment failed -> compensating", "compensating -> compensated",
+                "reserving -> charging", "charge_payment failed -> compensating",
+                "compensating -> compensated",
             ])
         #expect(
             h.world.calls.all == [
-                #"reserve_stock#1@0s A1 ["book","pen"]"#, #"charge_payment#1@0s A1 42.5 {"reservationId":"R-A1"}"#,
+                #"reserve_stock#1@0s A1 ["book","pen"]"#,
+                #"charge_payment#1@0s A1 42.5 {"reservationId":"R-A1"}"#,
                 #"release_stock#1@0s {"reservationId":"R-A1"}"#,
             ])
         #expect(
             h.log.microsteps(of: "declined").suffix(2) == [
                 MicrostepTrace(
-                    event: "error.activity.charge", transitions: ["processing -[error.activity]-> compensating"],
+                    event: "error.activity.charge",
+                    transitions: ["processing -[error.activity]-> compensating"],
                     exited: ["charging", "processing"], entered: ["compensating"]),
                 MicrostepTrace(
-                    event: "compensation.done", transitions: ["compensating -[compensation.done]-> compensated"],
+                    event: "compensation.done",
+                    transitions: ["compensating -[compensation.done]-> compensated"],
                     exited: ["compensating"], entered: ["compensated"]),
             ])
     }
@@ -355,7 +377,8 @@ import Testing
         #expect(
             h.world.calls.all.suffix(5) == [
                 "ship_order#1@0s A1 to Main St 1", "ship_order#2@60s A1 to Main St 1",
-                "ship_order#3@160s A1 to Main St 1", #"refund_payment#1@160s {"paymentId":"P-A1","amount":42.5}"#,
+                "ship_order#3@160s A1 to Main St 1",
+                #"refund_payment#1@160s {"paymentId":"P-A1","amount":42.5}"#,
                 #"release_stock#1@160s {"reservationId":"R-A1"}"#,
             ])
         #expect(
@@ -386,7 +409,8 @@ import Testing
     static func cancelWhileCharging(_ h: Harness) async throws {
         try await h.start("cancel", order: "A1", calls: 2)
         #expect(try await h.snapshot("cancel").activities == ["charge"])
-        await h.engine.send(Event("cancel", data: object([("reason", .string("changed my mind"))])), to: "cancel")
+        await h.engine.send(
+            Event("cancel", data: object([("reason", .string("changed my mind"))])), to: "cancel")
         await h.settle(calls: 3)
         let s = try await h.snapshot("cancel")
         #expect(s.status == .finished(finalState: "compensated"))
@@ -426,7 +450,8 @@ import Testing
         #expect(
             h.log.microsteps(of: "stuck").last
                 == MicrostepTrace(
-                    event: "compensation.failed", transitions: ["compensating -[compensation.failed]-> failed"],
+                    event: "compensation.failed",
+                    transitions: ["compensating -[compensation.failed]-> failed"],
                     exited: ["compensating"], entered: ["failed"]))
     }
 
@@ -461,7 +486,9 @@ import Testing
 
     /// All scenarios together enter every state and take every transition of the shipped file.
     @Test func everyStateAndTransitionIsCovered() async throws {
-        let expected = Coverage(definition: try loadShippedMachine("order_saga"))
+        let definition = try loadShippedMachine("order_saga")
+        #expect(definition.warnings.map(\.rendered) == [])
+        let expected = Coverage(definition: definition)
         #expect(expected.duplicates == [])
         #expect(expected.states.count == 8)
         #expect(expected.transitions.count == 7)

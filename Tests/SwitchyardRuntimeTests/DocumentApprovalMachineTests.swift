@@ -1,3 +1,4 @@
+import Foundation
 import Switchyard
 import Testing
 
@@ -533,5 +534,40 @@ import Testing
         let s = try #require(await engine.snapshot("d"))
         #expect(s.configuration == ["open", "in_review", "awaiting_reviewer"])
         #expect(json(s.value(of: "assignees")) == "{}")
+    }
+    /// The audit functions declared by the document's `<script>` live in the data model; a
+    /// JSON round trip of a snapshot (withdrawn from the second review, history recorded) must
+    /// restore them and the history so the document carries on where it was.
+    @Test func snapshotRoundTripKeepsFunctionsAndHistory() throws {
+        let definition = try loadShippedMachine("document_approval")
+        var first = Interpreter(
+            definition: definition, sessionID: "doc", data: [NamedValue("amount", .number(20000))])
+        _ = first.start()
+        for (name, by) in [
+            ("submit", "ann"), ("approve", "rita"), ("legal.approve", "lee"), ("withdraw", "ann"),
+        ] {
+            _ = first.handle(Event(name, data: object([("by", .string(by))])))
+        }
+        #expect(first.configurationIDs == ["withdrawn"])
+        let bytes = try JSONEncoder().encode(first.snapshot())
+        let state = try JSONDecoder().decode(InstanceState.self, from: bytes)
+        var second = try Interpreter(definition: definition, restoring: state)
+        _ = second.handle(Event("reinstate", data: object([("by", .string("ann"))])))
+        #expect(
+            second.configurationIDs == [
+                "open", "second_review", "legal", "legal_approved", "finance", "finance_pending",
+            ])
+        _ = second.handle(Event("finance.approve", data: object([("by", .string("fay"))])))
+        #expect(second.isFinished)
+        guard case .array(let audit)? = second.dataModel.first(where: { $0.name == "audit" })?.value else {
+            Issue.record("no audit")
+            return
+        }
+        #expect(
+            audit.suffix(3).map {
+                "\(member($0, "event")?.jsString ?? "") by \(member($0, "by")?.jsString ?? "")"
+            } == [
+                "reinstate by ann", "finance.approve by fay", "done.state.second_review by system",
+            ])
     }
 }

@@ -559,7 +559,9 @@ final class Shard: @unchecked Sendable {
         let id = rec.id
         let core = self.core
         core.activeTasks.add(1, ordering: .relaxed)
+        core.unstartedTasks.add(1, ordering: .relaxed)
         run.task = Task { [self] in
+            core.unstartedTasks.subtract(1, ordering: .releasing)
             let result: Result<Value, ActivityError>
             do {
                 result = .success(try await body(input))
@@ -662,7 +664,9 @@ final class Shard: @unchecked Sendable {
         let core = self.core
         let steps = entries.map { entry in (entry, core.activity(named: entry.activity)) }
         core.activeTasks.add(1, ordering: .relaxed)
+        core.unstartedTasks.add(1, ordering: .relaxed)
         Task { [self] in
+            core.unstartedTasks.subtract(1, ordering: .releasing)
             var done: [Value] = []
             var failed: [Value] = []
             for (entry, registered) in steps {

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libxml2 through pkg-config; only SwitchyardSCXML imports it.
@@ -61,11 +62,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Durable instances: the engine's journal, snapshots and definitions on SQLite (GRDB).
+        .target(
+            name: "SwitchyardStore",
+            dependencies: [
+                "SwitchyardRuntime", "SwitchyardCore", "SwitchyardExpressions",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Umbrella: `import Switchyard`.
         .target(
             name: "Switchyard",
             dependencies: [
                 "SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRules", "SwitchyardRuntime",
+                "SwitchyardStore",
             ],
             swiftSettings: strictSwift
         ),
@@ -81,6 +92,20 @@ let package = Package(
             name: "switchyard-bench",
             dependencies: ["Switchyard"],
             path: "Benchmarks/switchyard-bench",
+            swiftSettings: strictSwift
+        ),
+        // Example: routes a folder of JSON documents with the shipped rule set (issue 6).
+        .executableTarget(
+            name: "DocumentRouter",
+            dependencies: ["Switchyard"],
+            path: "Examples/DocumentRouter",
+            exclude: ["documents"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DocumentRouterTests",
+            dependencies: ["DocumentRouter"],
+            exclude: ["expected-output.txt"],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -115,6 +140,18 @@ let package = Package(
             name: "SwitchyardRuntimeTests",
             dependencies: ["SwitchyardRuntime", "Switchyard"],
             exclude: ["Transcripts"],
+            swiftSettings: strictSwift
+        ),
+        // The process the crash test starts and kills (a test helper, not a product).
+        .executableTarget(
+            name: "CrashWorker",
+            dependencies: ["Switchyard"],
+            path: "Tests/CrashWorker",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardStoreTests",
+            dependencies: ["Switchyard", "SwitchyardStore", "CrashWorker"],
             swiftSettings: strictSwift
         ),
         .testTarget(

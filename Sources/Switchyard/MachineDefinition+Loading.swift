@@ -7,23 +7,28 @@ extension MachineDefinition {
     /// - Parameters:
     ///   - strict: treat expressions that do not compile as errors (see ``MachineCompileOptions``).
     ///   - loaderOptions: size and depth limits for the loader.
+    ///   - ruleSets: rule sets `<sy:route rules="name">` may use besides those declared in the
+    ///     document (see ``RuleSetRouting``).
     /// - Throws: ``DiagnosticList`` with every problem, each positioned at file:line:col.
     public static func load(
-        path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init()
+        path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = []
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(path: path)
         return try compile(
-            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings,
+            routing: RuleSetRouting(ruleSets, loaderOptions: loaderOptions))
     }
 
-    /// Loads, validates and compiles a document held in memory; `file` names it in diagnostics.
+    /// Loads, validates and compiles a document held in memory; `file` names it in diagnostics
+    /// (and is the base of relative `<sy:route src>` paths).
     public static func load(
         bytes: [UInt8], file: String = "<memory>", strict: Bool = false,
-        loaderOptions: LoaderOptions = .init()
+        loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = []
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(bytes: bytes, file: file)
         return try compile(
-            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings)
+            loaded.document, options: MachineCompileOptions(strict: strict), warnings: loaded.warnings,
+            routing: RuleSetRouting(ruleSets, loaderOptions: loaderOptions))
     }
 }
 

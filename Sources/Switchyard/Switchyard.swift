@@ -4,3 +4,4 @@
 @_exported public import SwitchyardRules
 @_exported public import SwitchyardRuntime
 @_exported public import SwitchyardSCXML
+@_exported public import SwitchyardStore

@@ -86,6 +86,11 @@ public struct ActivityInput: Sendable {
     public var content: Value
     /// 1 for the first attempt.
     public var attempt: Int
+    /// A key that is the same every time *this* invocation is started — also when a durable
+    /// engine restarts it after a crash — and different for every other invocation:
+    /// `<instance id>/<invoke id>/<n>` where `n` counts the instance's activity starts. Pass it
+    /// to the outside world (payment, e-mail, ...) so a repeated start is not done twice.
+    public var idempotencyKey: String = ""
 
     /// The parameter with this name.
     public func param(_ name: String) -> Value? { params.first { $0.name == name }?.value }

@@ -22,9 +22,22 @@ import SwitchyardExpressions
 public final class Engine: Sendable {
     let core: EngineCore
 
-    /// Creates an engine and starts its shard workers.
+    /// Creates an in-memory engine and starts its shard workers.
     public init(clock: any SessionClock = SystemClock(), options: EngineOptions = .init()) {
-        core = EngineCore(clock: clock, options: options)
+        core = EngineCore(clock: clock, options: options, store: nil)
+        core.startWorkers()
+    }
+
+    /// Creates a durable engine on `store` (see ``InstanceStore``; `SQLiteStore` is the embedded
+    /// default). Register definitions, actions and activities, then call ``recover()`` before
+    /// starting instances or sending events.
+    ///
+    /// The clock's instants are stored (timer due times), so it must keep its epoch across
+    /// restarts: the default ``WallClock`` does; a ``SystemClock`` (monotonic) does not.
+    public init(
+        store: any InstanceStore, clock: any SessionClock = WallClock(), options: EngineOptions = .init()
+    ) {
+        core = EngineCore(clock: clock, options: options, store: store)
         core.startWorkers()
     }
 
@@ -46,6 +59,27 @@ public final class Engine: Sendable {
     {
         let filter = try correlation.map { (c) throws(EngineError) in try EventFilter(c) }
         try core.register(RegisteredDefinition(name: name, machine: machine, correlation: filter))
+    }
+
+    /// Registers a new version of a registered definition: instances started from now on use
+    /// it; running instances stay on the version they started with (move them explicitly with
+    /// ``migrate(_:to:stateMapping:transform:)``). Registering the current content again is a
+    /// no-op. Returns the version number.
+    @discardableResult
+    public func upgrade(_ machine: MachineDefinition, as name: String, correlation: String? = nil)
+        throws(EngineError) -> Int
+    {
+        let filter = try correlation.map { (c) throws(EngineError) in try EventFilter(c) }
+        let current = core.definition(named: name)
+        let def = try core.register(
+            RegisteredDefinition(name: name, machine: machine, correlation: filter ?? current?.correlation),
+            upgrade: true)
+        return def.version
+    }
+
+    /// Every registered version: name, version and content hash, ordered by name and version.
+    public var definitionVersions: [(name: String, version: Int, hash: String)] {
+        core.allVersions.map { ($0.name, $0.version, $0.hash) }
     }
 
     /// Registers a Swift action run by `<sy:action name="name">`. The action runs synchronously
@@ -129,12 +163,14 @@ public final class Engine: Sendable {
         _ definition: String, id: String, data: [NamedValue] = [], correlationKey: String? = nil,
         onConflict: ConflictPolicy = .useExisting, onFinished: ReusePolicy = .allowDuplicate
     ) async throws(EngineError) -> StartOutcome {
+        guard core.recovered.load(ordering: .acquiring) else { throw .notRecovered }
         guard let def = core.definition(named: definition) else { throw .unknownDefinition(definition) }
         if let correlationKey {
             core.setCorrelation(definition: definition, key: correlationKey, instanceID: id)
         }
         let request = StartRequest(
-            definition: def, id: id, data: data, onConflict: onConflict, onFinished: onFinished, trigger: nil)
+            definition: def, id: id, data: data, correlationKey: correlationKey, onConflict: onConflict,
+            onFinished: onFinished, trigger: nil)
         let shard = core.shard(for: id)
         let result = await withCheckedContinuation {
             (c: CheckedContinuation<Result<StartOutcome, EngineError>, Never>) in
@@ -143,10 +179,39 @@ public final class Engine: Sendable {
         return try result.get()
     }
 
-    /// Sends an event to the instance with this id, waiting while its shard's mailbox is full.
-    /// An unknown or finished instance dead-letters the event.
+    /// Sends an event to the instance with this id, waiting while its shard's mailbox is full
+    /// (not until it is processed). An unknown or finished instance dead-letters the event. Use
+    /// ``deliver(_:to:eventID:)`` to learn the outcome (and, with a store, that it is journaled).
     public func send(_ event: Event, to instanceID: String) async {
-        await core.shard(for: instanceID).postWaiting([.deliver(instanceID: instanceID, event: event)])
+        await core.shard(for: instanceID).postWaiting([
+            .deliver(instanceID: instanceID, event: event, eventID: nil, reply: nil)
+        ])
+    }
+
+    /// Delivers an event and waits until the instance has processed it — and, with a store,
+    /// until it is durably journaled — then reports the outcome.
+    ///
+    /// - Parameter eventID: makes delivery idempotent: if this instance has already journaled
+    ///   an event with this id, nothing is applied and the receipt says `duplicate` (a client
+    ///   that lost the answer in a crash can simply resend). Without a store the ids are
+    ///   remembered in memory for the instance's lifetime.
+    /// - Throws: ``EngineError/noSuchInstance(_:)``, ``EngineError/notRunning(_:)``,
+    ///   ``EngineError/notRecovered``, ``EngineError/storeUnavailable(_:)``,
+    ///   ``EngineError/shutDown``. A refused event is not dead-lettered: the caller knows.
+    @discardableResult
+    public func deliver(_ event: Event, to instanceID: String, eventID: String? = nil)
+        async throws(EngineError)
+        -> DeliveryReceipt
+    {
+        guard core.recovered.load(ordering: .acquiring) else { throw .notRecovered }
+        let shard = core.shard(for: instanceID)
+        let result = await withCheckedContinuation {
+            (c: CheckedContinuation<Result<DeliveryReceipt, EngineError>, Never>) in
+            let message = ShardMessage.deliver(
+                instanceID: instanceID, event: event, eventID: eventID, reply: DeliveryReply(c))
+            Task { await shard.postWaiting([message]) }
+        }
+        return try result.get()
     }
 
     /// Sends several events, grouped per shard (cheaper than one call per event). Events for
@@ -154,7 +219,8 @@ public final class Engine: Sendable {
     public func send(_ events: [(instanceID: String, event: Event)]) async {
         var groups: [Int: [ShardMessage]] = [:]
         for (id, event) in events {
-            groups[core.shard(for: id).index, default: []].append(.deliver(instanceID: id, event: event))
+            groups[core.shard(for: id).index, default: []].append(
+                .deliver(instanceID: id, event: event, eventID: nil, reply: nil))
         }
         for (index, messages) in groups { await core.shards[index].postWaiting(messages) }
     }
@@ -162,7 +228,8 @@ public final class Engine: Sendable {
     /// Sends an event unless the shard's mailbox is full.
     /// - Throws: ``EngineError/busy`` when full, ``EngineError/shutDown`` after shutdown.
     public func trySend(_ event: Event, to instanceID: String) throws(EngineError) {
-        try core.shard(for: instanceID).tryPost(.deliver(instanceID: instanceID, event: event))
+        try core.shard(for: instanceID).tryPost(
+            .deliver(instanceID: instanceID, event: event, eventID: nil, reply: nil))
     }
 
     /// Publishes an event to the router: correlated instances receive it first, then handlers
@@ -266,5 +333,152 @@ public final class Engine: Sendable {
     public func shutdown() async {
         await core.quiesce()
         core.close()
+    }
+}
+
+// MARK: - Durability
+
+extension Engine {
+    /// Restores every unfinished instance from the store: its newest snapshot, then the journal
+    /// records after it, replayed through the interpreter. Call it once, after registering
+    /// definitions, actions and activities, before starting or sending.
+    ///
+    /// - Timers: pending delayed sends and state timeouts are re-armed at their stored due
+    ///   time; timers that fell due while the engine was down fire at once, earliest first —
+    ///   by the time `recover()` returns they have been processed.
+    /// - Effects already carried out are not repeated: events to other instances carry stable
+    ///   ids and receivers drop the ones they journaled; activities in flight at the crash are
+    ///   started again with the same ``ActivityInput/idempotencyKey``; `<log>` lines are not
+    ///   written again.
+    /// - Definitions: an instance resumes on the version it started with — the version
+    ///   registered in this process with the same content, or else the stored document.
+    ///
+    /// Without a store it does nothing.
+    @discardableResult
+    public func recover() async throws(EngineError) -> RecoveryReport {
+        guard let store = core.store else {
+            return RecoveryReport(instances: 0, replayedRecords: 0, pendingTimers: 0, failures: [])
+        }
+        guard !core.recovered.load(ordering: .acquiring) else {
+            return RecoveryReport(
+                instances: 0, replayedRecords: 0, pendingTimers: core.timers.count, failures: [])
+        }
+        let data: RecoveryData
+        do {
+            data = try await store.loadForRecovery()
+        } catch {
+            throw .storeUnavailable(error.message)
+        }
+        var failures = core.adoptStored(data.definitions)
+        // Definitions registered in this process that the store lacks.
+        let missing = core.allVersions.filter { !core.isStored($0.hash) }
+        if !missing.isEmpty {
+            do {
+                try await store.commit(StoreBatch(definitions: missing.map(core.storedDefinition)))
+            } catch {
+                throw .storeUnavailable(error.message)
+            }
+            core.markStored(missing.map(\.hash))
+        }
+        var groups: [Int: [RecoveringInstance]] = [:]
+        for item in data.instances { groups[core.shard(for: item.row.id).index, default: []].append(item) }
+        var finishedGroups: [Int: [(id: String, lastSeq: Int64)]] = [:]
+        for item in data.finished { finishedGroups[core.shard(for: item.id).index, default: []].append(item) }
+        var instances = 0
+        var records = 0
+        var outgoing: [PendingPost] = []
+        for shard in core.shards {
+            let list = groups[shard.index] ?? []
+            let finished = finishedGroups[shard.index] ?? []
+            let report = await withCheckedContinuation { (c: CheckedContinuation<ShardRecovery, Never>) in
+                shard.post(.recover(list, finished: finished, c))
+            }
+            instances += report.instances
+            records += report.records
+            failures += report.failures
+            outgoing += report.outgoing
+        }
+        core.recovered.store(true, ordering: .releasing)
+        for p in outgoing { p.shard.post(p.message) }
+        core.fireDue(now: core.clock.now())
+        await core.quiesce()
+        return RecoveryReport(
+            instances: instances, replayedRecords: records, pendingTimers: core.timers.count,
+            failures: failures)
+    }
+
+    /// Moves a running instance to another version of its definition (default: the newest
+    /// registered under its name). Its configuration and history are carried over by state id
+    /// — renamed through `stateMapping` (old id → new id) — its data model through `transform`,
+    /// and its pending timers and activities unchanged. With a store the migration is journaled
+    /// with a snapshot.
+    ///
+    /// - Throws: ``EngineError/migrationRefused(_:_:)`` when an active state (or a remembered
+    ///   history state) does not exist in the target version, or `transform` throws; the
+    ///   instance then stays as it was.
+    @discardableResult
+    public func migrate(
+        _ instanceID: String, to version: Int? = nil, stateMapping: [String: String] = [:],
+        transform: MigrationTransform? = nil
+    ) async throws(EngineError) -> MigrationReport {
+        guard core.recovered.load(ordering: .acquiring) else { throw .notRecovered }
+        guard let current = await snapshot(instanceID) else { throw .noSuchInstance(instanceID) }
+        let target: RegisteredDefinition
+        if let version {
+            guard
+                let def = core.allVersions.first(where: {
+                    $0.name == current.definition && $0.version == version
+                })
+            else { throw .unknownVersion(current.definition, version) }
+            target = def
+        } else {
+            guard let def = core.definition(named: current.definition) else {
+                throw .unknownDefinition(current.definition)
+            }
+            target = def
+        }
+        let request = MigrationRequest(definition: target, stateMapping: stateMapping, transform: transform)
+        let shard = core.shard(for: instanceID)
+        let result = await withCheckedContinuation {
+            (c: CheckedContinuation<Result<MigrationReport, EngineError>, Never>) in
+            shard.post(.migrate(instanceID, request, c))
+        }
+        return try result.get()
+    }
+
+    /// Forgets instances that finished or were stopped more than `age` ago: in memory, and with
+    /// a store, their rows and journals. Returns how many stored instances were deleted (without
+    /// a store: how many in memory).
+    @discardableResult
+    public func pruneFinished(olderThan age: Duration) async throws(EngineError) -> Int {
+        let before = core.clock.now() &- age.nanoseconds
+        var inMemory = 0
+        for shard in core.shards {
+            inMemory += await withCheckedContinuation { c in shard.post(.prune(before: before, c)) }
+        }
+        guard let store = core.store else { return inMemory }
+        do {
+            return try await store.pruneFinished(before: before)
+        } catch {
+            throw .storeUnavailable(error.message)
+        }
+    }
+
+    /// The full history of an instance from the store's journal: every input with its time,
+    /// the event the machine processed, the configuration after it and the states entered and
+    /// exited — for audit. Also for finished instances, until they are pruned.
+    public func history(of instanceID: String) async throws(EngineError) -> InstanceHistory {
+        guard let store = core.store else { throw .storeUnavailable("the engine has no store") }
+        let records: [JournalRecord]?
+        let row: StoredInstance?
+        do {
+            records = try await store.journal(of: instanceID)
+            row = try await store.instance(instanceID)
+        } catch {
+            throw .storeUnavailable(error.message)
+        }
+        guard let records, let row else { throw .noSuchInstance(instanceID) }
+        return InstanceHistory(
+            row: row, records: records, version: core.definition(hash: row.definitionHash)?.version)
     }
 }

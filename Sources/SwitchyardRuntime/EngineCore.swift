@@ -1,15 +1,35 @@
+import Foundation
 import Logging
 import Metrics
 import SwitchyardCore
 import SwitchyardExpressions
 import Synchronization
 
-/// A machine definition registered with the engine.
+/// A machine definition registered with the engine: one version of a name.
 struct RegisteredDefinition: Sendable {
     var name: String
     var machine: MachineDefinition
     /// Maps an event to the correlation key of the instance it belongs to.
     var correlation: EventFilter?
+    /// SHA-256 of `document` (the version's identity in the store).
+    var hash: String
+    /// 1, 2, ... per name (final once the engine has recovered from its store).
+    var version: Int
+    /// The machine's `SCXMLDocument` as JSON (sorted keys), what the store keeps.
+    var document: String
+
+    init(name: String, machine: MachineDefinition, correlation: EventFilter?, version: Int = 1) {
+        self.name = name
+        self.machine = machine
+        self.correlation = correlation
+        self.version = version
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // A document the loader or compiler produced is plain Codable data.
+        let data = (try? encoder.encode(machine.document)) ?? Data()
+        document = String(decoding: data, as: UTF8.self)
+        hash = SHA256.hex(data)
+    }
 }
 
 /// swift-metrics instruments (no-ops unless a metrics backend is bootstrapped).
@@ -42,8 +62,17 @@ final class EngineCore: Sendable {
     /// Written once, at the end of `init`, before the core is shared; read-only after that.
     nonisolated(unsafe) private(set) var shards: [Shard] = []
     let autoFire: Bool
+    /// The durable store, if any.
+    let store: (any InstanceStore)?
+    /// Set once ``Engine/recover()`` has run (always set without a store).
+    let recovered = Atomic<Bool>(false)
 
+    /// Newest version per name.
     private let definitions = Mutex<[String: RegisteredDefinition]>([:])
+    /// Every version, by content hash.
+    private let versions = Mutex<[String: RegisteredDefinition]>([:])
+    /// Hashes the store is known to hold.
+    private let storedHashes = Mutex<Set<String>>([])
     private let correlated = Mutex<[RegisteredDefinition]>([])
     private let correlationIndex = Mutex<[String: String]>([:])
     private let actions = Mutex<[String: ActionBody]>([:])
@@ -60,9 +89,11 @@ final class EngineCore: Sendable {
     /// timer is scheduled).
     private let timerWake = Mutex<CheckedContinuation<Void, Never>?>(nil)
 
-    init(clock: any SessionClock, options: EngineOptions) {
+    init(clock: any SessionClock, options: EngineOptions, store: (any InstanceStore)?) {
         self.clock = clock
         self.options = options
+        self.store = store
+        if store == nil { recovered.store(true, ordering: .relaxed) }
         var io = options.interpreter
         if options.traceMicrosteps { io.tracing = true }
         interpreterOptions = io
@@ -84,15 +115,116 @@ final class EngineCore: Sendable {
 
     // MARK: Registries
 
-    func register(_ definition: RegisteredDefinition) throws(EngineError) {
+    /// Registers the first version of a name, or (with `upgrade`) a newer version of an existing
+    /// one. Returns the definition with its version number.
+    @discardableResult
+    func register(_ definition: RegisteredDefinition, upgrade: Bool = false) throws(EngineError)
+        -> RegisteredDefinition
+    {
+        var def = definition
         try definitions.withLock { (d) throws(EngineError) in
-            guard d[definition.name] == nil else { throw .duplicateRegistration(definition.name) }
-            d[definition.name] = definition
+            if upgrade {
+                guard let current = d[def.name] else { throw .unknownDefinition(def.name) }
+                if current.hash == def.hash {
+                    def = current
+                    return
+                }
+            } else {
+                guard d[def.name] == nil else { throw .duplicateRegistration(def.name) }
+            }
+            versions.withLock { v in
+                if let known = v[def.hash], known.name == def.name {
+                    def.version = known.version
+                } else {
+                    def.version = (v.values.filter { $0.name == def.name }.map(\.version).max() ?? 0) + 1
+                }
+                v[def.hash] = def
+            }
+            d[def.name] = def
         }
-        if definition.correlation != nil { correlated.withLock { $0.append(definition) } }
+        correlated.withLock { list in
+            list.removeAll { $0.name == def.name }
+            if def.correlation != nil { list.append(def) }
+        }
+        return def
     }
 
     func definition(named name: String) -> RegisteredDefinition? { definitions.withLock { $0[name] } }
+
+    /// A version by content hash (registered in this process or loaded from the store).
+    func definition(hash: String) -> RegisteredDefinition? { versions.withLock { $0[hash] } }
+
+    /// Every version of every name, ordered by name and version.
+    var allVersions: [RegisteredDefinition] {
+        versions.withLock { Array($0.values) }.sorted { ($0.name, $0.version) < ($1.name, $1.version) }
+    }
+
+    /// Merges the store's definitions at recovery: stored versions keep their numbers, versions
+    /// registered in this process that the store lacks are numbered after them, and a name the
+    /// process did not register gets its newest stored version as "newest".
+    func adoptStored(_ stored: [StoredDefinition]) -> [RecoveryFailure] {
+        var failures: [RecoveryFailure] = []
+        var compiled: [RegisteredDefinition] = []
+        let known = versions.withLock { $0 }
+        for s in stored where known[s.hash] == nil {
+            do {
+                let document = try JSONDecoder().decode(SCXMLDocument.self, from: Data(s.document.utf8))
+                let machine = try MachineDefinition.compile(document)
+                var def = RegisteredDefinition(
+                    name: s.name, machine: machine, correlation: nil, version: s.version)
+                def.hash = s.hash
+                def.document = s.document
+                compiled.append(def)
+            } catch {
+                failures.append(
+                    RecoveryFailure(
+                        instanceID: "",
+                        message: "stored definition '\(s.name)' v\(s.version) does not compile: \(error)"))
+            }
+        }
+        let storedByHash = Dictionary(stored.map { ($0.hash, $0) }, uniquingKeysWith: { a, _ in a })
+        definitions.withLock { names in
+            versions.withLock { v in
+                for def in compiled { v[def.hash] = def }
+                // Stored versions keep their numbers; the rest come after the newest stored one.
+                for (hash, var def) in v where storedByHash[hash] == nil {
+                    let maxStored = stored.filter { $0.name == def.name }.map(\.version).max() ?? 0
+                    if def.version <= maxStored {
+                        def.version = maxStored + def.version
+                        v[hash] = def
+                    }
+                }
+                for (hash, def) in v {
+                    if let s = storedByHash[hash], def.version != s.version {
+                        var d = def
+                        d.version = s.version
+                        v[hash] = d
+                    }
+                }
+                let registeredNames = Set(names.keys)
+                for (name, def) in names { names[name] = v[def.hash] ?? def }
+                for def in v.values where !registeredNames.contains(def.name) {
+                    if let current = names[def.name], current.version >= def.version { continue }
+                    names[def.name] = def
+                }
+            }
+        }
+        storedHashes.withLock { $0.formUnion(stored.map(\.hash)) }
+        return failures
+    }
+
+    func isStored(_ hash: String) -> Bool { storedHashes.withLock { $0.contains(hash) } }
+
+    func markStored(_ hashes: [String]) {
+        guard !hashes.isEmpty else { return }
+        storedHashes.withLock { $0.formUnion(hashes) }
+    }
+
+    func storedDefinition(_ def: RegisteredDefinition) -> StoredDefinition {
+        StoredDefinition(
+            hash: def.hash, name: def.name, version: def.version, document: def.document,
+            registeredAt: clock.now())
+    }
 
     func registerAction(_ name: String, _ body: @escaping ActionBody) throws(EngineError) {
         guard name != "compensate" && name != "compensation" else { throw .duplicateRegistration(name) }
@@ -140,7 +272,7 @@ final class EngineCore: Sendable {
 
     /// Engine-internal delivery (never waits).
     func deliver(_ event: Event, to id: String) {
-        shard(for: id).post(.deliver(instanceID: id, event: event))
+        shard(for: id).post(.deliver(instanceID: id, event: event, eventID: nil, reply: nil))
     }
 
     func rejected(_ message: ShardMessage) {
@@ -149,6 +281,10 @@ final class EngineCore: Sendable {
         case .start(_, let c): c?.resume(returning: .failure(.shutDown))
         case .query(_, let c): c.resume(returning: nil)
         case .stop(_, let c), .compensate(_, let c): c?.resume(returning: false)
+        case .deliver(_, _, _, let r?): r.continuation.resume(returning: .failure(.shutDown))
+        case .recover(_, _, let c): c.resume(returning: ShardRecovery())
+        case .migrate(_, _, let c): c.resume(returning: .failure(.shutDown))
+        case .prune(_, let c): c.resume(returning: 0)
         default: break
         }
         pending.subtract(1, ordering: .relaxed)
@@ -166,7 +302,7 @@ final class EngineCore: Sendable {
 
     /// Runs the router for a published event: correlation first, then handlers by priority.
     /// Returns the outcome and the messages to post (the caller chooses how to post them).
-    func route(_ event: Event) -> (PublishOutcome, [(Shard, ShardMessage)]) {
+    func route(_ event: Event, eventID: String? = nil) -> (PublishOutcome, [(Shard, ShardMessage)]) {
         var outcome = PublishOutcome(
             handlers: [], correlatedInstances: [], startedInstances: [], deadLetter: nil)
         var posts: [(Shard, ShardMessage)] = []
@@ -176,7 +312,8 @@ final class EngineCore: Sendable {
             guard let filter = def.correlation, let key = try? Self.key(filter.value(event)) else { continue }
             if let id = correlationIndex.withLock({ $0[def.name + "\u{1F}" + key] }) {
                 outcome.correlatedInstances.append(id)
-                posts.append((shard(for: id), .deliver(instanceID: id, event: event)))
+                posts.append(
+                    (shard(for: id), .deliver(instanceID: id, event: event, eventID: eventID, reply: nil)))
             }
         }
         dispatch: for handler in router.handlers(for: event.name) {
@@ -225,9 +362,8 @@ final class EngineCore: Sendable {
     private func startMessage(
         _ trigger: Trigger, handler: HandlerID, event: Event
     ) throws(EngineError) -> (Shard, ShardMessage, String) {
-        guard let def = definition(named: trigger.definition) else {
-            throw .unknownDefinition(trigger.definition)
-        }
+        let (name, extraData) = try trigger.chosenDefinition(for: event)
+        guard let def = definition(named: name) else { throw .unknownDefinition(name) }
         let idValue: Value
         do {
             idValue = try trigger.idExpression.value(event)
@@ -241,11 +377,15 @@ final class EngineCore: Sendable {
         if case .object(let o) = event.data {
             for (k, v) in o.properties { data.append(NamedValue(k, v)) }
         }
+        var correlationKey: String?
+        data += extraData
         if let c = def.correlation, let key = try? Self.key(c.value(event)) {
             setCorrelation(definition: def.name, key: key, instanceID: id)
+            correlationKey = key
         }
         let request = StartRequest(
-            definition: def, id: id, data: data, onConflict: trigger.onConflict,
+            definition: def, id: id, data: data, correlationKey: correlationKey,
+            onConflict: trigger.onConflict,
             onFinished: trigger.onFinished,
             trigger: (event, handler))
         return (shard(for: id), .start(request, nil), id)

@@ -61,6 +61,22 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case shutDown
     /// The operation needs a ``ManualClock``.
     case notManualClock
+    /// No instance with this id exists (``Engine/deliver(_:to:eventID:)``).
+    case noSuchInstance(String)
+    /// The instance has finished or was stopped and accepts no events.
+    case notRunning(String)
+    /// The engine has a store and ``Engine/recover()`` has not run yet.
+    case notRecovered
+    /// The store failed; the message names the cause. A shard whose commit failed refuses
+    /// further work until the engine is restarted (and recovers from the store).
+    case storeUnavailable(String)
+    /// ``Engine/migrate(_:to:stateMapping:transform:)`` refused: the reason names the states.
+    case migrationRefused(String, String)
+    /// No version with this number is registered under the name.
+    case unknownVersion(String, Int)
+    /// A choosing trigger (``Engine/trigger(_:filter:priority:instanceID:onConflict:onFinished:choose:)``)
+    /// chose no machine definition for the event; the reason says why.
+    case noDefinitionChosen(String)
 
     public var description: String {
         switch self {
@@ -74,6 +90,13 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidTopic(let t): "invalid topic pattern '\(t)'"
         case .shutDown: "the engine was shut down"
         case .notManualClock: "the engine does not run on a ManualClock"
+        case .noSuchInstance(let id): "no instance '\(id)'"
+        case .notRunning(let id): "instance '\(id)' has finished or was stopped"
+        case .notRecovered: "the engine has a store: call recover() before starting or sending"
+        case .storeUnavailable(let m): "the store failed: \(m)"
+        case .migrationRefused(let id, let why): "migration of instance '\(id)' refused: \(why)"
+        case .unknownVersion(let name, let v): "no version \(v) of '\(name)' is registered"
+        case .noDefinitionChosen(let reason): "no machine definition chosen: \(reason)"
         }
     }
 }
@@ -91,6 +114,8 @@ public struct InstanceSnapshot: Sendable {
     public var id: String
     /// The registered definition name.
     public var definition: String
+    /// The definition version the instance runs (1 for the first registered under the name).
+    public var version: Int
     public var status: InstanceStatus
     /// Active states in document order.
     public var configuration: [String]
@@ -129,6 +154,8 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
     case unsupportedTarget(String)
     /// The engine was shut down before the event was processed.
     case shutDown
+    /// The store failed while the event waited (see ``EngineError/storeUnavailable(_:)``).
+    case storeFailed(String)
 
     public var description: String {
         switch self {
@@ -139,6 +166,7 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
         case .triggerFailed(let h, let m): "trigger \(h.rawValue) failed: \(m)"
         case .unsupportedTarget(let t): "unsupported target '\(t)'"
         case .shutDown: "engine shut down"
+        case .storeFailed(let m): "store failed: \(m)"
         }
     }
 }
@@ -198,12 +226,16 @@ public struct EngineOptions: Sendable {
     /// With a ``SystemClock``: the longest a timer may wait past its due time before it is
     /// noticed (the timer task polls at least this often while timers are pending).
     public var timerResolution: Duration
+    /// With a store: write a snapshot of an instance after this many journal records, so
+    /// recovery replays at most this many per instance. Default 100.
+    public var snapshotEvery: Int
 
     public init(
         shards: Int? = nil, mailboxCapacity: Int = 65_536, historyLength: Int = 16,
         interpreter: InterpreterOptions = .init(), traceMicrosteps: Bool = false,
-        timerResolution: Duration = .milliseconds(1)
+        timerResolution: Duration = .milliseconds(1), snapshotEvery: Int = 100
     ) {
+        self.snapshotEvery = max(1, snapshotEvery)
         self.shards = max(1, shards ?? 4 * processorCount())
         self.mailboxCapacity = max(1, mailboxCapacity)
         self.historyLength = max(0, historyLength)
@@ -223,4 +255,53 @@ public struct EngineStatistics: Sendable, Hashable {
     public var instancesStarted: Int
     /// Timers that fired and were delivered.
     public var timersFired: Int
+}
+
+/// What ``Engine/deliver(_:to:eventID:)`` reports once the event is processed (and, with a
+/// store, journaled).
+public struct DeliveryReceipt: Sendable, Hashable {
+    /// True when the instance had already journaled an event with this id: nothing was applied.
+    public var duplicate: Bool
+    /// The event's journal record number (nil without a store, or for a duplicate).
+    public var sequence: Int64?
+    /// The instance's configuration after the event (active states in document order).
+    public var configuration: [String]
+}
+
+/// One instance recovery could not restore; the others still run.
+public struct RecoveryFailure: Sendable, Hashable {
+    /// The instance (empty for a stored definition that does not compile).
+    public var instanceID: String
+    /// Why, naming the record or definition version.
+    public var message: String
+}
+
+/// What ``Engine/recover()`` did.
+public struct RecoveryReport: Sendable, Hashable {
+    /// Unfinished instances restored.
+    public var instances: Int
+    /// Journal records replayed (after the snapshots).
+    public var replayedRecords: Int
+    /// Timers pending after recovery (overdue ones have fired by the time `recover()` returns).
+    public var pendingTimers: Int
+    /// Instances (or definitions) that could not be restored.
+    public var failures: [RecoveryFailure]
+}
+
+/// What ``Engine/migrate(_:to:stateMapping:transform:)`` did.
+public struct MigrationReport: Sendable, Hashable {
+    public var instanceID: String
+    public var fromVersion: Int
+    public var toVersion: Int
+    /// The configuration in the new version.
+    public var configuration: [String]
+}
+
+/// Rewrites an instance's data model during a migration; throwing refuses the migration.
+public typealias MigrationTransform = @Sendable (inout [NamedValue]) throws -> Void
+
+struct MigrationRequest: Sendable {
+    var definition: RegisteredDefinition
+    var stateMapping: [String: String]
+    var transform: MigrationTransform?
 }

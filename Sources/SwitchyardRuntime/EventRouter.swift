@@ -96,6 +96,8 @@ struct Trigger: Sendable {
     var idExpression: EventFilter
     var onConflict: ConflictPolicy
     var onFinished: ReusePolicy
+    /// Set for choosing triggers: picks the definition per event (`definition` is then unused).
+    var choose: (@Sendable (Event) -> TriggerChoice)? = nil
 }
 
 /// A registered handler.

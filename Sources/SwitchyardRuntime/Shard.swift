@@ -5,7 +5,9 @@ import Synchronization
 
 /// A message in a shard's mailbox.
 enum ShardMessage: Sendable {
-    case deliver(instanceID: String, event: Event)
+    /// An event for an instance. `eventID` makes delivery idempotent; `reply`, when present, is
+    /// told the outcome (and a refusal is not dead-lettered: the sender knows).
+    case deliver(instanceID: String, event: Event, eventID: String?, reply: DeliveryReply?)
     case start(StartRequest, CheckedContinuation<Result<StartOutcome, EngineError>, Never>?)
     case query(String, CheckedContinuation<InstanceSnapshot?, Never>)
     case stop(String, CheckedContinuation<Bool, Never>?)
@@ -13,14 +15,25 @@ enum ShardMessage: Sendable {
     case timer(token: UInt64, due: Int64, payload: TimerPayload)
     case activityResult(instanceID: String, invokeID: String, generation: Int, Result<Value, ActivityError>)
     case compensationFinished(instanceID: String, event: Event)
+    case recover(
+        [RecoveringInstance], finished: [(id: String, lastSeq: Int64)],
+        CheckedContinuation<ShardRecovery, Never>)
+    case migrate(String, MigrationRequest, CheckedContinuation<Result<MigrationReport, EngineError>, Never>)
+    case prune(before: Int64, CheckedContinuation<Int, Never>)
 
     /// The event this message carries, for dead-lettering it when the engine shuts down.
     var deadLetter: (Event, String?)? {
         switch self {
-        case .deliver(let id, let e): (e, id)
+        case .deliver(let id, let e, _, let reply) where reply == nil: (e, id)
         default: nil
         }
     }
+}
+
+/// Where a shard reports the outcome of a ``ShardMessage/deliver(instanceID:event:eventID:reply:)``.
+final class DeliveryReply: Sendable {
+    let continuation: CheckedContinuation<Result<DeliveryReceipt, EngineError>, Never>
+    init(_ c: CheckedContinuation<Result<DeliveryReceipt, EngineError>, Never>) { continuation = c }
 }
 
 /// What ``Engine/start(_:id:data:correlationKey:onConflict:onFinished:)`` (or a trigger) asks
@@ -29,67 +42,28 @@ struct StartRequest: Sendable {
     var definition: RegisteredDefinition
     var id: String
     var data: [NamedValue]
+    var correlationKey: String?
     var onConflict: ConflictPolicy
     var onFinished: ReusePolicy
     /// Set for trigger starts: a failure is dead-lettered with this event.
     var trigger: (event: Event, handler: HandlerID)?
 }
 
-/// A delayed event waiting in an instance.
-struct PendingSend {
-    var token: UInt64
-    var due: Int64
-    var event: Event
-    var target: SendTarget
+/// What one shard reports after ``ShardMessage/recover(_:_:)``.
+struct ShardRecovery: Sendable {
+    var instances = 0
+    var records = 0
+    var failures: [RecoveryFailure] = []
+    /// Events replayed steps sent to other instances; the engine posts them once every shard
+    /// has recovered (receivers drop the ones they already journaled).
+    var outgoing: [PendingPost] = []
 }
 
-/// A running activity invocation.
-struct ActivityRun {
-    var request: InvokeRequest
-    var registered: RegisteredActivity
-    var attempt = 0
-    var generation = 0
-    var inFlight = false
-    var task: Task<Void, Never>?
-    var timeoutToken: UInt64?
-    var retryToken: UInt64?
-}
-
-/// A recorded saga compensation.
-struct CompensationEntry: Sendable {
-    var activity: String
-    var params: [NamedValue]
-}
-
-/// One instance as its shard keeps it. Touched only by the shard's worker.
-final class InstanceRecord {
-    let id: String
-    let definition: RegisteredDefinition
-    var interpreter: Interpreter
-    var status: InstanceStatus = .running
-    var timers: [String: PendingSend] = [:]
-    var activities: [String: ActivityRun] = [:]
-    var compensations: [CompensationEntry] = []
-    var recent: [String] = []
-    var recentNext = 0
-
-    init(id: String, definition: RegisteredDefinition, interpreter: Interpreter) {
-        self.id = id
-        self.definition = definition
-        self.interpreter = interpreter
-    }
-
-    func remember(_ name: String, limit: Int) {
-        guard limit > 0 else { return }
-        if recent.count < limit {
-            recent.append(name)
-        } else {
-            recent[recentNext] = name
-            recentNext = (recentNext + 1) % limit
-        }
-    }
-
-    var recentInOrder: [String] { Array(recent[recentNext...] + recent[..<recentNext]) }
+/// A message to post to a shard later.
+struct PendingPost: @unchecked Sendable {
+    // `Shard` is Sendable; the tuple wrapper only needs to cross one await.
+    var shard: Shard
+    var message: ShardMessage
 }
 
 /// Runs custom actions for the instances of one shard; engine built-ins first
@@ -125,6 +99,12 @@ final class ShardActionHandler: CustomActionHandler, @unchecked Sendable {
 /// mailbox and one worker task on the cooperative pool. Every message for an instance goes
 /// through its shard's mailbox, so an instance handles one event at a time, in arrival order,
 /// and its state needs no lock.
+///
+/// **Durable mode** (the engine has a store). The worker takes a batch of messages, processes
+/// them, and commits the batch's journal records (and due snapshots) in one store transaction
+/// before anything leaves the shard: replies to senders, events to other instances, activity
+/// starts. A crash before the commit loses only inputs nobody was told were accepted; a crash
+/// after it is repaired by replaying the journal (see `Shard+Durability.swift`).
 final class Shard: @unchecked Sendable {
     // `mailbox` is locked; everything below it is touched only by the worker task.
     private struct Mailbox {
@@ -138,16 +118,43 @@ final class Shard: @unchecked Sendable {
     unowned let core: EngineCore
     private let mailbox = Mutex(Mailbox())
     private let capacity: Int
-    private var instances: [String: InstanceRecord] = [:]
-    private let actionHandler: ShardActionHandler
-    private var processedSinceFlush = 0
+    var instances: [String: InstanceRecord] = [:]
+    let actionHandler: ShardActionHandler
+    var processedSinceFlush = 0
+
+    // Durable mode (worker only).
+    let store: (any InstanceStore)?
+    /// The logical "now" of the input being processed: the batch's clock reading live, the
+    /// journal record's time during replay.
+    var now: Int64 = 0
+    /// True while recovery replays journal records: nothing leaves the shard, nothing is
+    /// journaled again.
+    var replaying = false
+    var batchJournal: [JournalRecord] = []
+    /// Instances whose row must be written with this batch (start, status change, snapshot).
+    var dirtyRows: Set<String> = []
+    var snapshotDue: Set<String> = []
+    /// Replies and task starts waiting for the batch's commit (and what to do if it fails).
+    var afterCommit: [(() -> Void, (EngineError) -> Void)] = []
+    /// Definitions of instances started in this batch that the store has not seen yet.
+    var pendingDefinitions: [RegisteredDefinition] = []
+    /// Stored finished instances: id → last journal record (see ``RecoveryData/finished``).
+    var finishedSeqs: [String: Int64] = [:]
+    var postsAfterCommit: [PendingPost] = []
+    var recoveryOutgoing: [PendingPost] = []
+    /// Set when a commit failed: the shard's memory is ahead of its journal, so it refuses
+    /// everything until the engine is restarted and recovers from the store.
+    var storeFailure: StoreError?
 
     init(index: Int, core: EngineCore, capacity: Int) {
         self.index = index
         self.core = core
         self.capacity = capacity
+        self.store = core.store
         actionHandler = ShardActionHandler(core: core)
     }
+
+    var durable: Bool { store != nil }
 
     // MARK: Mailbox
 
@@ -244,7 +251,8 @@ final class Shard: @unchecked Sendable {
         for p in producers { p.resume() }
     }
 
-    /// The worker loop: take the whole mailbox, process it, repeat; sleep when empty.
+    /// The worker loop: take the whole mailbox, process it, commit it (durable mode), repeat;
+    /// sleep when empty.
     func run() async {
         var batch: [ShardMessage] = []
         batch.reserveCapacity(1024)
@@ -271,7 +279,13 @@ final class Shard: @unchecked Sendable {
                 }
                 continue
             }
-            for m in batch { process(m) }
+            if durable {
+                now = core.clock.now()
+                for m in batch { process(m) }
+                await commitBatch()
+            } else {
+                for m in batch { process(m) }
+            }
             let n = batch.count
             batch.removeAll(keepingCapacity: true)
             core.batchProcessed(messages: n, events: processedSinceFlush)
@@ -284,9 +298,13 @@ final class Shard: @unchecked Sendable {
     // MARK: Messages
 
     private func process(_ message: ShardMessage) {
+        if let failure = storeFailure {
+            refuse(message, .storeUnavailable(failure.message))
+            return
+        }
         switch message {
-        case .deliver(let id, let event):
-            deliver(event, to: id)
+        case .deliver(let id, let event, let eventID, let reply):
+            deliver(event, to: id, eventID: eventID, reply: reply)
         case .start(let request, let continuation):
             let result = start(request)
             if case .failure(let error) = result, let trigger = request.trigger {
@@ -294,191 +312,128 @@ final class Shard: @unchecked Sendable {
                     trigger.event, instanceID: request.id,
                     reason: .triggerFailed(handler: trigger.handler, message: error.description))
             }
-            continuation?.resume(returning: result)
+            if let continuation {
+                reply(
+                    { continuation.resume(returning: result) },
+                    or: { continuation.resume(returning: .failure($0)) })
+            }
         case .query(let id, let continuation):
             continuation.resume(returning: instances[id].map(snapshot))
         case .stop(let id, let continuation):
             var stopped = false
             if let rec = instances[id], rec.status.isRunning {
-                end(rec, status: .stopped)
+                apply(.stop, to: rec, eventID: nil)
                 stopped = true
             }
-            continuation?.resume(returning: stopped)
+            if let continuation {
+                reply(
+                    { continuation.resume(returning: stopped) },
+                    or: { _ in continuation.resume(returning: false) })
+            }
         case .compensate(let id, let continuation):
             var ok = false
             if let rec = instances[id] {
                 runCompensations(rec)
                 ok = true
             }
-            continuation?.resume(returning: ok)
+            if let continuation {
+                reply(
+                    { continuation.resume(returning: ok) }, or: { _ in continuation.resume(returning: false) }
+                )
+            }
         case .timer(let token, let due, let payload):
             fire(token: token, due: due, payload)
         case .activityResult(let id, let invokeID, let generation, let result):
-            activityFinished(id, invokeID, generation, result)
+            guard let rec = instances[id], rec.status.isRunning,
+                let run = rec.activities[invokeID], run.generation == generation, run.inFlight
+            else { return }  // stale: cancelled, timed out or superseded
+            apply(.activityResult(invokeID: invokeID, generation: generation, result), to: rec, eventID: nil)
         case .compensationFinished(let id, let event):
-            deliver(event, to: id)
+            guard let rec = instances[id], rec.status.isRunning else {
+                core.deadLetter(event, instanceID: id, reason: .instanceFinished(id))
+                return
+            }
+            apply(.compensationFinished(event), to: rec, eventID: nil)
+        case .recover(let list, let finished, let continuation):
+            registerFinished(finished)
+            continuation.resume(returning: recover(list))
+        case .migrate(let id, let request, let continuation):
+            let result = migrate(id, request)
+            reply(
+                { continuation.resume(returning: result) },
+                or: { continuation.resume(returning: .failure($0)) })
+        case .prune(let before, let continuation):
+            var removed = 0
+            for (id, rec) in instances where !rec.status.isRunning && (rec.finishedAt ?? .max) < before {
+                instances[id] = nil
+                removed += 1
+            }
+            continuation.resume(returning: removed)
         }
     }
 
-    private func deliver(_ event: Event, to id: String) {
+    /// Answers a message the shard will not process.
+    private func refuse(_ message: ShardMessage, _ error: EngineError) {
+        switch message {
+        case .deliver(let id, let event, _, let r):
+            if let r {
+                r.continuation.resume(returning: .failure(error))
+            } else {
+                core.deadLetter(event, instanceID: id, reason: .storeFailed(error.description))
+            }
+        case .start(_, let c): c?.resume(returning: .failure(error))
+        case .query(let id, let c): c.resume(returning: instances[id].map(snapshot))
+        case .stop(_, let c), .compensate(_, let c): c?.resume(returning: false)
+        case .recover(_, _, let c): c.resume(returning: ShardRecovery())
+        case .migrate(_, _, let c): c.resume(returning: .failure(error))
+        case .prune(_, let c): c.resume(returning: 0)
+        case .timer, .activityResult, .compensationFinished: break
+        }
+    }
+
+    private func deliver(_ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?) {
         guard let rec = instances[id] else {
-            core.deadLetter(event, instanceID: id, reason: .noSuchInstance(id))
+            if let r {
+                answer(r, .failure(.noSuchInstance(id)))
+            } else {
+                core.deadLetter(event, instanceID: id, reason: .noSuchInstance(id))
+            }
             return
         }
         guard rec.status.isRunning else {
-            core.deadLetter(event, instanceID: id, reason: .instanceFinished(id))
+            if let r {
+                answer(r, .failure(.notRunning(id)))
+            } else {
+                core.deadLetter(event, instanceID: id, reason: .instanceFinished(id))
+            }
             return
         }
-        handle(event, rec)
-    }
-
-    private func handle(_ event: Event, _ rec: InstanceRecord) {
-        if core.hasListeners { core.notify { $0.eventReceived(instanceID: rec.id, event: event) } }
-        rec.remember(event.name, limit: core.options.historyLength)
-        let result = rec.interpreter.handle(event)
-        processedSinceFlush += 1
-        after(result, rec)
-    }
-
-    private func start(_ request: StartRequest) -> Result<StartOutcome, EngineError> {
-        if let existing = instances[request.id] {
-            if existing.status.isRunning {
-                switch request.onConflict {
-                case .useExisting: return .success(.existing)
-                case .fail: return .failure(.instanceExists(request.id))
-                case .terminateExisting: end(existing, status: .stopped)
-                }
-            } else if request.onFinished == .rejectDuplicate {
-                return .failure(.instanceFinished(request.id))
+        if let eventID, rec.eventIDs.contains(eventID) {
+            if let r {
+                let receipt = DeliveryReceipt(
+                    duplicate: true, sequence: nil, configuration: rec.interpreter.configurationIDs)
+                answer(r, .success(receipt))
             }
+            return
         }
-        var interpreter = Interpreter(
-            definition: request.definition.machine, sessionID: request.id, data: request.data,
-            options: core.interpreterOptions)
-        interpreter.actionHandler = actionHandler
-        let rec = InstanceRecord(id: request.id, definition: request.definition, interpreter: interpreter)
-        instances[request.id] = rec
-        core.instanceStarted(rec.id, definition: request.definition.name)
-        let result = rec.interpreter.start()
-        after(result, rec)
-        return .success(.started)
-    }
-
-    /// Carries out a macrostep's effects, then engine requests made by built-in actions.
-    private func after(_ result: MacrostepResult, _ rec: InstanceRecord) {
-        if core.hasListeners && !result.trace.isEmpty {
-            for t in result.trace { core.notify { $0.microstep(instanceID: rec.id, trace: t) } }
-        }
-        if !result.trace.isEmpty {
-            core.metrics.transitions.increment(by: result.trace.reduce(0) { $0 + $1.transitions.count })
-        }
-        if let error = result.error {
-            core.metrics.errors.increment()
-            core.logger.warning("instance \(rec.id): \(error.description)")
-        }
-        for effect in result.effects {
-            execute(effect, rec)
-            if core.hasListeners { core.notify { $0.effectExecuted(instanceID: rec.id, effect: effect) } }
-        }
-        if !actionHandler.recorded.isEmpty {
-            rec.compensations += actionHandler.recorded
-            actionHandler.recorded.removeAll()
-        }
-        if actionHandler.compensateRequested {
-            actionHandler.compensateRequested = false
-            runCompensations(rec)
-        }
-        if rec.status.isRunning && rec.interpreter.isFinished {
-            end(rec, status: .finished(finalState: rec.interpreter.finalStateID))
+        apply(.event(event), to: rec, eventID: eventID)
+        if let r {
+            let receipt = DeliveryReceipt(
+                duplicate: false, sequence: durable ? rec.seq : nil,
+                configuration: rec.interpreter.configurationIDs)
+            answer(r, .success(receipt))
         }
     }
 
-    private func execute(_ effect: Effect, _ rec: InstanceRecord) {
-        switch effect {
-        case .send(let event, let target):
-            send(event, to: target, from: rec, now: true)
-        case .schedule(let sendID, let delay, let event, let target):
-            if let old = rec.timers[sendID] { core.timers.cancel(old.token) }
-            let due = core.clock.now() &+ delay.nanoseconds
-            let token = core.timers.schedule(at: due, .send(instanceID: rec.id, sendID: sendID))
-            rec.timers[sendID] = PendingSend(token: token, due: due, event: event, target: target)
-            core.timerScheduled(due: due)
-        case .cancel(let sendID):
-            if let pending = rec.timers.removeValue(forKey: sendID) { core.timers.cancel(pending.token) }
-        case .invoke(let request):
-            if request.type == "activity" {
-                startActivity(request, rec)
-            } else {
-                post(
-                    .deliver(
-                        instanceID: rec.id,
-                        event: Self.errorEvent(
-                            "error.execution",
-                            "the engine does not run <invoke type=\"\(request.type)\">; use type=\"activity\"",
-                            invokeID: request.invokeID)))
-            }
-        case .cancelInvoke(let invokeID):
-            cancelActivity(invokeID, rec)
-        case .log(let label, let message):
-            core.logger.info(
-                "\(label.map { "\($0): " } ?? "")\(message)", metadata: ["instance": .string(rec.id)])
-        case .done:
-            break
-        }
+    private func answer(_ r: DeliveryReply, _ result: Result<DeliveryReceipt, EngineError>) {
+        reply(
+            { r.continuation.resume(returning: result) },
+            or: { r.continuation.resume(returning: .failure($0)) })
     }
 
-    /// Routes an event a machine sent. `now` is false for timers (already delayed).
-    private func send(_ event: Event, to target: SendTarget, from rec: InstanceRecord, now: Bool) {
-        switch target {
-        case .this:
-            if now {
-                post(.deliver(instanceID: rec.id, event: event))
-            } else if rec.status.isRunning {
-                handle(event, rec)
-            }
-        case .session(let id):
-            core.deliver(event, to: id)
-        case .uri(let uri) where uri.hasPrefix("#_instance_"):
-            core.deliver(event, to: String(uri.dropFirst(11)))
-        case .uri("#_router"):
-            _ = core.routeInternal(event)
-        default:
-            let text: String
-            switch target {
-            case .parent: text = "#_parent"
-            case .invoked(let id): text = "#_\(id)"
-            case .uri(let u): text = u
-            default: text = "\(target)"
-            }
-            core.deadLetter(event, instanceID: nil, reason: .unsupportedTarget(text))
-            post(
-                .deliver(
-                    instanceID: rec.id,
-                    event: Self.errorEvent(
-                        "error.communication", "the engine cannot deliver to '\(text)'",
-                        sendID: event.sendID)))
-        }
-    }
-
-    static func errorEvent(
-        _ name: String, _ message: String, sendID: String? = nil, invokeID: String? = nil
-    ) -> Event {
-        var event = Event.platformError(name, message: message, sendID: sendID)
-        event.invokeID = invokeID
-        return event
-    }
-
-    private func end(_ rec: InstanceRecord, status: InstanceStatus) {
-        rec.status = status
-        for (_, pending) in rec.timers { core.timers.cancel(pending.token) }
-        rec.timers.removeAll()
-        for invokeID in Array(rec.activities.keys) { cancelActivity(invokeID, rec) }
-        core.instanceFinished(rec.id, status: status)
-    }
-
-    private func snapshot(_ rec: InstanceRecord) -> InstanceSnapshot {
+    func snapshot(_ rec: InstanceRecord) -> InstanceSnapshot {
         InstanceSnapshot(
-            id: rec.id, definition: rec.definition.name, status: rec.status,
+            id: rec.id, definition: rec.definition.name, version: rec.definition.version, status: rec.status,
             configuration: rec.interpreter.configurationIDs, data: rec.interpreter.dataModel,
             pendingTimers: rec.timers.map { PendingTimerInfo(sendID: $0.key, dueNanoseconds: $0.value.due) }
                 .sorted { ($0.dueNanoseconds, $0.sendID) < ($1.dueNanoseconds, $1.sendID) },
@@ -490,225 +445,5 @@ final class Shard: @unchecked Sendable {
         for (_, rec) in instances where rec.status.isRunning {
             for (_, run) in rec.activities { run.task?.cancel() }
         }
-    }
-
-    // MARK: Timers
-
-    private func fire(token: UInt64, due: Int64, _ payload: TimerPayload) {
-        guard let rec = instances[payload.instanceID] else { return }
-        switch payload {
-        case .send(_, let sendID):
-            // A timer whose token no longer matches was cancelled or replaced: not an event loss,
-            // the machine asked for it.
-            guard let pending = rec.timers[sendID], pending.token == token else { return }
-            rec.timers[sendID] = nil
-            core.timerFired(due: due)
-            send(pending.event, to: pending.target, from: rec, now: false)
-        case .activityTimeout(_, let invokeID, let generation):
-            guard var run = rec.activities[invokeID], run.generation == generation, run.inFlight else {
-                return
-            }
-            run.task?.cancel()
-            run.task = nil
-            run.inFlight = false
-            run.timeoutToken = nil
-            rec.activities[invokeID] = run
-            activityFailed(
-                rec, invokeID,
-                ActivityError(kind: "timeout", message: "attempt \(run.attempt) timed out", retryable: true))
-        case .activityRetry(_, let invokeID, let generation):
-            guard let run = rec.activities[invokeID], run.generation == generation, !run.inFlight else {
-                return
-            }
-            launchAttempt(rec, invokeID)
-        }
-    }
-
-    // MARK: Activities
-
-    private func startActivity(_ request: InvokeRequest, _ rec: InstanceRecord) {
-        guard let registered = core.activity(named: request.src ?? "") else {
-            post(
-                .deliver(
-                    instanceID: rec.id,
-                    event: Self.activityErrorEvent(
-                        request.invokeID, activity: request.src ?? "",
-                        ActivityError(
-                            kind: "unknownActivity",
-                            message: "no activity registered as '\(request.src ?? "")'", retryable: false),
-                        attempts: 0)))
-            return
-        }
-        rec.activities[request.invokeID] = ActivityRun(request: request, registered: registered)
-        launchAttempt(rec, request.invokeID)
-    }
-
-    private func launchAttempt(_ rec: InstanceRecord, _ invokeID: String) {
-        guard var run = rec.activities[invokeID] else { return }
-        run.attempt += 1
-        run.generation += 1
-        run.inFlight = true
-        run.retryToken = nil
-        var content: Value = .undefined
-        if case .value(let v)? = run.request.content { content = v }
-        let input = ActivityInput(
-            instanceID: rec.id, invokeID: invokeID, name: run.request.src ?? "", params: run.request.params,
-            content: content, attempt: run.attempt)
-        let body = run.registered.body
-        let generation = run.generation
-        let id = rec.id
-        let core = self.core
-        core.activeTasks.add(1, ordering: .relaxed)
-        core.unstartedTasks.add(1, ordering: .relaxed)
-        run.task = Task { [self] in
-            core.unstartedTasks.subtract(1, ordering: .releasing)
-            let result: Result<Value, ActivityError>
-            do {
-                result = .success(try await body(input))
-            } catch let error as ActivityError {
-                result = .failure(error)
-            } catch is CancellationError {
-                result = .failure(ActivityError(kind: "cancelled", message: "cancelled", retryable: false))
-            } catch {
-                result = .failure(ActivityError(kind: "error", message: "\(error)", retryable: true))
-            }
-            self.post(.activityResult(instanceID: id, invokeID: invokeID, generation: generation, result))
-            core.activeTasks.subtract(1, ordering: .releasing)
-        }
-        if let timeout = run.registered.options.timeout {
-            run.timeoutToken = core.timers.schedule(
-                at: core.clock.now() &+ timeout.nanoseconds,
-                .activityTimeout(instanceID: id, invokeID: invokeID, generation: generation))
-            core.timerScheduled(due: core.clock.now() &+ timeout.nanoseconds)
-        }
-        rec.activities[invokeID] = run
-    }
-
-    private func activityFinished(
-        _ id: String, _ invokeID: String, _ generation: Int, _ result: Result<Value, ActivityError>
-    ) {
-        // Results of cancelled, timed-out or superseded attempts are stale and ignored.
-        guard let rec = instances[id], rec.status.isRunning, var run = rec.activities[invokeID],
-            run.generation == generation, run.inFlight
-        else { return }
-        if let t = run.timeoutToken { core.timers.cancel(t) }
-        run.timeoutToken = nil
-        run.task = nil
-        run.inFlight = false
-        switch result {
-        case .success(let value):
-            rec.activities[invokeID] = nil
-            if let compensation = run.registered.options.compensation {
-                rec.compensations.append(
-                    CompensationEntry(
-                        activity: compensation, params: run.request.params + [NamedValue("result", value)]))
-            }
-            handle(Event("done.invoke.\(invokeID)", data: value, invokeID: invokeID), rec)
-        case .failure(let error):
-            rec.activities[invokeID] = run
-            activityFailed(rec, invokeID, error)
-        }
-    }
-
-    private func activityFailed(_ rec: InstanceRecord, _ invokeID: String, _ error: ActivityError) {
-        guard var run = rec.activities[invokeID] else { return }
-        let policy = run.registered.options.retry
-        if error.retryable && !policy.nonRetryableKinds.contains(error.kind)
-            && run.attempt < policy.maximumAttempts
-        {
-            let due = core.clock.now() &+ policy.delay(afterAttempt: run.attempt).nanoseconds
-            run.retryToken = core.timers.schedule(
-                at: due, .activityRetry(instanceID: rec.id, invokeID: invokeID, generation: run.generation))
-            core.timerScheduled(due: due)
-            rec.activities[invokeID] = run
-            core.logger.debug(
-                "activity \(run.request.src ?? "") attempt \(run.attempt) failed (\(error)); retrying",
-                metadata: ["instance": .string(rec.id)])
-            return
-        }
-        rec.activities[invokeID] = nil
-        core.metrics.errors.increment()
-        handle(
-            Self.activityErrorEvent(invokeID, activity: run.request.src ?? "", error, attempts: run.attempt),
-            rec)
-    }
-
-    static func activityErrorEvent(
-        _ invokeID: String, activity: String, _ error: ActivityError, attempts: Int
-    ) -> Event {
-        var data = JSObject()
-        data["kind"] = .string(error.kind)
-        data["message"] = .string(error.message)
-        data["retryable"] = .bool(error.retryable)
-        data["attempts"] = .number(Double(attempts))
-        data["activity"] = .string(activity)
-        return Event("error.activity.\(invokeID)", kind: .platform, data: .object(data), invokeID: invokeID)
-    }
-
-    private func cancelActivity(_ invokeID: String, _ rec: InstanceRecord) {
-        guard let run = rec.activities.removeValue(forKey: invokeID) else { return }
-        run.task?.cancel()
-        if let t = run.timeoutToken { core.timers.cancel(t) }
-        if let t = run.retryToken { core.timers.cancel(t) }
-    }
-
-    // MARK: Compensation
-
-    /// Runs the recorded compensations newest first, one at a time; then delivers
-    /// `compensation.done` (data: `compensated`, the activities run in order) or
-    /// `compensation.failed` (also `failed`: activity and message) to the instance.
-    private func runCompensations(_ rec: InstanceRecord) {
-        let entries = Array(rec.compensations.reversed())
-        rec.compensations.removeAll()
-        let id = rec.id
-        let core = self.core
-        let steps = entries.map { entry in (entry, core.activity(named: entry.activity)) }
-        core.activeTasks.add(1, ordering: .relaxed)
-        core.unstartedTasks.add(1, ordering: .relaxed)
-        Task { [self] in
-            core.unstartedTasks.subtract(1, ordering: .releasing)
-            var done: [Value] = []
-            var failed: [Value] = []
-            for (entry, registered) in steps {
-                guard let registered else {
-                    failed.append(Self.failure(entry.activity, "no activity registered"))
-                    continue
-                }
-                var lastError = ""
-                var ok = false
-                for attempt in 1...registered.options.retry.maximumAttempts {
-                    let input = ActivityInput(
-                        instanceID: id, invokeID: "compensation", name: entry.activity, params: entry.params,
-                        content: .undefined, attempt: attempt)
-                    do {
-                        _ = try await registered.body(input)
-                        ok = true
-                        break
-                    } catch {
-                        lastError = "\(error)"
-                    }
-                }
-                if ok {
-                    done.append(.string(entry.activity))
-                } else {
-                    failed.append(Self.failure(entry.activity, lastError))
-                }
-            }
-            var data = JSObject()
-            data["compensated"] = .array(done)
-            data["failed"] = .array(failed)
-            let name = failed.isEmpty ? "compensation.done" : "compensation.failed"
-            self.post(
-                .compensationFinished(
-                    instanceID: id, event: Event(name, kind: .platform, data: .object(data))))
-            core.activeTasks.subtract(1, ordering: .releasing)
-        }
-    }
-
-    private static func failure(_ activity: String, _ message: String) -> Value {
-        var o = JSObject()
-        o["activity"] = .string(activity)
-        o["message"] = .string(message)
-        return .object(o)
     }
 }

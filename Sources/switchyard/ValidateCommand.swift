@@ -52,7 +52,7 @@ struct ValidateCommand: ParsableCommand {
                 do {
                     definition = try MachineDefinition.compile(
                         loaded.document, options: MachineCompileOptions(strict: strict),
-                        warnings: loaded.warnings)
+                        warnings: loaded.warnings, routing: RuleSetRouting())
                 } catch {
                     throw DiagnosticList(SourceLines.attach(error.diagnostics, file: file))
                 }

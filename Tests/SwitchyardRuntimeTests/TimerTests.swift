@@ -76,14 +76,15 @@ import Testing
         let engine = Engine(options: EngineOptions(shards: 2))
         let m = try machine(
             """
-            <state id="a"><onentry><send event="go" delay="20ms"/></onentry><transition event="go" target="b"/></state>
+            <state id="a"><onentry><send event="go" delay="400ms"/></onentry><transition event="go" target="b"/></state>
             <state id="b"/>
             """, initial: "a")
         try engine.register(m, as: "m")
         try await engine.start("m", id: "x")
         #expect(await engine.isActive("x", state: "a"))
         var moved = false
-        for _ in 0..<200 where !moved {
+        // Under load the check above may come late; the delay leaves it 400 ms of slack.
+        for _ in 0..<600 where !moved {
             try await Task.sleep(for: .milliseconds(5))
             moved = await engine.isActive("x", state: "b")
         }

@@ -48,6 +48,8 @@ struct CompiledCustomAction: Sendable {
     var params: [CompiledParam]
     var element: ForeignElement
     var isSwitchyard: Bool
+    /// Set for `<sy:route>`: the interpreter runs it itself, without the handler.
+    var route: CompiledRoute? = nil
 }
 
 /// Where a value comes from: an expression, or inline content.

@@ -18,11 +18,17 @@ extension MachineDefinition {
     /// - Throws: ``DiagnosticList`` when the document is structurally invalid (unknown targets,
     ///   duplicate ids, ...) or, in strict mode, when an expression does not compile.
     ///
-    /// - Parameter warnings: diagnostics found earlier (by the loader) to keep with the result.
+    /// - Parameters:
+    ///   - warnings: diagnostics found earlier (by the loader) to keep with the result.
+    ///   - routing: resolves the rule sets of `<sy:route>` elements; without one, a `<sy:route>`
+    ///     is a load error (load through `MachineDefinition.load` of the `Switchyard` module,
+    ///     which supplies one).
     public static func compile(
-        _ document: SCXMLDocument, options: MachineCompileOptions = .init(), warnings: [Diagnostic] = []
+        _ document: SCXMLDocument, options: MachineCompileOptions = .init(), warnings: [Diagnostic] = [],
+        routing: (any RoutingTableResolver)? = nil
     ) throws(DiagnosticList) -> MachineDefinition {
         var compiler = MachineCompiler(document: document, options: options)
+        compiler.routing = routing
         compiler.diagnostics = warnings
         return try compiler.run()
     }
@@ -32,6 +38,7 @@ extension MachineDefinition {
 struct MachineCompiler {
     let document: SCXMLDocument
     let options: MachineCompileOptions
+    var routing: (any RoutingTableResolver)?
     var diagnostics: [Diagnostic] = []
     var states: [StateDraft] = []
     var transitions: [TransitionDraft] = []
@@ -328,6 +335,8 @@ struct MachineCompiler {
                 array: compileExpr(f.array), item: compileLocation(f.item, declare: true),
                 index: f.index.map { compileLocation($0, declare: true) }, block: compileBlock(f.actions),
                 at: f.location)
+        case .extension(let e) where e.name == "route":
+            return .custom(compileRoute(e))
         case .extension(let e):
             return .custom(compileCustomAction(e))
         case .foreign(let e):
@@ -360,7 +369,7 @@ struct MachineCompiler {
     }
 
     /// `<sy:action name="n"><sy:param name="x" expr="..."/></sy:action>`; any other element in
-    /// Switchyard's namespace is passed to the handler under its local name, with its
+    /// Switchyard's namespace but `<sy:route>` is passed to the handler under its local name, with its
     /// `sy:param` children compiled the same way.
     private mutating func compileCustomAction(_ e: ForeignElement) -> CompiledCustomAction {
         var params: [CompiledParam] = []

@@ -22,6 +22,21 @@ public struct SystemClock: SessionClock {
     }
 }
 
+/// Real time as nanoseconds since the Unix epoch (`CLOCK_REALTIME`).
+///
+/// Use it where instants must keep their meaning across process restarts and reboots: the
+/// durable engine stores timer due times, and a monotonic clock's epoch changes at every boot.
+public struct WallClock: SessionClock {
+    public init() {}
+
+    /// Nanoseconds since 1970-01-01T00:00:00Z.
+    public func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
 /// A clock that moves only when told to: tests and `--clock manual` see the same trace every
 /// run, and delays of hours take no wall time.
 public final class ManualClock: SessionClock, @unchecked Sendable {

@@ -334,6 +334,7 @@ extension Interpreter {
     /// Runs a Switchyard extension element through ``actionHandler`` (a no-op without one, and
     /// for elements in other namespaces). A throwing handler raises `error.execution`.
     mutating func executeCustomAction(_ action: CompiledCustomAction) -> Bool {
+        if let route = action.route { return executeRoute(route) }
         guard action.isSwitchyard, let handler = actionHandler else { return true }
         guard let params = evaluateParams(action.params) else { return false }
         var context = CustomActionContext(

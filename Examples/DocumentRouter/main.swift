@@ -1,0 +1,3 @@
+import Foundation
+
+exit(DocumentRouter.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,263 @@
+/// Where a durable ``Engine`` keeps its instances: a write-ahead journal of every input each
+/// instance processed, periodic snapshots, and the machine definitions instances run on.
+///
+/// The engine talks to its store only through this protocol, so a store on another database
+/// (PostgreSQL, for several engine processes) can be added without touching the engine.
+/// `SwitchyardStore.SQLiteStore` is the embedded default.
+///
+/// **Contract.**
+/// - ``commit(_:)`` writes a whole ``StoreBatch`` atomically and returns only once it is
+///   durable (as durable as the store's settings make it). The engine calls it from many
+///   shards at once; an implementation should merge concurrent calls into one transaction
+///   (group commit) rather than serialise them.
+/// - Journal records of one instance are appended with increasing `seq`, never rewritten.
+/// - ``loadForRecovery()`` returns every instance whose status is `running`, with its newest
+///   snapshot and the journal records after it.
+public protocol InstanceStore: Sendable {
+    /// Stored definitions and every unfinished instance, for ``Engine/recover()``.
+    func loadForRecovery() async throws(StoreError) -> RecoveryData
+    /// Writes the batch in one transaction; returns when it is durable.
+    func commit(_ batch: StoreBatch) async throws(StoreError)
+    /// Every journal record of an instance in `seq` order; nil when the store has no such
+    /// instance.
+    func journal(of instanceID: String) async throws(StoreError) -> [JournalRecord]?
+    /// All instance rows, ordered by id.
+    func instances() async throws(StoreError) -> [StoredInstance]
+    /// One instance row.
+    func instance(_ id: String) async throws(StoreError) -> StoredInstance?
+    /// All stored definitions, ordered by name and version.
+    func definitions() async throws(StoreError) -> [StoredDefinition]
+    /// Deletes instances that finished or were stopped before `instant` (engine clock
+    /// nanoseconds) together with their journals; returns how many were deleted.
+    func pruneFinished(before instant: Int64) async throws(StoreError) -> Int
+}
+
+/// A store failure: the database could not be opened, read or written.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, broadly.
+    public enum Kind: String, Sendable, Hashable {
+        /// The file is not a database of ours, or it is damaged or truncated.
+        case corrupt
+        /// The database was written by a newer, incompatible version.
+        case incompatibleSchema
+        /// Reading or writing failed (disk full, permissions, locked, ...).
+        case io
+        /// A stored record could not be decoded.
+        case invalidRecord
+    }
+
+    /// The category.
+    public var kind: Kind
+    /// A sentence naming the file (or instance) and the cause.
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// What one journal record holds.
+public enum JournalKind: String, Sendable, Hashable, Codable {
+    /// The instance was started (payload: definition hash and name, data, correlation key).
+    case start
+    /// An event was delivered (payload: the event).
+    case event
+    /// A delayed send fired (payload: its send id and sequence number).
+    case timer
+    /// An activity attempt finished (payload: invoke id, generation, value or error).
+    case activityResult
+    /// An activity attempt timed out.
+    case activityTimeout
+    /// An activity's retry delay elapsed.
+    case activityRetry
+    /// A compensation run finished (payload: the `compensation.done`/`.failed` event).
+    case compensationFinished
+    /// The instance was stopped.
+    case stop
+    /// The instance was migrated to another definition version (a snapshot is written with it).
+    case migrate
+}
+
+/// One input an instance processed, in the order it processed them.
+public struct JournalRecord: Sendable, Hashable {
+    /// The instance.
+    public var instanceID: String
+    /// 1, 2, 3, ... per instance.
+    public var seq: Int64
+    /// What kind of input.
+    public var kind: JournalKind
+    /// The idempotency id the event carried (see ``Engine/deliver(_:to:eventID:)``), if any.
+    public var eventID: String?
+    /// The name of the event the machine processed for this input (nil for `start`, `stop`,
+    /// `migrate`, and inputs that delivered no event, such as a scheduled retry).
+    public var event: String?
+    /// The engine clock's instant at which the input was processed (nanoseconds); replay uses it
+    /// as "now" so timers get the same due times.
+    public var time: Int64
+    /// The input, as compact JSON.
+    public var payload: String
+    /// The configuration after the macrostep (active state ids, space-separated).
+    public var configuration: String
+
+    public init(
+        instanceID: String, seq: Int64, kind: JournalKind, eventID: String?, event: String?, time: Int64,
+        payload: String, configuration: String
+    ) {
+        self.instanceID = instanceID
+        self.seq = seq
+        self.kind = kind
+        self.eventID = eventID
+        self.event = event
+        self.time = time
+        self.payload = payload
+        self.configuration = configuration
+    }
+}
+
+/// An instance's row: what it runs, its status, and its newest snapshot.
+public struct StoredInstance: Sendable, Hashable {
+    /// The instance id.
+    public var id: String
+    /// The registered definition name.
+    public var definitionName: String
+    /// Content hash of the definition version it runs (see ``StoredDefinition``).
+    public var definitionHash: String
+    /// `running`, `finished` or `stopped`.
+    public var status: String
+    /// For finished instances: the top-level final state reached.
+    public var finalState: String?
+    /// The newest snapshot (JSON), taken after journal record `snapshotSeq`; nil before the first.
+    public var snapshot: String?
+    /// The journal record the snapshot includes (0 = none).
+    public var snapshotSeq: Int64
+    /// The last journal record written.
+    public var lastSeq: Int64
+    /// Engine clock instants (nanoseconds).
+    public var startedAt: Int64
+    public var updatedAt: Int64
+    public var finishedAt: Int64?
+
+    public init(
+        id: String, definitionName: String, definitionHash: String, status: String, finalState: String?,
+        snapshot: String?, snapshotSeq: Int64, lastSeq: Int64, startedAt: Int64, updatedAt: Int64,
+        finishedAt: Int64?
+    ) {
+        self.id = id
+        self.definitionName = definitionName
+        self.definitionHash = definitionHash
+        self.status = status
+        self.finalState = finalState
+        self.snapshot = snapshot
+        self.snapshotSeq = snapshotSeq
+        self.lastSeq = lastSeq
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// One version of a machine definition, stored by the hash of its content so a running
+/// instance can always be recovered on exactly the version it started with.
+public struct StoredDefinition: Sendable, Hashable {
+    /// Hex SHA-256 of `document`.
+    public var hash: String
+    /// The name it was registered under.
+    public var name: String
+    /// 1 for the first content registered under the name, then 2, 3, ...
+    public var version: Int
+    /// The `SCXMLDocument` as JSON.
+    public var document: String
+    /// When it was first registered (engine clock nanoseconds).
+    public var registeredAt: Int64
+
+    public init(hash: String, name: String, version: Int, document: String, registeredAt: Int64) {
+        self.hash = hash
+        self.name = name
+        self.version = version
+        self.document = document
+        self.registeredAt = registeredAt
+    }
+}
+
+/// Writes the engine makes in one transaction.
+public struct StoreBatch: Sendable {
+    /// Definitions to insert (ignored when the hash is already stored).
+    public var definitions: [StoredDefinition] = []
+    /// Journal records to append.
+    public var journal: [JournalRecord] = []
+    /// Instance rows to insert or update.
+    public var instances: [InstanceWrite] = []
+
+    public init(
+        definitions: [StoredDefinition] = [], journal: [JournalRecord] = [], instances: [InstanceWrite] = []
+    ) {
+        self.definitions = definitions
+        self.journal = journal
+        self.instances = instances
+    }
+
+    /// Whether there is nothing to write.
+    public var isEmpty: Bool { definitions.isEmpty && journal.isEmpty && instances.isEmpty }
+}
+
+/// An instance row to insert or update, and what to do with its snapshot columns.
+public struct InstanceWrite: Sendable {
+    /// What happens to the stored snapshot.
+    public enum Snapshot: Sendable, Hashable {
+        /// Keep the stored snapshot and `snapshotSeq` (the row's other columns are written).
+        case keep
+        /// Store this snapshot, taken after journal record `seq`.
+        case replace(String, seq: Int64)
+        /// Drop the snapshot: recovery starts from the `start` record after `baseSeq` (a new
+        /// instance reusing the id of a finished one continues its journal numbering).
+        case clear(baseSeq: Int64)
+    }
+
+    /// The row; its `snapshot` and `snapshotSeq` are ignored in favour of ``snapshotWrite``.
+    public var row: StoredInstance
+    public var snapshotWrite: Snapshot
+
+    public init(row: StoredInstance, snapshot: Snapshot) {
+        self.row = row
+        self.snapshotWrite = snapshot
+    }
+}
+
+/// What ``InstanceStore/loadForRecovery()`` returns.
+public struct RecoveryData: Sendable {
+    /// Every stored definition.
+    public var definitions: [StoredDefinition]
+    /// Every unfinished instance.
+    public var instances: [RecoveringInstance]
+    /// Finished and stopped instances still stored: id and last journal record (a new
+    /// instance reusing the id continues the numbering; reuse policies see them).
+    public var finished: [(id: String, lastSeq: Int64)]
+
+    public init(
+        definitions: [StoredDefinition], instances: [RecoveringInstance],
+        finished: [(id: String, lastSeq: Int64)] = []
+    ) {
+        self.definitions = definitions
+        self.instances = instances
+        self.finished = finished
+    }
+}
+
+/// An unfinished instance as stored: its row, the journal after its snapshot, and the event ids
+/// of its whole journal (for idempotent delivery).
+public struct RecoveringInstance: Sendable {
+    public var row: StoredInstance
+    /// Journal records with `seq > row.snapshotSeq`, in order.
+    public var tail: [JournalRecord]
+    /// Every `eventID` in the instance's journal.
+    public var eventIDs: [String]
+
+    public init(row: StoredInstance, tail: [JournalRecord], eventIDs: [String]) {
+        self.row = row
+        self.tail = tail
+        self.eventIDs = eventIDs
+    }
+}

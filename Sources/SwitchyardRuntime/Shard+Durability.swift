@@ -1,0 +1,350 @@
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardExpressions
+
+/// The durable side of a shard: journal records, group-committed batches, snapshots, recovery
+/// by replay, and migration between definition versions.
+///
+/// **Why replay is exact.** The interpreter is deterministic and reads no clock; the shard
+/// feeds it the same inputs in the same order with the same "now" (each record's time), so
+/// every macrostep, timer due time, activity attempt number and outgoing event id comes out
+/// the same. Effects that reached the outside world before the crash are not repeated:
+/// outgoing events carry the stable id `<sender>#<record>.<n>`, and a receiver drops an id it
+/// has journaled already; activities keep their idempotency key; logs are not re-emitted.
+extension Shard {
+    // MARK: Journal
+
+    /// Appends the record for the input just applied.
+    func journal(_ rec: InstanceRecord, _ input: InstanceInput, eventID: String?, eventName: String?) {
+        // A finished instance has exited every state; its record names the final state reached.
+        var configuration = rec.interpreter.configurationIDs.joined(separator: " ")
+        if configuration.isEmpty, let final = rec.interpreter.finalStateID { configuration = final }
+        batchJournal.append(
+            JournalRecord(
+                instanceID: rec.id, seq: rec.seq, kind: input.kind, eventID: eventID, event: eventName,
+                time: now,
+                payload: JournalCodec.encode(input), configuration: configuration))
+        rec.sinceSnapshot += 1
+        if rec.sinceSnapshot >= core.options.snapshotEvery { snapshotDue.insert(rec.id) }
+    }
+
+    /// Runs `ok` once the batch is durable (or now, without a store); `failed` instead when the
+    /// commit fails.
+    func reply(_ ok: @escaping () -> Void, or failed: @escaping (EngineError) -> Void) {
+        if durable && !replaying {
+            afterCommit.append((ok, failed))
+        } else {
+            ok()
+        }
+    }
+
+    /// Commits the batch's journal records, rows and snapshots in one store transaction, then
+    /// lets the batch's replies, events and task starts out.
+    func commitBatch() async {
+        guard let store else { return }
+        var batch = StoreBatch()
+        swap(&batch.journal, &batchJournal)
+        var hashes: [String] = []
+        for def in pendingDefinitions where !hashes.contains(def.hash) {
+            hashes.append(def.hash)
+            batch.definitions.append(core.storedDefinition(def))
+        }
+        pendingDefinitions.removeAll()
+        for id in dirtyRows.union(snapshotDue) {
+            guard let rec = instances[id] else { continue }
+            batch.instances.append(instanceWrite(rec, snapshot: snapshotDue.contains(id)))
+        }
+        dirtyRows.removeAll()
+        snapshotDue.removeAll()
+        let replies = afterCommit
+        let posts = postsAfterCommit
+        afterCommit.removeAll()
+        postsAfterCommit.removeAll()
+        if !batch.isEmpty {
+            do {
+                try await store.commit(batch)
+                core.markStored(hashes)
+            } catch {
+                storeFailure = error
+                core.logger.critical(
+                    "store commit failed; shard \(index) refuses further work until the engine restarts: \(error.message)"
+                )
+                let failure = EngineError.storeUnavailable(error.message)
+                for (_, failed) in replies { failed(failure) }
+                return
+            }
+        }
+        for p in posts { p.shard.post(p.message) }
+        for (ok, _) in replies { ok() }
+    }
+
+    private func instanceWrite(_ rec: InstanceRecord, snapshot: Bool) -> InstanceWrite {
+        let (status, final) = Self.statusColumns(rec.status)
+        let row = StoredInstance(
+            id: rec.id, definitionName: rec.definition.name, definitionHash: rec.definition.hash,
+            status: status,
+            finalState: final, snapshot: nil, snapshotSeq: 0, lastSeq: rec.seq, startedAt: rec.startedAt,
+            updatedAt: now, finishedAt: rec.finishedAt)
+        let write: InstanceWrite.Snapshot
+        if snapshot || !rec.status.isRunning {
+            write = .replace(encodeSnapshot(rec), seq: rec.seq)
+            rec.sinceSnapshot = 0
+        } else if let base = rec.snapshotBase {
+            write = .clear(baseSeq: base)
+        } else {
+            write = .keep
+        }
+        rec.snapshotBase = nil
+        return InstanceWrite(row: row, snapshot: write)
+    }
+
+    static func statusColumns(_ status: InstanceStatus) -> (String, String?) {
+        switch status {
+        case .running: ("running", nil)
+        case .finished(let f): ("finished", f)
+        case .stopped: ("stopped", nil)
+        }
+    }
+
+    // MARK: Snapshots
+
+    func encodeSnapshot(_ rec: InstanceRecord) -> String {
+        let (status, final) = Self.statusColumns(rec.status)
+        let snapshot = DurableSnapshot(
+            state: rec.interpreter.snapshot(), status: status, finalState: final, timers: rec.timers,
+            timerSeq: rec.timerSeq,
+            activities: rec.activities.mapValues {
+                DurableSnapshot.Activity(
+                    request: $0.request, attempt: $0.attempt, generation: $0.generation,
+                    inFlight: $0.inFlight,
+                    key: $0.key, retryDue: $0.retryDue)
+            }, activityStarts: rec.activityStarts, compensations: rec.compensations,
+            compensating: rec.compensating, recent: rec.recentInOrder, correlationKey: rec.correlationKey)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Every field is Codable data the engine produced itself; encoding cannot fail.
+        let data = (try? encoder.encode(snapshot)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func restore(_ row: StoredInstance, _ text: String, _ def: RegisteredDefinition)
+        throws(RecoveryError)
+        -> InstanceRecord
+    {
+        let snap: DurableSnapshot
+        do {
+            snap = try JSONDecoder().decode(DurableSnapshot.self, from: Data(text.utf8))
+        } catch {
+            throw RecoveryError("its snapshot (after record \(row.snapshotSeq)) cannot be decoded: \(error)")
+        }
+        var interpreter: Interpreter
+        do throws(InterpreterError) {
+            interpreter = try Interpreter(
+                definition: def.machine, restoring: snap.state, options: core.interpreterOptions)
+        } catch {
+            throw RecoveryError(
+                "its snapshot does not fit definition version \(def.version): \(error.description)")
+        }
+        interpreter.actionHandler = actionHandler
+        let rec = InstanceRecord(id: row.id, definition: def, interpreter: interpreter)
+        rec.seq = row.snapshotSeq
+        rec.startedAt = row.startedAt
+        rec.timerSeq = snap.timerSeq
+        for (sendID, var pending) in snap.timers {
+            pending.token = core.timers.schedule(at: pending.due, .send(instanceID: row.id, sendID: sendID))
+            rec.timers[sendID] = pending
+        }
+        for (invokeID, a) in snap.activities {
+            var run = ActivityRun(request: a.request, registered: core.activity(named: a.request.src ?? ""))
+            run.attempt = a.attempt
+            run.generation = a.generation
+            run.inFlight = a.inFlight
+            run.key = a.key
+            run.retryDue = a.retryDue
+            if !a.inFlight, let due = a.retryDue {
+                run.retryToken = core.timers.schedule(
+                    at: due, .activityRetry(instanceID: row.id, invokeID: invokeID, generation: a.generation))
+            }
+            rec.activities[invokeID] = run
+        }
+        rec.activityStarts = snap.activityStarts
+        rec.compensations = snap.compensations
+        rec.compensating = snap.compensating
+        for name in snap.recent { rec.remember(name, limit: core.options.historyLength) }
+        rec.correlationKey = snap.correlationKey
+        return rec
+    }
+
+    // MARK: Recovery
+
+    /// Rebuilds this shard's instances from their snapshots and journal tails.
+    func recover(_ list: [RecoveringInstance]) -> ShardRecovery {
+        var report = ShardRecovery()
+        var recovered: [InstanceRecord] = []
+        replaying = true
+        for item in list {
+            do throws(RecoveryError) {
+                let rec = try recoverInstance(item)
+                recovered.append(rec)
+                report.instances += 1
+                report.records += item.tail.count
+            } catch {
+                instances[item.row.id] = nil
+                report.failures.append(RecoveryFailure(instanceID: item.row.id, message: error.message))
+                core.logger.error("cannot recover instance \(item.row.id): \(error.message)")
+            }
+        }
+        replaying = false
+        now = core.clock.now()
+        // Work that was under way at the crash starts again (same attempt, same idempotency key).
+        for rec in recovered where rec.status.isRunning {
+            for (invokeID, run) in rec.activities where run.inFlight {
+                spawnAttempt(rec, invokeID, generation: run.generation)
+            }
+            if let entries = rec.compensating { spawnCompensation(rec, entries) }
+            if let key = rec.correlationKey {
+                core.setCorrelation(definition: rec.definition.name, key: key, instanceID: rec.id)
+            }
+        }
+        report.outgoing = recoveryOutgoing
+        recoveryOutgoing.removeAll()
+        return report
+    }
+
+    func registerFinished(_ list: [(id: String, lastSeq: Int64)]) {
+        for (id, seq) in list where instances[id] == nil { finishedSeqs[id] = seq }
+    }
+
+    private func recoverInstance(_ item: RecoveringInstance) throws(RecoveryError) -> InstanceRecord {
+        let row = item.row
+        var rec: InstanceRecord?
+        if let text = row.snapshot {
+            guard let def = core.definition(hash: row.definitionHash) else {
+                throw RecoveryError(
+                    "its definition version \(row.definitionHash.prefix(12)) is not available")
+            }
+            let r = try restore(row, text, def)
+            instances[row.id] = r
+            rec = r
+        }
+        for record in item.tail {
+            now = record.time
+            let input: InstanceInput
+            do throws(StoreError) {
+                input = try JournalCodec.decode(kind: record.kind, payload: record.payload)
+            } catch {
+                throw RecoveryError("journal record \(record.seq): \(error.message)")
+            }
+            if case .start(let p) = input {
+                guard let def = core.definition(hash: p.definitionHash) else {
+                    throw RecoveryError(
+                        "its definition version \(p.definitionHash.prefix(12)) is not available")
+                }
+                rec = startInstance(
+                    id: row.id, definition: def, data: p.data, correlationKey: p.correlationKey,
+                    replaySeq: record.seq)
+                continue
+            }
+            guard let current = rec else {
+                throw RecoveryError(
+                    "its journal resumes at record \(record.seq) (\(record.kind.rawValue)) without a snapshot or start"
+                )
+            }
+            current.seq = record.seq
+            guard current.status.isRunning else { continue }
+            switch input {
+            case .timer(let sendID, let seq):
+                guard current.timers[sendID]?.seq == seq else { continue }
+            case .activityResult(let invokeID, let generation, _),
+                .activityTimeout(let invokeID, let generation):
+                guard let run = current.activities[invokeID], run.generation == generation, run.inFlight
+                else {
+                    continue
+                }
+            case .activityRetry(let invokeID, let generation):
+                guard let run = current.activities[invokeID], run.generation == generation, !run.inFlight
+                else {
+                    continue
+                }
+            case .migrate:
+                throw RecoveryError(
+                    "journal record \(record.seq) is a migration not covered by a snapshot (the store lost a write)"
+                )
+            case .event, .compensationFinished, .stop, .start:
+                break
+            }
+            apply(input, to: current, eventID: record.eventID)
+        }
+        guard let result = rec else { throw RecoveryError("it has neither a snapshot nor a start record") }
+        result.eventIDs.formUnion(item.eventIDs)
+        result.startedAt = row.startedAt
+        return result
+    }
+
+    // MARK: Migration
+
+    func migrate(_ id: String, _ request: MigrationRequest) -> Result<MigrationReport, EngineError> {
+        guard let rec = instances[id] else { return .failure(.noSuchInstance(id)) }
+        guard rec.status.isRunning else { return .failure(.notRunning(id)) }
+        let target = request.definition
+        let from = rec.definition
+        func mapped(_ s: String) -> String { request.stateMapping[s] ?? s }
+        var state = rec.interpreter.snapshot()
+        state.configuration = state.configuration.map(mapped)
+        state.initializedStates = state.initializedStates.map(mapped).filter { target.machine.hasState($0) }
+        var history: [String: [String]] = [:]
+        for (h, value) in state.history {
+            let hid = mapped(h)
+            // The history state is gone: nothing to keep.
+            guard target.machine.hasState(hid) else { continue }
+            history[hid] = value.map(mapped)
+        }
+        state.history = history
+        var missing = state.configuration.filter { !target.machine.hasState($0) }
+        for value in history.values { missing += value.filter { !target.machine.hasState($0) } }
+        if !missing.isEmpty {
+            var seen = Set<String>()
+            let names = missing.filter { seen.insert($0).inserted }.map { "'\($0)'" }.joined(separator: ", ")
+            return .failure(
+                .migrationRefused(
+                    id,
+                    "state \(names) does not exist in '\(target.name)' version \(target.version); map it with stateMapping"
+                ))
+        }
+        if let transform = request.transform {
+            do {
+                try transform(&state.data)
+            } catch {
+                return .failure(.migrationRefused(id, "the data transform failed: \(error)"))
+            }
+        }
+        var interpreter: Interpreter
+        do throws(InterpreterError) {
+            interpreter = try Interpreter(
+                definition: target.machine, restoring: state, options: core.interpreterOptions)
+        } catch {
+            return .failure(.migrationRefused(id, error.description))
+        }
+        interpreter.actionHandler = actionHandler
+        rec.interpreter = interpreter
+        rec.definition = target
+        if durable {
+            rec.seq += 1
+            journal(rec, .migrate(fromHash: from.hash, toHash: target.hash), eventID: nil, eventName: nil)
+            snapshotDue.insert(id)
+            dirtyRows.insert(id)
+            if !core.isStored(target.hash) { pendingDefinitions.append(target) }
+        }
+        return .success(
+            MigrationReport(
+                instanceID: id, fromVersion: from.version, toVersion: target.version,
+                configuration: interpreter.configurationIDs))
+    }
+}
+
+/// Why one instance could not be recovered.
+struct RecoveryError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,519 @@
+import Logging
+import SwitchyardCore
+import SwitchyardExpressions
+
+/// Applying inputs to instances and carrying out their effects. The same code runs live and
+/// during recovery (`replaying`), which is what makes replay reproduce the original run: only
+/// the edges differ — what is journaled, and what is allowed to leave the shard.
+extension Shard {
+    // MARK: Start
+
+    func start(_ request: StartRequest) -> Result<StartOutcome, EngineError> {
+        if let existing = instances[request.id] {
+            if existing.status.isRunning {
+                switch request.onConflict {
+                case .useExisting: return .success(.existing)
+                case .fail: return .failure(.instanceExists(request.id))
+                case .terminateExisting: apply(.stop, to: existing, eventID: nil)
+                }
+            } else if request.onFinished == .rejectDuplicate {
+                return .failure(.instanceFinished(request.id))
+            }
+        } else if finishedSeqs[request.id] != nil && request.onFinished == .rejectDuplicate {
+            return .failure(.instanceFinished(request.id))
+        }
+        startInstance(
+            id: request.id, definition: request.definition, data: request.data,
+            correlationKey: request.correlationKey)
+        return .success(.started)
+    }
+
+    /// Creates the instance and runs its first macrostep (journal record 1).
+    @discardableResult
+    func startInstance(
+        id: String, definition: RegisteredDefinition, data: [NamedValue], correlationKey: String?,
+        replaySeq: Int64? = nil
+    ) -> InstanceRecord {
+        var interpreter = Interpreter(
+            definition: definition.machine, sessionID: id, data: data, options: core.interpreterOptions)
+        interpreter.actionHandler = actionHandler
+        let rec = InstanceRecord(id: id, definition: definition, interpreter: interpreter)
+        rec.correlationKey = correlationKey
+        rec.startedAt = now
+        let previous = instances[id]
+        instances[id] = rec
+        if !replaying { core.instanceStarted(rec.id, definition: definition.name) }
+        let journaling = durable && !replaying
+        if journaling {
+            // A new instance reusing the id of a finished one continues its journal numbering.
+            let base = previous?.seq ?? finishedSeqs.removeValue(forKey: id) ?? 0
+            rec.seq = base + 1
+            rec.snapshotBase = base
+            dirtyRows.insert(id)
+        }
+        if let replaySeq { rec.seq = replaySeq }
+        rec.effectCounter = 0
+        let result = rec.interpreter.start()
+        after(result, rec)
+        if journaling {
+            let payload = StartPayload(
+                definitionHash: definition.hash, definitionName: definition.name, data: data,
+                correlationKey: correlationKey)
+            journal(rec, .start(payload), eventID: nil, eventName: nil)
+            if !core.isStored(definition.hash) { pendingDefinitions.append(definition) }
+        }
+        return rec
+    }
+
+    // MARK: Inputs
+
+    /// Applies one input to a running instance: the unit the journal records. Callers check
+    /// that the input is current (a live timer, the activity attempt in flight).
+    func apply(_ input: InstanceInput, to rec: InstanceRecord, eventID: String?) {
+        let journaling = durable && !replaying
+        if journaling { rec.seq += 1 }
+        rec.effectCounter = 0
+        var eventName: String?
+        switch input {
+        case .event(let event):
+            eventName = event.name
+            handle(event, rec)
+        case .compensationFinished(let event):
+            eventName = event.name
+            rec.compensating = nil
+            handle(event, rec)
+        case .timer(let sendID, _):
+            guard let pending = rec.timers.removeValue(forKey: sendID) else { break }
+            core.timers.cancel(pending.token)
+            eventName = pending.event.name
+            if !replaying { core.timerFired(due: pending.due) }
+            send(pending.event, to: pending.target, from: rec, now: false)
+        case .activityResult(let invokeID, _, let result):
+            eventName = activityFinished(rec, invokeID, result)
+        case .activityTimeout(let invokeID, _):
+            guard var run = rec.activities[invokeID] else { break }
+            run.task?.cancel()
+            run.task = nil
+            run.inFlight = false
+            run.timeoutToken = nil
+            rec.activities[invokeID] = run
+            eventName = activityFailed(
+                rec, invokeID,
+                ActivityError(kind: "timeout", message: "attempt \(run.attempt) timed out", retryable: true))
+        case .activityRetry(let invokeID, _):
+            launchAttempt(rec, invokeID)
+        case .stop:
+            end(rec, status: .stopped)
+        case .start, .migrate:
+            break  // handled by startInstance / migrate
+        }
+        if let eventID { rec.eventIDs.insert(eventID) }
+        if journaling { journal(rec, input, eventID: eventID, eventName: eventName) }
+    }
+
+    func handle(_ event: Event, _ rec: InstanceRecord) {
+        if core.hasListeners && !replaying {
+            core.notify { $0.eventReceived(instanceID: rec.id, event: event) }
+        }
+        rec.remember(event.name, limit: core.options.historyLength)
+        let result = rec.interpreter.handle(event)
+        processedSinceFlush += 1
+        after(result, rec)
+    }
+
+    /// Carries out a macrostep's effects, then engine requests made by built-in actions.
+    func after(_ result: MacrostepResult, _ rec: InstanceRecord) {
+        let notify = core.hasListeners && !replaying
+        if notify && !result.trace.isEmpty {
+            for t in result.trace { core.notify { $0.microstep(instanceID: rec.id, trace: t) } }
+        }
+        if !result.trace.isEmpty {
+            core.metrics.transitions.increment(by: result.trace.reduce(0) { $0 + $1.transitions.count })
+        }
+        if let error = result.error, !replaying {
+            core.metrics.errors.increment()
+            core.logger.warning("instance \(rec.id): \(error.description)")
+        }
+        for effect in result.effects {
+            execute(effect, rec)
+            if notify { core.notify { $0.effectExecuted(instanceID: rec.id, effect: effect) } }
+        }
+        if !actionHandler.recorded.isEmpty {
+            rec.compensations += actionHandler.recorded
+            actionHandler.recorded.removeAll()
+        }
+        if actionHandler.compensateRequested {
+            actionHandler.compensateRequested = false
+            runCompensations(rec)
+        }
+        if rec.status.isRunning && rec.interpreter.isFinished {
+            end(rec, status: .finished(finalState: rec.interpreter.finalStateID))
+        }
+    }
+
+    private func execute(_ effect: Effect, _ rec: InstanceRecord) {
+        switch effect {
+        case .send(let event, let target):
+            send(event, to: target, from: rec, now: true)
+        case .schedule(let sendID, let delay, let event, let target):
+            if let old = rec.timers[sendID] { core.timers.cancel(old.token) }
+            let due = (durable ? now : core.clock.now()) &+ delay.nanoseconds
+            rec.timerSeq += 1
+            let token = core.timers.schedule(at: due, .send(instanceID: rec.id, sendID: sendID))
+            rec.timers[sendID] = PendingSend(
+                token: token, due: due, seq: rec.timerSeq, event: event, target: target)
+            core.timerScheduled(due: due)
+        case .cancel(let sendID):
+            if let pending = rec.timers.removeValue(forKey: sendID) { core.timers.cancel(pending.token) }
+        case .invoke(let request):
+            if request.type == "activity" {
+                startActivity(request, rec)
+            } else {
+                emit(
+                    Self.errorEvent(
+                        "error.execution",
+                        "the engine does not run <invoke type=\"\(request.type)\">; use type=\"activity\"",
+                        invokeID: request.invokeID), to: rec.id, from: rec)
+            }
+        case .cancelInvoke(let invokeID):
+            cancelActivity(invokeID, rec)
+        case .log(let label, let message):
+            if !replaying {
+                core.logger.info(
+                    "\(label.map { "\($0): " } ?? "")\(message)", metadata: ["instance": .string(rec.id)])
+            }
+        case .done:
+            break
+        }
+    }
+
+    /// Routes an event a machine sent. `now` is false for timers (already delayed).
+    func send(_ event: Event, to target: SendTarget, from rec: InstanceRecord, now: Bool) {
+        switch target {
+        case .this:
+            if now {
+                emit(event, to: rec.id, from: rec)
+            } else if rec.status.isRunning {
+                handle(event, rec)
+            }
+        case .session(let id):
+            emit(event, to: id, from: rec)
+        case .uri(let uri) where uri.hasPrefix("#_instance_"):
+            emit(event, to: String(uri.dropFirst(11)), from: rec)
+        case .uri("#_router"):
+            let (_, posts) = core.route(event, eventID: durable ? nextEffectID(rec) : nil)
+            for (shard, message) in posts { outgoing(shard, message) }
+        default:
+            let text: String
+            switch target {
+            case .parent: text = "#_parent"
+            case .invoked(let id): text = "#_\(id)"
+            case .uri(let u): text = u
+            default: text = "\(target)"
+            }
+            if !replaying { core.deadLetter(event, instanceID: nil, reason: .unsupportedTarget(text)) }
+            emit(
+                Self.errorEvent(
+                    "error.communication", "the engine cannot deliver to '\(text)'", sendID: event.sendID),
+                to: rec.id, from: rec)
+        }
+    }
+
+    /// Sends an event to an instance (possibly this one) through its shard's mailbox. In durable
+    /// mode the event gets a stable id (`<sender>#<record>.<n>`): if recovery replays the step
+    /// that sent it, the receiver recognises the repeat and drops it.
+    func emit(_ event: Event, to id: String, from rec: InstanceRecord) {
+        let eventID = durable ? nextEffectID(rec) : nil
+        outgoing(core.shard(for: id), .deliver(instanceID: id, event: event, eventID: eventID, reply: nil))
+    }
+
+    func nextEffectID(_ rec: InstanceRecord) -> String {
+        rec.effectCounter += 1
+        return "\(rec.id)#\(rec.seq).\(rec.effectCounter)"
+    }
+
+    /// Posts now, after the commit (durable), or after recovery (replay).
+    func outgoing(_ shard: Shard, _ message: ShardMessage) {
+        if replaying {
+            recoveryOutgoing.append(PendingPost(shard: shard, message: message))
+        } else if durable {
+            postsAfterCommit.append(PendingPost(shard: shard, message: message))
+        } else {
+            shard.post(message)
+        }
+    }
+
+    static func errorEvent(
+        _ name: String, _ message: String, sendID: String? = nil, invokeID: String? = nil
+    ) -> Event {
+        var event = Event.platformError(name, message: message, sendID: sendID)
+        event.invokeID = invokeID
+        return event
+    }
+
+    func end(_ rec: InstanceRecord, status: InstanceStatus) {
+        rec.status = status
+        rec.finishedAt = durable ? now : core.clock.now()
+        for (_, pending) in rec.timers { core.timers.cancel(pending.token) }
+        rec.timers.removeAll()
+        for invokeID in Array(rec.activities.keys) { cancelActivity(invokeID, rec) }
+        if durable {
+            dirtyRows.insert(rec.id)
+            rec.eventIDs = []
+        }
+        if !replaying { core.instanceFinished(rec.id, status: status) }
+    }
+
+    // MARK: Timers
+
+    func fire(token: UInt64, due: Int64, _ payload: TimerPayload) {
+        guard let rec = instances[payload.instanceID], rec.status.isRunning else { return }
+        switch payload {
+        case .send(_, let sendID):
+            // A timer whose token no longer matches was cancelled or replaced: not an event loss,
+            // the machine asked for it.
+            guard let pending = rec.timers[sendID], pending.token == token else { return }
+            apply(.timer(sendID: sendID, seq: pending.seq), to: rec, eventID: nil)
+        case .activityTimeout(_, let invokeID, let generation):
+            guard let run = rec.activities[invokeID], run.generation == generation, run.inFlight,
+                run.timeoutToken == token
+            else { return }
+            apply(.activityTimeout(invokeID: invokeID, generation: generation), to: rec, eventID: nil)
+        case .activityRetry(_, let invokeID, let generation):
+            guard let run = rec.activities[invokeID], run.generation == generation, !run.inFlight,
+                run.retryToken == token
+            else { return }
+            apply(.activityRetry(invokeID: invokeID, generation: generation), to: rec, eventID: nil)
+        }
+    }
+
+    // MARK: Activities
+
+    private func startActivity(_ request: InvokeRequest, _ rec: InstanceRecord) {
+        guard let registered = core.activity(named: request.src ?? "") else {
+            emit(
+                Self.activityErrorEvent(
+                    request.invokeID, activity: request.src ?? "",
+                    ActivityError(
+                        kind: "unknownActivity",
+                        message: "no activity registered as '\(request.src ?? "")'", retryable: false),
+                    attempts: 0), to: rec.id, from: rec)
+            return
+        }
+        rec.activityStarts += 1
+        var run = ActivityRun(request: request, registered: registered)
+        run.key = "\(rec.id)/\(request.invokeID)/\(rec.activityStarts)"
+        rec.activities[request.invokeID] = run
+        launchAttempt(rec, request.invokeID)
+    }
+
+    /// Starts the next attempt: the bookkeeping now, the task once it may leave the shard.
+    func launchAttempt(_ rec: InstanceRecord, _ invokeID: String) {
+        guard var run = rec.activities[invokeID] else { return }
+        run.attempt += 1
+        run.generation += 1
+        run.inFlight = true
+        run.retryToken = nil
+        run.retryDue = nil
+        rec.activities[invokeID] = run
+        if replaying { return }  // recovery starts the attempts still in flight at its end
+        let generation = run.generation
+        reply({ [self] in spawnAttempt(rec, invokeID, generation: generation) }, or: { _ in })
+    }
+
+    /// Starts the task of the attempt in flight (if it is still the current one).
+    func spawnAttempt(_ rec: InstanceRecord, _ invokeID: String, generation: Int) {
+        guard rec.status.isRunning, var run = rec.activities[invokeID], run.generation == generation,
+            run.inFlight, run.task == nil
+        else { return }
+        guard let registered = run.registered else {
+            rec.activities[invokeID] = nil
+            post(
+                .deliver(
+                    instanceID: rec.id,
+                    event: Self.activityErrorEvent(
+                        invokeID, activity: run.request.src ?? "",
+                        ActivityError(
+                            kind: "unknownActivity",
+                            message: "no activity registered as '\(run.request.src ?? "")'", retryable: false),
+                        attempts: run.attempt), eventID: "\(run.key)#unknown", reply: nil))
+            return
+        }
+        var content: Value = .undefined
+        if case .value(let v)? = run.request.content { content = v }
+        var input = ActivityInput(
+            instanceID: rec.id, invokeID: invokeID, name: run.request.src ?? "", params: run.request.params,
+            content: content, attempt: run.attempt)
+        input.idempotencyKey = run.key
+        let body = registered.body
+        let id = rec.id
+        let core = self.core
+        core.activeTasks.add(1, ordering: .relaxed)
+        core.unstartedTasks.add(1, ordering: .relaxed)
+        run.task = Task { [self] in
+            core.unstartedTasks.subtract(1, ordering: .releasing)
+            let result: Result<Value, ActivityError>
+            do {
+                result = .success(try await body(input))
+            } catch let error as ActivityError {
+                result = .failure(error)
+            } catch is CancellationError {
+                result = .failure(ActivityError(kind: "cancelled", message: "cancelled", retryable: false))
+            } catch {
+                result = .failure(ActivityError(kind: "error", message: "\(error)", retryable: true))
+            }
+            self.post(.activityResult(instanceID: id, invokeID: invokeID, generation: generation, result))
+            core.activeTasks.subtract(1, ordering: .releasing)
+        }
+        if let timeout = registered.options.timeout {
+            let due = core.clock.now() &+ timeout.nanoseconds
+            run.timeoutToken = core.timers.schedule(
+                at: due, .activityTimeout(instanceID: id, invokeID: invokeID, generation: generation))
+            core.timerScheduled(due: due)
+        }
+        rec.activities[invokeID] = run
+    }
+
+    /// Returns the name of the event delivered to the machine, if any.
+    private func activityFinished(
+        _ rec: InstanceRecord, _ invokeID: String, _ result: Result<Value, ActivityError>
+    ) -> String? {
+        guard var run = rec.activities[invokeID] else { return nil }
+        if let t = run.timeoutToken { core.timers.cancel(t) }
+        run.timeoutToken = nil
+        run.task = nil
+        run.inFlight = false
+        switch result {
+        case .success(let value):
+            rec.activities[invokeID] = nil
+            if let compensation = run.registered?.options.compensation {
+                rec.compensations.append(
+                    CompensationEntry(
+                        activity: compensation, params: run.request.params + [NamedValue("result", value)]))
+            }
+            let event = Event("done.invoke.\(invokeID)", data: value, invokeID: invokeID)
+            handle(event, rec)
+            return event.name
+        case .failure(let error):
+            rec.activities[invokeID] = run
+            return activityFailed(rec, invokeID, error)
+        }
+    }
+
+    /// Schedules a retry or reports the failure; returns the event delivered, if any.
+    private func activityFailed(_ rec: InstanceRecord, _ invokeID: String, _ error: ActivityError) -> String?
+    {
+        guard var run = rec.activities[invokeID] else { return nil }
+        let policy = run.registered?.options.retry ?? RetryPolicy()
+        if error.retryable && !policy.nonRetryableKinds.contains(error.kind)
+            && run.attempt < policy.maximumAttempts
+        {
+            let due =
+                (durable ? now : core.clock.now()) &+ policy.delay(afterAttempt: run.attempt).nanoseconds
+            run.retryToken = core.timers.schedule(
+                at: due, .activityRetry(instanceID: rec.id, invokeID: invokeID, generation: run.generation))
+            run.retryDue = due
+            core.timerScheduled(due: due)
+            rec.activities[invokeID] = run
+            if !replaying {
+                core.logger.debug(
+                    "activity \(run.request.src ?? "") attempt \(run.attempt) failed (\(error)); retrying",
+                    metadata: ["instance": .string(rec.id)])
+            }
+            return nil
+        }
+        rec.activities[invokeID] = nil
+        if !replaying { core.metrics.errors.increment() }
+        let event = Self.activityErrorEvent(
+            invokeID, activity: run.request.src ?? "", error, attempts: run.attempt)
+        handle(event, rec)
+        return event.name
+    }
+
+    static func activityErrorEvent(
+        _ invokeID: String, activity: String, _ error: ActivityError, attempts: Int
+    ) -> Event {
+        var data = JSObject()
+        data["kind"] = .string(error.kind)
+        data["message"] = .string(error.message)
+        data["retryable"] = .bool(error.retryable)
+        data["attempts"] = .number(Double(attempts))
+        data["activity"] = .string(activity)
+        return Event("error.activity.\(invokeID)", kind: .platform, data: .object(data), invokeID: invokeID)
+    }
+
+    private func cancelActivity(_ invokeID: String, _ rec: InstanceRecord) {
+        guard let run = rec.activities.removeValue(forKey: invokeID) else { return }
+        run.task?.cancel()
+        if let t = run.timeoutToken { core.timers.cancel(t) }
+        if let t = run.retryToken { core.timers.cancel(t) }
+    }
+
+    // MARK: Compensation
+
+    /// Runs the recorded compensations newest first, one at a time; then delivers
+    /// `compensation.done` (data: `compensated`, the activities run in order) or
+    /// `compensation.failed` (also `failed`: activity and message) to the instance.
+    func runCompensations(_ rec: InstanceRecord) {
+        let entries = Array(rec.compensations.reversed())
+        rec.compensations.removeAll()
+        rec.compensating = entries
+        if replaying { return }  // recovery restarts a run still going at its end
+        reply({ [self] in spawnCompensation(rec, entries) }, or: { _ in })
+    }
+
+    func spawnCompensation(_ rec: InstanceRecord, _ entries: [CompensationEntry]) {
+        let id = rec.id
+        let core = self.core
+        let steps = entries.map { entry in (entry, core.activity(named: entry.activity)) }
+        let key = "\(rec.id)/compensation/\(rec.seq)"
+        core.activeTasks.add(1, ordering: .relaxed)
+        core.unstartedTasks.add(1, ordering: .relaxed)
+        Task { [self] in
+            core.unstartedTasks.subtract(1, ordering: .releasing)
+            var done: [Value] = []
+            var failed: [Value] = []
+            for (entry, registered) in steps {
+                guard let registered else {
+                    failed.append(Self.failure(entry.activity, "no activity registered"))
+                    continue
+                }
+                var lastError = ""
+                var ok = false
+                for attempt in 1...registered.options.retry.maximumAttempts {
+                    var input = ActivityInput(
+                        instanceID: id, invokeID: "compensation", name: entry.activity, params: entry.params,
+                        content: .undefined, attempt: attempt)
+                    input.idempotencyKey = "\(key)/\(entry.activity)"
+                    do {
+                        _ = try await registered.body(input)
+                        ok = true
+                        break
+                    } catch {
+                        lastError = "\(error)"
+                    }
+                }
+                if ok {
+                    done.append(.string(entry.activity))
+                } else {
+                    failed.append(Self.failure(entry.activity, lastError))
+                }
+            }
+            var data = JSObject()
+            data["compensated"] = .array(done)
+            data["failed"] = .array(failed)
+            let name = failed.isEmpty ? "compensation.done" : "compensation.failed"
+            self.post(
+                .compensationFinished(
+                    instanceID: id, event: Event(name, kind: .platform, data: .object(data))))
+            core.activeTasks.subtract(1, ordering: .releasing)
+        }
+    }
+
+    private static func failure(_ activity: String, _ message: String) -> Value {
+        var o = JSObject()
+        o["activity"] = .string(activity)
+        o["message"] = .string(message)
+        return .object(o)
+    }
+}

@@ -147,6 +147,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardRuntimeTests",
             dependencies: ["SwitchyardRuntime", "Switchyard"],
+            exclude: ["Transcripts"],
             swiftSettings: strictSwift
         ),
         // The process the crash test starts and kills (a test helper, not a product).

@@ -302,7 +302,8 @@ public final class Engine: Sendable {
 
     /// Waits until every mailbox is empty and no activity or compensation is running (pending
     /// timers do not count). An activity still running after the engine has been idle for 20 ms
-    /// of wall time is taken to wait on the outside world and is not waited for.
+    /// of wall time is taken to wait on the outside world and is not waited for; one whose task
+    /// has not started yet is always waited for.
     public func quiesce() async { await core.quiesce() }
 
     /// With a ``ManualClock``: moves time forward by `duration`, firing every timer that falls

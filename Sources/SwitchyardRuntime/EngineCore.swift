@@ -57,6 +57,8 @@ final class EngineCore: Sendable {
     let pending = Atomic<Int>(0)
     /// Activity and compensation tasks running.
     let activeTasks = Atomic<Int>(0)
+    /// Activity and compensation tasks created whose body has not started yet.
+    let unstartedTasks = Atomic<Int>(0)
     /// Written once, at the end of `init`, before the core is shared; read-only after that.
     nonisolated(unsafe) private(set) var shards: [Shard] = []
     let autoFire: Bool
@@ -501,13 +503,16 @@ final class EngineCore: Sendable {
 
     /// Waits until every mailbox is empty and no activity or compensation task is running —
     /// except tasks that are still running after the engine has been idle for `settle` (they
-    /// are waiting on something outside the engine). Pending timers do not count.
+    /// are waiting on something outside the engine). A task the cooperative pool has not started
+    /// yet is always waited for: on a busy pool that can take longer than `settle`, and taking
+    /// it for outside work made `quiesce` return before instant activities had run. Pending
+    /// timers do not count.
     func quiesce(settle: Duration = .milliseconds(20)) async {
         var spins = 0
         var idleSince: Int64?
         let wall = SystemClock()
         while true {
-            if pending.load(ordering: .acquiring) > 0 {
+            if pending.load(ordering: .acquiring) > 0 || unstartedTasks.load(ordering: .acquiring) > 0 {
                 idleSince = nil
             } else if activeTasks.load(ordering: .acquiring) == 0 {
                 return

@@ -349,7 +349,9 @@ extension Shard {
         let id = rec.id
         let core = self.core
         core.activeTasks.add(1, ordering: .relaxed)
+        core.unstartedTasks.add(1, ordering: .relaxed)
         run.task = Task { [self] in
+            core.unstartedTasks.subtract(1, ordering: .releasing)
             let result: Result<Value, ActivityError>
             do {
                 result = .success(try await body(input))
@@ -466,7 +468,9 @@ extension Shard {
         let steps = entries.map { entry in (entry, core.activity(named: entry.activity)) }
         let key = "\(rec.id)/compensation/\(rec.seq)"
         core.activeTasks.add(1, ordering: .relaxed)
+        core.unstartedTasks.add(1, ordering: .relaxed)
         Task { [self] in
+            core.unstartedTasks.subtract(1, ordering: .releasing)
             var done: [Value] = []
             var failed: [Value] = []
             for (entry, registered) in steps {

@@ -9,7 +9,8 @@ import Switchyard
 ///   journal records each (not timed), then times opening it and `recover()`.
 enum DurableWorkload {
     static func temporaryDatabase() -> (String, String) {
-        let dir = FileManager.default.temporaryDirectory.path + "/switchyard-bench-\(UUID().uuidString.prefix(8))"
+        let dir =
+            FileManager.default.temporaryDirectory.path + "/switchyard-bench-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return (dir, dir + "/bench.sqlite")
     }

@@ -26,7 +26,8 @@ extension MachineDefinition {
     /// (and is the base of relative `<sy:route src>` paths).
     public static func load(
         bytes: [UInt8], file: String = "<memory>", strict: Bool = false,
-        loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = [], bindings: HostBindings = HostBindings()
+        loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = [],
+        bindings: HostBindings = HostBindings()
     ) throws(DiagnosticList) -> MachineDefinition {
         let loaded = try SCXMLLoader(options: loaderOptions).load(bytes: bytes, file: file)
         return try compile(

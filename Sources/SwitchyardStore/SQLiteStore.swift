@@ -156,12 +156,23 @@ public final class SQLiteStore: InstanceStore {
         if let e = error as? StoreError { return e }
         if let db = error as? DatabaseError {
             let message = db.message ?? "\(db.resultCode)"
+            if db.extendedResultCode == .SQLITE_IOERR_SHORT_READ {
+                return StoreError(.corrupt, "\(path) is truncated (\(message))")
+            }
             switch db.resultCode {
             case .SQLITE_NOTADB:
                 return StoreError(.corrupt, "\(path) is not a database (\(message))")
             case .SQLITE_CORRUPT:
                 return StoreError(.corrupt, "\(path) is damaged (\(message))")
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL,
+                .SQLITE_NOMEM, .SQLITE_AUTH:
+                return StoreError(.io, "cannot \(what) \(path): \(message)")
             default:
+                // Anything else while opening an existing file (short reads of a truncated file,
+                // format errors) means the file is not what it should be.
+                if what == "open" {
+                    return StoreError(.corrupt, "\(path) is damaged or truncated (\(message))")
+                }
                 return StoreError(.io, "cannot \(what) \(path): \(message)")
             }
         }

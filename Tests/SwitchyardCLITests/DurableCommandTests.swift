@@ -15,7 +15,8 @@ import Testing
         """
 
     func workspace() throws -> (dir: String, machine: String, db: String) {
-        let dir = FileManager.default.temporaryDirectory.path + "/switchyard-cli-\(UUID().uuidString.prefix(8))"
+        let dir =
+            FileManager.default.temporaryDirectory.path + "/switchyard-cli-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let machine = dir + "/ledger.scxml"
         try Self.machine.write(toFile: machine, atomically: true, encoding: .utf8)
@@ -24,7 +25,9 @@ import Testing
 
     @Test func startSendAndListAcrossProcesses() throws {
         let w = try workspace()
-        var r = try CLI.run(["start", "--db", w.db, "--machine", w.machine, "--id", "a", "--data", #"{"count": 5}"#])
+        var r = try CLI.run([
+            "start", "--db", w.db, "--machine", w.machine, "--id", "a", "--data", #"{"count": 5}"#,
+        ])
         #expect(r.status == 0)
         #expect(r.stdout == "started a (ledger v1): open\n")
         r = try CLI.run(["start", "--db", w.db, "--machine", w.machine, "--id", "a"])
@@ -33,10 +36,14 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr == "error: an instance with id 'a' is running\n")
 
-        r = try CLI.run(["send", "--db", w.db, "--id", "a", "inc", "--data", #"{"by": 2}"#, "--event-id", "k1"])
+        r = try CLI.run([
+            "send", "--db", w.db, "--id", "a", "inc", "--data", #"{"by": 2}"#, "--event-id", "k1",
+        ])
         #expect(r.status == 0)
         #expect(r.stdout == "a: inc -> open\n")
-        r = try CLI.run(["send", "--db", w.db, "--id", "a", "inc", "--data", #"{"by": 2}"#, "--event-id", "k1"])
+        r = try CLI.run([
+            "send", "--db", w.db, "--id", "a", "inc", "--data", #"{"by": 2}"#, "--event-id", "k1",
+        ])
         #expect(r.status == 0)
         #expect(r.stdout == "duplicate: a has already processed event id 'k1'; nothing applied\n")
         r = try CLI.run(["send", "--db", w.db, "--id", "nope", "inc"])

@@ -1,3 +1,5 @@
+import SwitchyardExpressions
+
 /// The parts of a ``MachineDefinition`` the interpreter reads on every event, as flat integer
 /// buffers: reading them involves no reference counting, unlike the `CompiledState` and
 /// `CompiledTransition` objects (which keep the executable content).
@@ -18,6 +20,9 @@ final class HotTables: @unchecked Sendable {
     static let hasData: UInt16 = 1024
     static let hasDoneData: UInt16 = 2048
     static let hasTimeout: UInt16 = 4096
+    /// Every `<onentry>` (resp. `<onexit>`) element of the state has a ``SimpleOp``.
+    static let simpleEntry: UInt16 = 8192
+    static let simpleExit: UInt16 = 16384
     // Transition flags.
     static let eventless: UInt16 = 1
     static let matchesAny: UInt16 = 2
@@ -25,6 +30,10 @@ final class HotTables: @unchecked Sendable {
     static let isInternal: UInt16 = 8
     static let historyTarget: UInt16 = 16
     static let hasActions: UInt16 = 32
+    /// Every element of the transition's content has a ``SimpleOp``.
+    static let simpleActions: UInt16 = 64
+    /// The condition has a ``SimpleCond``.
+    static let simpleCond: UInt16 = 128
 
     let stateCount: Int
     let parent: UnsafeMutableBufferPointer<Int32>
@@ -50,6 +59,16 @@ final class HotTables: @unchecked Sendable {
     let domain: UnsafeMutableBufferPointer<Int32>
     static let noDomain: Int32 = -1
     static let dynamicDomain: Int32 = -2
+    /// Flat executable content (see ``SimpleOp``): CSR lists of a state's `<onentry>` elements,
+    /// its `<onexit>` elements, and a transition's content, all in `simpleOps`. Filled only for
+    /// states and transitions whose every element has a simple form (flags ``simpleEntry``,
+    /// ``simpleExit``, ``simpleActions``); empty ranges otherwise.
+    let entryOpStart: UnsafeMutableBufferPointer<Int32>
+    let exitOpStart: UnsafeMutableBufferPointer<Int32>
+    let actionOpStart: UnsafeMutableBufferPointer<Int32>
+    let simpleOps: UnsafeMutableBufferPointer<SimpleOp>
+    /// Per transition: the simple form of its condition (meaningful with ``simpleCond``).
+    let simpleConds: UnsafeMutableBufferPointer<SimpleCond>
 
     init(states: [CompiledState], transitions: [CompiledTransition]) {
         stateCount = states.count
@@ -58,12 +77,49 @@ final class HotTables: @unchecked Sendable {
             _ = b.initialize(from: values)
             return b
         }
+        var ops: [SimpleOp] = []
+        var entryStart: [Int32] = [0]
+        var simpleEntryStates = Set<Int>()
+        var simpleExitStates = Set<Int>()
+        for (i, s) in states.enumerated() {
+            if let flat = Self.simpleOps(s.onEntry), !s.onEntry.isEmpty {
+                ops += flat
+                simpleEntryStates.insert(i)
+            }
+            entryStart.append(Int32(ops.count))
+        }
+        var exitStart: [Int32] = [Int32(ops.count)]
+        for (i, s) in states.enumerated() {
+            if let flat = Self.simpleOps(s.onExit), !s.onExit.isEmpty {
+                ops += flat
+                simpleExitStates.insert(i)
+            }
+            exitStart.append(Int32(ops.count))
+        }
+        var simpleActionTransitions = Set<Int>()
+        var actionStart: [Int32] = [Int32(ops.count)]
+        for (i, t) in transitions.enumerated() {
+            if let flat = Self.simpleOps([t.actions]), !t.actions.isEmpty {
+                ops += flat
+                simpleActionTransitions.insert(i)
+            }
+            actionStart.append(Int32(ops.count))
+        }
+        entryOpStart = buffer(entryStart)
+        exitOpStart = buffer(exitStart)
+        actionOpStart = buffer(actionStart)
+        simpleOps = buffer(ops)
+        simpleConds = buffer(
+            transitions.map { Self.simpleCond($0.cond) ?? SimpleCond(slot: -1, op: .eq, number: 0) })
         parent = buffer(states.map { Int32($0.parent) })
         subtreeEnd = buffer(states.map { Int32($0.subtreeEnd) })
         initialTransition = buffer(states.map { Int32($0.initialTransition ?? $0.historyDefault ?? -1) })
         stateFlags = buffer(
-            states.map { s in
+            states.indices.map { i in
+                let s = states[i]
                 var f: UInt16 = 0
+                if simpleEntryStates.contains(i) { f |= Self.simpleEntry }
+                if simpleExitStates.contains(i) { f |= Self.simpleExit }
                 switch s.kind {
                 case .atomic: f |= Self.atomic
                 case .final: f |= Self.atomic | Self.final
@@ -114,6 +170,8 @@ final class HotTables: @unchecked Sendable {
             if t.isInternal { f |= Self.isInternal }
             if t.targets.contains(where: { states[$0].isHistory }) { f |= Self.historyTarget }
             if !t.actions.isEmpty { f |= Self.hasActions }
+            if simpleActionTransitions.contains(flags.count) { f |= Self.simpleActions }
+            if Self.simpleCond(t.cond) != nil { f |= Self.simpleCond }
             flags.append(f)
         }
         descriptorStart = buffer(dStart)
@@ -160,9 +218,50 @@ final class HotTables: @unchecked Sendable {
         ] {
             b.deallocate()
         }
-        for b in [descriptorStart, descriptorList, targetStart, targetList, domain] { b.deallocate() }
+        for b in [
+            descriptorStart, descriptorList, targetStart, targetList, domain, entryOpStart, exitOpStart,
+            actionOpStart,
+        ] {
+            b.deallocate()
+        }
+        simpleOps.deallocate()
+        simpleConds.deallocate()
         stateFlags.deallocate()
         transitionFlags.deallocate()
+    }
+
+    /// The flat form of blocks of executable content, or nil when some element has none.
+    static func simpleOps(_ blocks: [Block]) -> [SimpleOp]? {
+        var out: [SimpleOp] = []
+        for (b, block) in blocks.enumerated() {
+            for (i, op) in block.enumerated() {
+                guard case .assignSlot(let slot, .expr(let e)) = op, e.failure == nil,
+                    let form = e.compiled.simple
+                else { return nil }
+                switch form {
+                case .slotPlus(let src, let addend):
+                    out.append(
+                        SimpleOp(
+                            dst: Int32(slot), src: Int32(src), block: Int32(b), index: Int32(i), value: addend
+                        ))
+                case .number(let n):
+                    out.append(
+                        SimpleOp(dst: Int32(slot), src: -1, block: Int32(b), index: Int32(i), value: n))
+                case .compare:
+                    return nil
+                }
+            }
+        }
+        return out
+    }
+
+    /// The flat form of a transition condition, or nil.
+    static func simpleCond(_ cond: CompiledExpr?) -> SimpleCond? {
+        guard let cond, cond.failure == nil, case .compare(let slot, let op, let n)? = cond.compiled.simple
+        else {
+            return nil
+        }
+        return SimpleCond(slot: Int32(slot), op: op, number: n)
     }
 
     @inline(__always) func isDescendant(_ s: Int, of ancestor: Int) -> Bool {
@@ -170,4 +269,25 @@ final class HotTables: @unchecked Sendable {
     }
 
     @inline(__always) func flags(_ s: Int) -> UInt16 { stateFlags[s] }
+}
+
+/// One `<assign>` of executable content in flat form: `dst = src + value` when slot `src` holds
+/// a number, or `dst = value` when `src` is -1. Any other case runs the element's compiled
+/// ``Op`` (element `index` of block `block`), so results and errors are exactly the general
+/// path's; `block` also tells which elements a failing element stops (SCXML 4.9: the rest of
+/// its block).
+struct SimpleOp {
+    var dst: Int32
+    var src: Int32
+    var block: Int32
+    var index: Int32
+    var value: Double
+}
+
+/// A transition condition `slot <op> number`, answered from the slot when it holds a number
+/// (otherwise the compiled condition runs).
+struct SimpleCond {
+    var slot: Int32
+    var op: SimpleComparison
+    var number: Double
 }

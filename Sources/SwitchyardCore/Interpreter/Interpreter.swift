@@ -338,7 +338,10 @@ public struct Interpreter: Sendable {
                         } else {
                             guard flags & HotTables.eventless == 0, nameMatch(ti, hot) else { continue }
                         }
-                        if flags & HotTables.hasCond == 0 || conditionMatch(definition.transitions[ti]) {
+                        if flags & HotTables.hasCond == 0
+                            || (flags & HotTables.simpleCond != 0
+                                ? simpleConditionMatch(ti, hot) : conditionMatch(definition.transitions[ti]))
+                        {
                             if !enabledBuffer.contains(ti) { enabledBuffer.append(ti) }
                             break search
                         }
@@ -349,6 +352,13 @@ public struct Interpreter: Sendable {
         }
         if enabledBuffer.count > 1 { return removeConflictingTransitions(enabledBuffer) }
         return enabledBuffer
+    }
+
+    /// A condition with a ``SimpleCond``: answered from the slot when it holds a number.
+    @inline(__always) mutating func simpleConditionMatch(_ ti: Int, _ hot: HotTables) -> Bool {
+        let c = hot.simpleConds[ti]
+        if let x = environment.number(at: Int(c.slot)) { return c.op.test(x, c.number) }
+        return conditionMatch(definition.transitions[ti])
     }
 
     mutating func conditionMatch(_ t: CompiledTransition) -> Bool {
@@ -426,8 +436,15 @@ public struct Interpreter: Sendable {
     }
 
     mutating func executeTransitionContent(_ enabled: [Int]) {
+        let hot = definition.hot
         for t in enabled {
-            _ = executeBlock(definition.transitions[t].actions)
+            let flags = hot.transitionFlags[t]
+            if flags & HotTables.hasActions == 0 { continue }
+            if flags & HotTables.simpleActions != 0 {
+                runSimpleOps(Int(hot.actionOpStart[t]), Int(hot.actionOpStart[t + 1]), in: .transition(t))
+            } else {
+                _ = executeBlock(definition.transitions[t].actions)
+            }
         }
     }
 
@@ -479,7 +496,10 @@ public struct Interpreter: Sendable {
             }
         }
         statesToExit.forEachDescending { s in
-            if hot.stateFlags[s] & HotTables.hasOnExit != 0 {
+            let flags = hot.stateFlags[s]
+            if flags & HotTables.simpleExit != 0 {
+                runSimpleOps(Int(hot.exitOpStart[s]), Int(hot.exitOpStart[s + 1]), in: .exit(s))
+            } else if flags & HotTables.hasOnExit != 0 {
                 for block in definition.states[s].onExit { _ = executeBlock(block) }
             }
             if hot.stateFlags[s] & HotTables.hasTimeout != 0 {
@@ -538,7 +558,9 @@ public struct Interpreter: Sendable {
                     for d in definition.states[s].data { initializeData(d) }
                 }
             }
-            if flags & HotTables.hasOnEntry != 0 {
+            if flags & HotTables.simpleEntry != 0 {
+                runSimpleOps(Int(hot.entryOpStart[s]), Int(hot.entryOpStart[s + 1]), in: .entry(s))
+            } else if flags & HotTables.hasOnEntry != 0 {
                 for block in definition.states[s].onEntry { _ = executeBlock(block) }
             }
             if flags & HotTables.hasTimeout != 0, let timeout = definition.states[s].timeout {

@@ -54,7 +54,7 @@ extension Interpreter {
 
     mutating func setEvent(_ event: Event) {
         if options.tracing { currentEventName = event.name }
-        if actionHandler != nil { currentEvent = event }
+        if hasActionHandler { currentEvent = event }
         guard definition.usesEvent, let slot = definition.eventSlot else { return }
         environment[slot] = Self.eventValue(event)
     }

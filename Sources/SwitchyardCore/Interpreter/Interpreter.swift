@@ -18,7 +18,11 @@ public struct Interpreter: Sendable {
     public var sessionDirectory: SessionDirectory?
     /// Runs Switchyard extension actions (`<sy:action>` and other `sy:` elements in executable
     /// content) synchronously, inside the macrostep. Without one they are no-ops.
-    public var actionHandler: (any CustomActionHandler)?
+    public var actionHandler: (any CustomActionHandler)? {
+        didSet { hasActionHandler = actionHandler != nil }
+    }
+    /// Whether ``actionHandler`` is set: testing the flag per event costs no existential copy.
+    var hasActionHandler = false
     var currentEvent: Event?
 
     var configuration: StateSet

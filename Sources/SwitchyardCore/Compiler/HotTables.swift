@@ -70,7 +70,16 @@ final class HotTables: @unchecked Sendable {
     /// Per transition: the simple form of its condition (meaningful with ``simpleCond``).
     let simpleConds: UnsafeMutableBufferPointer<SimpleCond>
 
-    init(states: [CompiledState], transitions: [CompiledTransition]) {
+    /// Per transition: its descriptor ids below 64 as a bit mask (used when the definition has
+    /// at most 64 descriptors).
+    let descriptorMask: UnsafeMutableBufferPointer<UInt64>
+    /// The small match table (``MachineDefinition/smallNames``): each name's fingerprint and the
+    /// mask of the descriptors that match it.
+    let nameFingerprints: UnsafeMutableBufferPointer<UInt64>
+    let nameMasks: UnsafeMutableBufferPointer<UInt64>
+    let nameCount: Int
+
+    init(states: [CompiledState], transitions: [CompiledTransition], names: [(UInt64, UInt64)]) {
         stateCount = states.count
         func buffer<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
             let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
@@ -174,6 +183,10 @@ final class HotTables: @unchecked Sendable {
             if Self.simpleCond(t.cond) != nil { f |= Self.simpleCond }
             flags.append(f)
         }
+        descriptorMask = buffer(transitions.map { MachineDefinition.mask($0.descriptors) })
+        nameFingerprints = buffer(names.map(\.0))
+        nameMasks = buffer(names.map(\.1))
+        nameCount = names.count
         descriptorStart = buffer(dStart)
         descriptorList = buffer(dList)
         targetStart = buffer(gStart)
@@ -225,6 +238,9 @@ final class HotTables: @unchecked Sendable {
             b.deallocate()
         }
         simpleOps.deallocate()
+        descriptorMask.deallocate()
+        nameFingerprints.deallocate()
+        nameMasks.deallocate()
         simpleConds.deallocate()
         stateFlags.deallocate()
         transitionFlags.deallocate()

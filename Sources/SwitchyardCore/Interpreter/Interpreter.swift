@@ -50,6 +50,8 @@ public struct Interpreter: Sendable {
     var limitError: InterpreterError?
     var recentTransitions: [Int] = []
     var matchedDescriptors: [Int] = []
+    /// The descriptors matching the current event as a mask (``MachineDefinition/usesDescriptorMasks``).
+    var matchedMask: UInt64 = 0
     var enabledBuffer: [Int] = []
     var inHost: InPredicate?
     // Scratch buffers reused across microsteps so the hot path does not allocate.
@@ -272,6 +274,23 @@ public struct Interpreter: Sendable {
     /// dot-separated prefixes. Names that are themselves descriptors use a table built at
     /// compile time; others are split here.
     mutating func matchDescriptors(_ name: String) {
+        if definition.usesDescriptorMasks {
+            if definition.usesSmallMatchTable {
+                let hot = definition.hot
+                let print = MachineDefinition.fingerprint(name)
+                for i in 0..<hot.nameCount
+                where hot.nameFingerprints[i] == print && definition.smallNames[i] == name {
+                    matchedMask = hot.nameMasks[i]
+                    return
+                }
+            } else if let precomputed = definition.prefixMatches[name] {
+                matchedMask = MachineDefinition.mask(precomputed)
+                return
+            }
+            matchDescriptorsByPrefix(name)
+            matchedMask = MachineDefinition.mask(matchedDescriptors)
+            return
+        }
         if definition.usesSmallMatchTable {
             let print = MachineDefinition.fingerprint(name)
             let fingerprints = definition.smallFingerprints
@@ -283,6 +302,11 @@ public struct Interpreter: Sendable {
             matchedDescriptors = precomputed
             return
         }
+        matchDescriptorsByPrefix(name)
+    }
+
+    /// Descriptor ids matching `name`, from its dot-separated prefixes.
+    mutating func matchDescriptorsByPrefix(_ name: String) {
         matchedDescriptors = []
         let table = definition.descriptorIDs
         guard !table.isEmpty else { return }
@@ -296,6 +320,7 @@ public struct Interpreter: Sendable {
 
     @inline(__always) func nameMatch(_ ti: Int, _ hot: HotTables) -> Bool {
         if hot.transitionFlags[ti] & HotTables.matchesAny != 0 { return true }
+        if definition.usesDescriptorMasks { return hot.descriptorMask[ti] & matchedMask != 0 }
         var k = Int(hot.descriptorStart[ti])
         let end = Int(hot.descriptorStart[ti + 1])
         while k < end {

@@ -34,6 +34,10 @@ final class HotTables: @unchecked Sendable {
     static let simpleActions: UInt16 = 64
     /// The condition has a ``SimpleCond``.
     static let simpleCond: UInt16 = 128
+    /// The transition's exit and entry sets are masks (``entryMask``, ``defaultEntryMask``,
+    /// ``descendantMask`` of its domain): the machine has at most 64 states, no target of the
+    /// transition is a history state, and computing its entry set visits no history state.
+    static let staticEntry: UInt16 = 256
 
     let stateCount: Int
     let parent: UnsafeMutableBufferPointer<Int32>
@@ -57,6 +61,14 @@ final class HotTables: @unchecked Sendable {
     /// targetless transition, or ``dynamicDomain`` when a target is a history state (its
     /// effective targets, and so its domain, depend on recorded history).
     let domain: UnsafeMutableBufferPointer<Int32>
+    /// Per state (machines of at most 64 states): the bits of its proper descendants.
+    let descendantMask: UnsafeMutableBufferPointer<UInt64>
+    /// Per transition with ``staticEntry``: Appendix D `computeEntrySet` as masks, the states to
+    /// enter and those among them entered by default (whose initial content runs).
+    let entryMask: UnsafeMutableBufferPointer<UInt64>
+    let defaultEntryMask: UnsafeMutableBufferPointer<UInt64>
+    /// The states that have history children (their exit records history first).
+    let historyParentMask: UInt64
     static let noDomain: Int32 = -1
     static let dynamicDomain: Int32 = -2
     /// Flat executable content (see ``SimpleOp``): CSR lists of a state's `<onentry>` elements,
@@ -166,6 +178,21 @@ final class HotTables: @unchecked Sendable {
         var dList: [Int32] = []
         var gStart: [Int32] = [0]
         var gList: [Int32] = []
+        func isDescendant(_ s: Int, of a: Int) -> Bool { s > a && s <= states[a].subtreeEnd }
+        let domains = transitions.map { t -> Int32 in
+            if t.targets.isEmpty { return Self.noDomain }
+            if t.targets.contains(where: { states[$0].isHistory }) { return Self.dynamicDomain }
+            return Int32(
+                Self.staticDomain(
+                    source: t.source, isInternal: t.isInternal, targets: t.targets, states: states,
+                    isDescendant: isDescendant))
+        }
+        let small = states.count <= 64
+        let entries = transitions.indices.map { i in
+            small
+                ? Self.staticEntry(
+                    transitions[i], domain: Int(domains[i]), states: states, transitions: transitions) : nil
+        }
         var flags: [UInt16] = []
         for t in transitions {
             dList += t.descriptors.map { Int32($0) }
@@ -181,6 +208,7 @@ final class HotTables: @unchecked Sendable {
             if !t.actions.isEmpty { f |= Self.hasActions }
             if simpleActionTransitions.contains(flags.count) { f |= Self.simpleActions }
             if Self.simpleCond(t.cond) != nil { f |= Self.simpleCond }
+            if entries[flags.count] != nil { f |= Self.staticEntry }
             flags.append(f)
         }
         descriptorMask = buffer(transitions.map { MachineDefinition.mask($0.descriptors) })
@@ -192,16 +220,77 @@ final class HotTables: @unchecked Sendable {
         targetStart = buffer(gStart)
         targetList = buffer(gList)
         transitionFlags = buffer(flags)
-        func isDescendant(_ s: Int, of a: Int) -> Bool { s > a && s <= states[a].subtreeEnd }
-        domain = buffer(
-            transitions.map { t -> Int32 in
-                if t.targets.isEmpty { return Self.noDomain }
-                if t.targets.contains(where: { states[$0].isHistory }) { return Self.dynamicDomain }
-                return Int32(
-                    Self.staticDomain(
-                        source: t.source, isInternal: t.isInternal, targets: t.targets, states: states,
-                        isDescendant: isDescendant))
+        domain = buffer(domains)
+        entryMask = buffer(entries.map { $0?.enter ?? 0 })
+        defaultEntryMask = buffer(entries.map { $0?.defaultEntry ?? 0 })
+        descendantMask = buffer(
+            states.indices.map { s -> UInt64 in
+                guard small else { return 0 }
+                var m: UInt64 = 0
+                var d = s + 1
+                while d <= states[s].subtreeEnd {
+                    m |= 1 << UInt64(d)
+                    d += 1
+                }
+                return m
             })
+        var historyParents: UInt64 = 0
+        if small {
+            for (i, s) in states.enumerated() where !s.historyChildren.isEmpty {
+                historyParents |= 1 << UInt64(i)
+            }
+        }
+        historyParentMask = historyParents
+    }
+
+    /// Appendix D `computeEntrySet` for one transition of a machine of at most 64 states, as
+    /// masks; nil when a history state is involved (its recorded value is only known at run
+    /// time) or the domain is not static. Mirrors `Interpreter.computeEntrySet` step by step
+    /// (same order, so parallel regions are completed the same way).
+    static func staticEntry(
+        _ t: CompiledTransition, domain: Int, states: [CompiledState], transitions: [CompiledTransition]
+    ) -> (enter: UInt64, defaultEntry: UInt64)? {
+        if domain == Int(dynamicDomain) { return nil }
+        var enter: UInt64 = 0
+        var defaultEntry: UInt64 = 0
+        var sawHistory = false
+        func bit(_ s: Int) -> UInt64 { 1 << UInt64(s) }
+        func subtree(_ s: Int) -> UInt64 {
+            var m: UInt64 = 0
+            for d in s...states[s].subtreeEnd { m |= bit(d) }
+            return m
+        }
+        func addDescendants(_ s: Int) {
+            let st = states[s]
+            if st.isHistory {
+                sawHistory = true
+                return
+            }
+            enter |= bit(s)
+            if st.kind == .compound {
+                defaultEntry |= bit(s)
+                guard let it = st.initialTransition else { return }
+                let targets = transitions[it].targets
+                for x in targets { addDescendants(x) }
+                for x in targets { addAncestors(x, s) }
+            } else if st.kind == .parallel {
+                addParallelChildren(s)
+            }
+        }
+        func addParallelChildren(_ s: Int) {
+            for child in states[s].children where enter & subtree(child) == 0 { addDescendants(child) }
+        }
+        func addAncestors(_ s: Int, _ ancestor: Int) {
+            var anc = states[s].parent
+            while anc > 0 && anc != ancestor {
+                enter |= bit(anc)
+                if states[anc].kind == .parallel { addParallelChildren(anc) }
+                anc = states[anc].parent
+            }
+        }
+        for x in t.targets { addDescendants(x) }
+        for x in t.targets { addAncestors(x, domain) }
+        return sawHistory ? nil : (enter, defaultEntry)
     }
 
     /// Appendix D `getTransitionDomain` for known targets: the source itself for an internal
@@ -237,6 +326,7 @@ final class HotTables: @unchecked Sendable {
         ] {
             b.deallocate()
         }
+        for b in [descendantMask, entryMask, defaultEntryMask] { b.deallocate() }
         simpleOps.deallocate()
         descriptorMask.deallocate()
         nameFingerprints.deallocate()

@@ -431,6 +431,7 @@ public struct Interpreter: Sendable {
         }
         // Remember the last transitions only near the limit: they name the loop in the error.
         if microsteps > options.maxMicrosteps - 16 { recentTransitions.append(enabled[0]) }
+        if enabled.count == 1, !options.tracing, fastMicrostep(enabled[0]) { return }
         var exitedTrace: [String] = []
         var enteredTrace: [String] = []
         exitStates(enabled, trace: &exitedTrace)
@@ -443,6 +444,37 @@ public struct Interpreter: Sendable {
                     exited: exitedTrace,
                     entered: enteredTrace))
         }
+    }
+
+    /// A microstep of one transition with ``HotTables/staticEntry``: exit and entry sets are
+    /// masks, so nothing is computed or allocated. Returns false (having done nothing) when
+    /// the general path must run: the transition is not static, or a state to exit has
+    /// history to record.
+    mutating func fastMicrostep(_ t: Int) -> Bool {
+        let hot = definition.hot
+        guard hot.transitionFlags[t] & HotTables.staticEntry != 0 else { return false }
+        let domain = Int(hot.domain[t])
+        let exitMask = domain >= 0 ? configuration.words[0] & hot.descendantMask[domain] : 0
+        if exitMask & hot.historyParentMask != 0 { return false }
+        if exitMask != 0 {
+            if !statesToInvoke.isEmpty { statesToInvoke.removeAll { exitMask & (1 << UInt64($0)) != 0 } }
+            var m = exitMask
+            while m != 0 {
+                let s = 63 - m.leadingZeroBitCount
+                m &= ~(1 << UInt64(s))
+                exitState(s, hot)
+            }
+        }
+        executeContent(ofTransition: t, hot)
+        var m = hot.entryMask[t]
+        let defaultEntry = hot.defaultEntryMask[t]
+        while m != 0 {
+            let s = m.trailingZeroBitCount
+            m &= m - 1
+            enterState(
+                s, hot, isDefaultEntry: defaultEntry & (1 << UInt64(s)) != 0, defaultHistoryContent: [:])
+        }
+        return true
     }
 
     mutating func reportLoop() {
@@ -466,14 +498,16 @@ public struct Interpreter: Sendable {
 
     mutating func executeTransitionContent(_ enabled: [Int]) {
         let hot = definition.hot
-        for t in enabled {
-            let flags = hot.transitionFlags[t]
-            if flags & HotTables.hasActions == 0 { continue }
-            if flags & HotTables.simpleActions != 0 {
-                runSimpleOps(Int(hot.actionOpStart[t]), Int(hot.actionOpStart[t + 1]), in: .transition(t))
-            } else {
-                _ = executeBlock(definition.transitions[t].actions)
-            }
+        for t in enabled { executeContent(ofTransition: t, hot) }
+    }
+
+    @inline(__always) mutating func executeContent(ofTransition t: Int, _ hot: HotTables) {
+        let flags = hot.transitionFlags[t]
+        if flags & HotTables.hasActions == 0 { return }
+        if flags & HotTables.simpleActions != 0 {
+            runSimpleOps(Int(hot.actionOpStart[t]), Int(hot.actionOpStart[t + 1]), in: .transition(t))
+        } else {
+            _ = executeBlock(definition.transitions[t].actions)
         }
     }
 
@@ -525,19 +559,25 @@ public struct Interpreter: Sendable {
             }
         }
         statesToExit.forEachDescending { s in
-            let flags = hot.stateFlags[s]
-            if flags & HotTables.simpleExit != 0 {
-                runSimpleOps(Int(hot.exitOpStart[s]), Int(hot.exitOpStart[s + 1]), in: .exit(s))
-            } else if flags & HotTables.hasOnExit != 0 {
-                for block in definition.states[s].onExit { _ = executeBlock(block) }
-            }
-            if hot.stateFlags[s] & HotTables.hasTimeout != 0 {
-                effects.append(.cancel(sendID: Self.timeoutSendID(definition.states[s].id)))
-            }
-            if !activeInvocations.isEmpty { cancelInvocations(of: s) }
-            configuration.remove(s)
+            exitState(s, hot)
             if options.tracing { trace.append(definition.states[s].id) }
         }
+    }
+
+    /// Appendix D `exitStates`, for one state of the exit set (history already recorded): its
+    /// `<onexit>`, its timeout timer and invocations, and its removal from the configuration.
+    @inline(__always) mutating func exitState(_ s: Int, _ hot: HotTables) {
+        let flags = hot.stateFlags[s]
+        if flags & HotTables.simpleExit != 0 {
+            runSimpleOps(Int(hot.exitOpStart[s]), Int(hot.exitOpStart[s + 1]), in: .exit(s))
+        } else if flags & HotTables.hasOnExit != 0 {
+            for block in definition.states[s].onExit { _ = executeBlock(block) }
+        }
+        if flags & HotTables.hasTimeout != 0 {
+            effects.append(.cancel(sendID: Self.timeoutSendID(definition.states[s].id)))
+        }
+        if !activeInvocations.isEmpty { cancelInvocations(of: s) }
+        configuration.remove(s)
     }
 
     /// The send id of a state's `sy:timeout` timer.
@@ -577,55 +617,66 @@ public struct Interpreter: Sendable {
         computeEntrySet(enabled, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
         let hot = definition.hot
         statesToEnter.forEachMember { s in
-            let flags = hot.stateFlags[s]
-            configuration.insert(s)
-            if flags & HotTables.hasInvokes != 0 { statesToInvoke.append(s) }
             if options.tracing { trace.append(definition.states[s].id) }
-            if definition.binding == .late && !initialized.contains(s) {
-                initialized.insert(s)
-                if flags & HotTables.hasData != 0 {
-                    for d in definition.states[s].data { initializeData(d) }
-                }
+            enterState(
+                s, hot, isDefaultEntry: statesForDefaultEntry.contains(s),
+                defaultHistoryContent: defaultHistoryContent)
+        }
+    }
+
+    /// Appendix D `enterStates`, for one state of the entry set: configuration, invocations
+    /// to start, late data, `<onentry>`, timeout timer, default-entry and history-default
+    /// content, and `done.state` events for final states.
+    @inline(__always) mutating func enterState(
+        _ s: Int, _ hot: HotTables, isDefaultEntry: Bool, defaultHistoryContent: [Int: Int]
+    ) {
+        let flags = hot.stateFlags[s]
+        configuration.insert(s)
+        if flags & HotTables.hasInvokes != 0 { statesToInvoke.append(s) }
+        if definition.binding == .late && !initialized.contains(s) {
+            initialized.insert(s)
+            if flags & HotTables.hasData != 0 {
+                for d in definition.states[s].data { initializeData(d) }
             }
-            if flags & HotTables.simpleEntry != 0 {
-                runSimpleOps(Int(hot.entryOpStart[s]), Int(hot.entryOpStart[s + 1]), in: .entry(s))
-            } else if flags & HotTables.hasOnEntry != 0 {
-                for block in definition.states[s].onEntry { _ = executeBlock(block) }
+        }
+        if flags & HotTables.simpleEntry != 0 {
+            runSimpleOps(Int(hot.entryOpStart[s]), Int(hot.entryOpStart[s + 1]), in: .entry(s))
+        } else if flags & HotTables.hasOnEntry != 0 {
+            for block in definition.states[s].onEntry { _ = executeBlock(block) }
+        }
+        if flags & HotTables.hasTimeout != 0, let timeout = definition.states[s].timeout {
+            let id = definition.states[s].id
+            effects.append(
+                .schedule(
+                    sendID: Self.timeoutSendID(id), delay: timeout, event: Event("timeout.\(id)"),
+                    target: .this))
+        }
+        if isDefaultEntry {
+            let it = Int(hot.initialTransition[s])
+            if it >= 0, hot.transitionFlags[it] & HotTables.hasActions != 0 {
+                _ = executeBlock(definition.transitions[it].actions)
             }
-            if flags & HotTables.hasTimeout != 0, let timeout = definition.states[s].timeout {
-                let id = definition.states[s].id
-                effects.append(
-                    .schedule(
-                        sendID: Self.timeoutSendID(id), delay: timeout, event: Event("timeout.\(id)"),
-                        target: .this))
-            }
-            if statesForDefaultEntry.contains(s) {
-                let it = Int(hot.initialTransition[s])
-                if it >= 0, hot.transitionFlags[it] & HotTables.hasActions != 0 {
-                    _ = executeBlock(definition.transitions[it].actions)
-                }
-            }
-            if !defaultHistoryContent.isEmpty, let ht = defaultHistoryContent[s] {
-                _ = executeBlock(definition.transitions[ht].actions)
-            }
-            if flags & HotTables.final != 0 {
-                let parent = Int(hot.parent[s])
-                if parent == 0 {
-                    isRunning = false
-                    finalStateID = definition.states[s].id
-                } else {
-                    let grandparent = Int(hot.parent[parent])
-                    let data =
-                        flags & HotTables.hasDoneData != 0
-                        ? evaluateDoneData(definition.states[s].doneData) : .undefined
+        }
+        if !defaultHistoryContent.isEmpty, let ht = defaultHistoryContent[s] {
+            _ = executeBlock(definition.transitions[ht].actions)
+        }
+        if flags & HotTables.final != 0 {
+            let parent = Int(hot.parent[s])
+            if parent == 0 {
+                isRunning = false
+                finalStateID = definition.states[s].id
+            } else {
+                let grandparent = Int(hot.parent[parent])
+                let data =
+                    flags & HotTables.hasDoneData != 0
+                    ? evaluateDoneData(definition.states[s].doneData) : .undefined
+                enqueueInternal(
+                    Event("done.state.\(definition.states[parent].id)", kind: .platform, data: data))
+                if grandparent > 0, hot.stateFlags[grandparent] & HotTables.parallel != 0,
+                    childrenAllInFinalState(grandparent, hot)
+                {
                     enqueueInternal(
-                        Event("done.state.\(definition.states[parent].id)", kind: .platform, data: data))
-                    if grandparent > 0, hot.stateFlags[grandparent] & HotTables.parallel != 0,
-                        childrenAllInFinalState(grandparent, hot)
-                    {
-                        enqueueInternal(
-                            Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
-                    }
+                        Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
                 }
             }
         }

@@ -9,6 +9,8 @@ public struct CompiledExpression: Sendable {
     let unit: SourceText
     /// The closure-free form of ``cond`` used by ``ConditionList``, when the shape allows one.
     var fast: FastCondition? = nil
+    /// The flat form of the expression for embedders in this package, when its shape has one.
+    package var simple: SimpleForm? = nil
 
     /// The source text.
     public var source: String { unit.text }
@@ -30,14 +32,15 @@ public struct CompiledExpression: Sendable {
                 let cond = try c.compileCond(e)
                 return CompiledExpression(
                     code: { env, run throws(ExpressionError) in .bool(try cond(&env, &run)) }, cond: cond,
-                    unit: unit, fast: c.fastForm(e))
+                    unit: unit, fast: c.fastForm(e), simple: c.simpleForm(e))
             }
             let code = try c.compile(e)
             // The condition form is compiled on its own (a fresh compiler): `&&`, `||`, `!` and
             // `contains` calls then test truthiness directly instead of building a value first.
             var cc = Compiler(symbols: symbols, options: options, unit: unit)
             return CompiledExpression(
-                code: code, cond: try cc.compileCond(e), unit: unit, fast: cc.fastForm(e))
+                code: code, cond: try cc.compileCond(e), unit: unit, fast: cc.fastForm(e),
+                simple: cc.simpleForm(e))
         } catch {
             throw error.located(in: unit)
         }

@@ -400,21 +400,18 @@ struct Compiler {
                 }
             default: break
             }
-            let x = try compile(a)
-            let y = try compile(b)
-            if op == .add {
+            if case .slotPlus(let slot, let addend)? = simpleForm(e) {
+                // `variable ± number`: one closure reading the slot in place (the general form
+                // below calls three).
+                let general = try compileBinary(op, a, b, at: pos)
                 return { env, run throws(ExpressionError) in
-                    let l = try x(&env, &run)
-                    let r = try y(&env, &run)
-                    if case .number(let p) = l, case .number(let q) = r { return .number(p + q) }
-                    return try Ops.add(l, r, &run, at: pos)
+                    if slot < env.slots.count, case .number(let x) = env.slots[slot] {
+                        return .number(x + addend)
+                    }
+                    return try general(&env, &run)
                 }
             }
-            return { env, run throws(ExpressionError) in
-                let l = try x(&env, &run)
-                let r = try y(&env, &run)
-                return try Compiler.binary(op, l, r, &run, at: pos)
-            }
+            return try compileBinary(op, a, b, at: pos)
         case .logical(let op, let a, let b):
             if op != .nullish && Compiler.isBoolean(a) {
                 // The left operand is a boolean: evaluate it as a condition (no Value traffic).
@@ -552,5 +549,28 @@ struct Compiler {
         }
         let c = try compile(e)
         return { env, run throws(ExpressionError) in try c(&env, &run).truthy }
+    }
+}
+
+extension Compiler {
+    /// A binary operator with no specialised form: both operands as values.
+    mutating func compileBinary(_ op: BinaryOp, _ a: Expr, _ b: Expr, at pos: Int32) throws(ExpressionError)
+        -> Code
+    {
+        let x = try compile(a)
+        let y = try compile(b)
+        if op == .add {
+            return { env, run throws(ExpressionError) in
+                let l = try x(&env, &run)
+                let r = try y(&env, &run)
+                if case .number(let p) = l, case .number(let q) = r { return .number(p + q) }
+                return try Ops.add(l, r, &run, at: pos)
+            }
+        }
+        return { env, run throws(ExpressionError) in
+            let l = try x(&env, &run)
+            let r = try y(&env, &run)
+            return try Compiler.binary(op, l, r, &run, at: pos)
+        }
     }
 }

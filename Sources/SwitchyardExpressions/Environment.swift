@@ -33,6 +33,19 @@ public struct Environment: Sendable, Hashable, Codable {
         }
     }
 
+    /// The number held by a slot; nil when the slot holds another kind of value or does not
+    /// exist. For flat evaluation by embedders in this package.
+    @inlinable @inline(__always) package func number(at slot: Int) -> Double? {
+        guard slot < slots.count, case .number(let d) = slots[slot] else { return nil }
+        return d
+    }
+
+    /// Stores a number in an existing slot (the caller checked that it exists, e.g. with
+    /// ``number(at:)`` or because it compiled against the environment's symbol table).
+    @inlinable @inline(__always) package mutating func setNumber(_ d: Double, at slot: Int) {
+        if slot < slots.count { slots[slot] = .number(d) } else { self[slot] = .number(d) }
+    }
+
     /// The value of a declared name, or nil when the name is not declared.
     public func value(named name: String) -> Value? {
         guard let s = symbols.slot(of: name) else { return nil }

@@ -35,13 +35,34 @@ public final class MachineDefinition: Sendable {
     let smallMatches: [[Int]]
     /// ``fingerprint(_:)`` of each name in `smallNames`, same order.
     let smallFingerprints: [UInt64]
+    /// Whether descriptor ids fit one 64-bit mask (see ``HotTables/descriptorMask``).
+    let usesDescriptorMasks: Bool
     /// Whether any state has an eventless transition (if not, the eventless pass is skipped).
     let hasEventlessTransitions: Bool
+
+    /// The set of descriptor ids below 64 as a bit mask.
+    static func mask(_ ids: [Int]) -> UInt64 {
+        var m: UInt64 = 0
+        for id in ids where id < 64 { m |= 1 << UInt64(id) }
+        return m
+    }
 
     /// The length and first bytes of a name packed in one integer: names with different
     /// fingerprints are different, so most comparisons need no string comparison.
     @inline(__always) static func fingerprint(_ name: String) -> UInt64 {
         let utf8 = name.utf8
+        // Contiguous (native or small) strings: read the bytes directly.
+        if let f = utf8.withContiguousStorageIfAvailable({ bytes -> UInt64 in
+            var f = UInt64(truncatingIfNeeded: bytes.count) << 56
+            var shift: UInt64 = 0
+            for byte in bytes.prefix(7) {
+                f |= UInt64(byte) << shift
+                shift += 8
+            }
+            return f
+        }) {
+            return f
+        }
         var f = UInt64(truncatingIfNeeded: utf8.count) << 56
         var shift: UInt64 = 0
         var iterator = utf8.makeIterator()
@@ -82,7 +103,6 @@ public final class MachineDefinition: Sendable {
         self.warnings = warnings
         self.states = states
         self.transitions = transitions
-        self.hot = HotTables(states: states, transitions: transitions)
         self.stateIndexByID = stateIndexByID
         self.symbols = symbols
         self.dataModel = dataModel
@@ -109,6 +129,13 @@ public final class MachineDefinition: Sendable {
         smallNames = small.map(\.key)
         smallMatches = small.map(\.value)
         smallFingerprints = small.map { Self.fingerprint($0.key) }
+        // With at most 64 descriptors a set of descriptor ids is one word: matching a
+        // transition is one AND of its mask with the event's.
+        let masks = descriptorIDs.count <= 64
+        usesDescriptorMasks = masks
+        self.hot = HotTables(
+            states: states, transitions: transitions,
+            names: small.map { (Self.fingerprint($0.key), masks ? Self.mask($0.value) : 0) })
         hasEventlessTransitions = states.contains { s in
             s.transitions.contains { transitions[$0].isEventless }
         }

@@ -60,7 +60,9 @@ public final class SessionDriver {
     /// Options for every interpreter this driver creates.
     public let options: InterpreterOptions
     /// Called after every macrostep of the top-level session with the event (nil for start).
-    public var onTopLevelMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
+    // Read once per event by the single-threaded driver; no access to it overlaps another, so
+    // the dynamic exclusivity check (a runtime call per event) is skipped.
+    @exclusivity(unchecked) public var onTopLevelMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
     /// Called for every `<log>`.
     public var onLog: ((LogRecord) -> Void)?
     /// `<log>` lines in order (kept when ``keepLogs`` is true).

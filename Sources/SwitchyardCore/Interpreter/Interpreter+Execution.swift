@@ -57,7 +57,7 @@ extension Interpreter {
 
     mutating func setEvent(_ event: Event) {
         if options.tracing { currentEventName = event.name }
-        if actionHandler != nil || definition.hasBoundActions { currentEvent = event }
+        if hasActionHandler || definition.hasBoundActions { currentEvent = event }
         guard definition.usesEvent, let slot = definition.eventSlot else { return }
         environment[slot] = Self.eventValue(event)
     }
@@ -223,6 +223,43 @@ extension Interpreter {
     }
 
     // MARK: Executable content
+
+    /// Where a run of ``SimpleOp``s comes from, to find an element's general ``Op``.
+    enum ContentSite {
+        case entry(Int)
+        case exit(Int)
+        case transition(Int)
+    }
+
+    /// Runs flat executable content (``HotTables/simpleOps`` from `start` to `end`): each
+    /// element whose operand is a number is computed in place; any other runs its compiled
+    /// ``Op``, and when that fails the rest of its block is skipped, as ``executeBlock(_:)``
+    /// does.
+    mutating func runSimpleOps(_ start: Int, _ end: Int, in site: ContentSite) {
+        let ops = definition.hot.simpleOps
+        var failedBlock: Int32 = -1
+        var k = start
+        while k < end {
+            let op = ops[k]
+            k += 1
+            if op.block == failedBlock { continue }
+            if op.src < 0 {
+                environment.setNumber(op.value, at: Int(op.dst))
+                continue
+            }
+            if let x = environment.number(at: Int(op.src)) {
+                environment.setNumber(x + op.value, at: Int(op.dst))
+                continue
+            }
+            let general: Op
+            switch site {
+            case .entry(let s): general = definition.states[s].onEntry[Int(op.block)][Int(op.index)]
+            case .exit(let s): general = definition.states[s].onExit[Int(op.block)][Int(op.index)]
+            case .transition(let t): general = definition.transitions[t].actions[Int(op.index)]
+            }
+            if !execute(general) { failedBlock = op.block }
+        }
+    }
 
     /// Runs a block; stops at the first element that fails and returns false (SCXML 4.9).
     mutating func executeBlock(_ block: Block) -> Bool {

@@ -18,7 +18,11 @@ public struct Interpreter: Sendable {
     public var sessionDirectory: SessionDirectory?
     /// Runs Switchyard extension actions (`<sy:action>` and other `sy:` elements in executable
     /// content) synchronously, inside the macrostep. Without one they are no-ops.
-    public var actionHandler: (any CustomActionHandler)?
+    public var actionHandler: (any CustomActionHandler)? {
+        didSet { hasActionHandler = actionHandler != nil }
+    }
+    /// Whether ``actionHandler`` is set: testing the flag per event costs no existential copy.
+    var hasActionHandler = false
     var currentEvent: Event?
 
     var configuration: StateSet
@@ -46,6 +50,8 @@ public struct Interpreter: Sendable {
     var limitError: InterpreterError?
     var recentTransitions: [Int] = []
     var matchedDescriptors: [Int] = []
+    /// The descriptors matching the current event as a mask (``MachineDefinition/usesDescriptorMasks``).
+    var matchedMask: UInt64 = 0
     var enabledBuffer: [Int] = []
     var inHost: InPredicate?
     // Scratch buffers reused across microsteps so the hot path does not allocate.
@@ -268,6 +274,23 @@ public struct Interpreter: Sendable {
     /// dot-separated prefixes. Names that are themselves descriptors use a table built at
     /// compile time; others are split here.
     mutating func matchDescriptors(_ name: String) {
+        if definition.usesDescriptorMasks {
+            if definition.usesSmallMatchTable {
+                let hot = definition.hot
+                let print = MachineDefinition.fingerprint(name)
+                for i in 0..<hot.nameCount
+                where hot.nameFingerprints[i] == print && definition.smallNames[i] == name {
+                    matchedMask = hot.nameMasks[i]
+                    return
+                }
+            } else if let precomputed = definition.prefixMatches[name] {
+                matchedMask = MachineDefinition.mask(precomputed)
+                return
+            }
+            matchDescriptorsByPrefix(name)
+            matchedMask = MachineDefinition.mask(matchedDescriptors)
+            return
+        }
         if definition.usesSmallMatchTable {
             let print = MachineDefinition.fingerprint(name)
             let fingerprints = definition.smallFingerprints
@@ -279,6 +302,11 @@ public struct Interpreter: Sendable {
             matchedDescriptors = precomputed
             return
         }
+        matchDescriptorsByPrefix(name)
+    }
+
+    /// Descriptor ids matching `name`, from its dot-separated prefixes.
+    mutating func matchDescriptorsByPrefix(_ name: String) {
         matchedDescriptors = []
         let table = definition.descriptorIDs
         guard !table.isEmpty else { return }
@@ -292,6 +320,7 @@ public struct Interpreter: Sendable {
 
     @inline(__always) func nameMatch(_ ti: Int, _ hot: HotTables) -> Bool {
         if hot.transitionFlags[ti] & HotTables.matchesAny != 0 { return true }
+        if definition.usesDescriptorMasks { return hot.descriptorMask[ti] & matchedMask != 0 }
         var k = Int(hot.descriptorStart[ti])
         let end = Int(hot.descriptorStart[ti + 1])
         while k < end {
@@ -338,7 +367,10 @@ public struct Interpreter: Sendable {
                         } else {
                             guard flags & HotTables.eventless == 0, nameMatch(ti, hot) else { continue }
                         }
-                        if flags & HotTables.hasCond == 0 || conditionMatch(definition.transitions[ti]) {
+                        if flags & HotTables.hasCond == 0
+                            || (flags & HotTables.simpleCond != 0
+                                ? simpleConditionMatch(ti, hot) : conditionMatch(definition.transitions[ti]))
+                        {
                             if !enabledBuffer.contains(ti) { enabledBuffer.append(ti) }
                             break search
                         }
@@ -349,6 +381,13 @@ public struct Interpreter: Sendable {
         }
         if enabledBuffer.count > 1 { return removeConflictingTransitions(enabledBuffer) }
         return enabledBuffer
+    }
+
+    /// A condition with a ``SimpleCond``: answered from the slot when it holds a number.
+    @inline(__always) mutating func simpleConditionMatch(_ ti: Int, _ hot: HotTables) -> Bool {
+        let c = hot.simpleConds[ti]
+        if let x = environment.number(at: Int(c.slot)) { return c.op.test(x, c.number) }
+        return conditionMatch(definition.transitions[ti])
     }
 
     mutating func conditionMatch(_ t: CompiledTransition) -> Bool {
@@ -392,6 +431,7 @@ public struct Interpreter: Sendable {
         }
         // Remember the last transitions only near the limit: they name the loop in the error.
         if microsteps > options.maxMicrosteps - 16 { recentTransitions.append(enabled[0]) }
+        if enabled.count == 1, !options.tracing, fastMicrostep(enabled[0]) { return }
         var exitedTrace: [String] = []
         var enteredTrace: [String] = []
         exitStates(enabled, trace: &exitedTrace)
@@ -404,6 +444,37 @@ public struct Interpreter: Sendable {
                     exited: exitedTrace,
                     entered: enteredTrace))
         }
+    }
+
+    /// A microstep of one transition with ``HotTables/staticEntry``: exit and entry sets are
+    /// masks, so nothing is computed or allocated. Returns false (having done nothing) when
+    /// the general path must run: the transition is not static, or a state to exit has
+    /// history to record.
+    mutating func fastMicrostep(_ t: Int) -> Bool {
+        let hot = definition.hot
+        guard hot.transitionFlags[t] & HotTables.staticEntry != 0 else { return false }
+        let domain = Int(hot.domain[t])
+        let exitMask = domain >= 0 ? configuration.words[0] & hot.descendantMask[domain] : 0
+        if exitMask & hot.historyParentMask != 0 { return false }
+        if exitMask != 0 {
+            if !statesToInvoke.isEmpty { statesToInvoke.removeAll { exitMask & (1 << UInt64($0)) != 0 } }
+            var m = exitMask
+            while m != 0 {
+                let s = 63 - m.leadingZeroBitCount
+                m &= ~(1 << UInt64(s))
+                exitState(s, hot)
+            }
+        }
+        executeContent(ofTransition: t, hot)
+        var m = hot.entryMask[t]
+        let defaultEntry = hot.defaultEntryMask[t]
+        while m != 0 {
+            let s = m.trailingZeroBitCount
+            m &= m - 1
+            enterState(
+                s, hot, isDefaultEntry: defaultEntry & (1 << UInt64(s)) != 0, defaultHistoryContent: [:])
+        }
+        return true
     }
 
     mutating func reportLoop() {
@@ -426,7 +497,16 @@ public struct Interpreter: Sendable {
     }
 
     mutating func executeTransitionContent(_ enabled: [Int]) {
-        for t in enabled {
+        let hot = definition.hot
+        for t in enabled { executeContent(ofTransition: t, hot) }
+    }
+
+    @inline(__always) mutating func executeContent(ofTransition t: Int, _ hot: HotTables) {
+        let flags = hot.transitionFlags[t]
+        if flags & HotTables.hasActions == 0 { return }
+        if flags & HotTables.simpleActions != 0 {
+            runSimpleOps(Int(hot.actionOpStart[t]), Int(hot.actionOpStart[t + 1]), in: .transition(t))
+        } else {
             _ = executeBlock(definition.transitions[t].actions)
         }
     }
@@ -479,16 +559,25 @@ public struct Interpreter: Sendable {
             }
         }
         statesToExit.forEachDescending { s in
-            if hot.stateFlags[s] & HotTables.hasOnExit != 0 {
-                for block in definition.states[s].onExit { _ = executeBlock(block) }
-            }
-            if hot.stateFlags[s] & HotTables.hasTimeout != 0 {
-                effects.append(.cancel(sendID: Self.timeoutSendID(definition.states[s].id)))
-            }
-            if !activeInvocations.isEmpty { cancelInvocations(of: s) }
-            configuration.remove(s)
+            exitState(s, hot)
             if options.tracing { trace.append(definition.states[s].id) }
         }
+    }
+
+    /// Appendix D `exitStates`, for one state of the exit set (history already recorded): its
+    /// `<onexit>`, its timeout timer and invocations, and its removal from the configuration.
+    @inline(__always) mutating func exitState(_ s: Int, _ hot: HotTables) {
+        let flags = hot.stateFlags[s]
+        if flags & HotTables.simpleExit != 0 {
+            runSimpleOps(Int(hot.exitOpStart[s]), Int(hot.exitOpStart[s + 1]), in: .exit(s))
+        } else if flags & HotTables.hasOnExit != 0 {
+            for block in definition.states[s].onExit { _ = executeBlock(block) }
+        }
+        if flags & HotTables.hasTimeout != 0 {
+            effects.append(.cancel(sendID: Self.timeoutSendID(definition.states[s].id)))
+        }
+        if !activeInvocations.isEmpty { cancelInvocations(of: s) }
+        configuration.remove(s)
     }
 
     /// The send id of a state's `sy:timeout` timer.
@@ -528,53 +617,66 @@ public struct Interpreter: Sendable {
         computeEntrySet(enabled, &statesToEnter, &statesForDefaultEntry, &defaultHistoryContent)
         let hot = definition.hot
         statesToEnter.forEachMember { s in
-            let flags = hot.stateFlags[s]
-            configuration.insert(s)
-            if flags & HotTables.hasInvokes != 0 { statesToInvoke.append(s) }
             if options.tracing { trace.append(definition.states[s].id) }
-            if definition.binding == .late && !initialized.contains(s) {
-                initialized.insert(s)
-                if flags & HotTables.hasData != 0 {
-                    for d in definition.states[s].data { initializeData(d) }
-                }
+            enterState(
+                s, hot, isDefaultEntry: statesForDefaultEntry.contains(s),
+                defaultHistoryContent: defaultHistoryContent)
+        }
+    }
+
+    /// Appendix D `enterStates`, for one state of the entry set: configuration, invocations
+    /// to start, late data, `<onentry>`, timeout timer, default-entry and history-default
+    /// content, and `done.state` events for final states.
+    @inline(__always) mutating func enterState(
+        _ s: Int, _ hot: HotTables, isDefaultEntry: Bool, defaultHistoryContent: [Int: Int]
+    ) {
+        let flags = hot.stateFlags[s]
+        configuration.insert(s)
+        if flags & HotTables.hasInvokes != 0 { statesToInvoke.append(s) }
+        if definition.binding == .late && !initialized.contains(s) {
+            initialized.insert(s)
+            if flags & HotTables.hasData != 0 {
+                for d in definition.states[s].data { initializeData(d) }
             }
-            if flags & HotTables.hasOnEntry != 0 {
-                for block in definition.states[s].onEntry { _ = executeBlock(block) }
+        }
+        if flags & HotTables.simpleEntry != 0 {
+            runSimpleOps(Int(hot.entryOpStart[s]), Int(hot.entryOpStart[s + 1]), in: .entry(s))
+        } else if flags & HotTables.hasOnEntry != 0 {
+            for block in definition.states[s].onEntry { _ = executeBlock(block) }
+        }
+        if flags & HotTables.hasTimeout != 0, let timeout = definition.states[s].timeout {
+            let id = definition.states[s].id
+            effects.append(
+                .schedule(
+                    sendID: Self.timeoutSendID(id), delay: timeout, event: Event("timeout.\(id)"),
+                    target: .this))
+        }
+        if isDefaultEntry {
+            let it = Int(hot.initialTransition[s])
+            if it >= 0, hot.transitionFlags[it] & HotTables.hasActions != 0 {
+                _ = executeBlock(definition.transitions[it].actions)
             }
-            if flags & HotTables.hasTimeout != 0, let timeout = definition.states[s].timeout {
-                let id = definition.states[s].id
-                effects.append(
-                    .schedule(
-                        sendID: Self.timeoutSendID(id), delay: timeout, event: Event("timeout.\(id)"),
-                        target: .this))
-            }
-            if statesForDefaultEntry.contains(s) {
-                let it = Int(hot.initialTransition[s])
-                if it >= 0, hot.transitionFlags[it] & HotTables.hasActions != 0 {
-                    _ = executeBlock(definition.transitions[it].actions)
-                }
-            }
-            if !defaultHistoryContent.isEmpty, let ht = defaultHistoryContent[s] {
-                _ = executeBlock(definition.transitions[ht].actions)
-            }
-            if flags & HotTables.final != 0 {
-                let parent = Int(hot.parent[s])
-                if parent == 0 {
-                    isRunning = false
-                    finalStateID = definition.states[s].id
-                } else {
-                    let grandparent = Int(hot.parent[parent])
-                    let data =
-                        flags & HotTables.hasDoneData != 0
-                        ? evaluateDoneData(definition.states[s].doneData) : .undefined
+        }
+        if !defaultHistoryContent.isEmpty, let ht = defaultHistoryContent[s] {
+            _ = executeBlock(definition.transitions[ht].actions)
+        }
+        if flags & HotTables.final != 0 {
+            let parent = Int(hot.parent[s])
+            if parent == 0 {
+                isRunning = false
+                finalStateID = definition.states[s].id
+            } else {
+                let grandparent = Int(hot.parent[parent])
+                let data =
+                    flags & HotTables.hasDoneData != 0
+                    ? evaluateDoneData(definition.states[s].doneData) : .undefined
+                enqueueInternal(
+                    Event("done.state.\(definition.states[parent].id)", kind: .platform, data: data))
+                if grandparent > 0, hot.stateFlags[grandparent] & HotTables.parallel != 0,
+                    childrenAllInFinalState(grandparent, hot)
+                {
                     enqueueInternal(
-                        Event("done.state.\(definition.states[parent].id)", kind: .platform, data: data))
-                    if grandparent > 0, hot.stateFlags[grandparent] & HotTables.parallel != 0,
-                        childrenAllInFinalState(grandparent, hot)
-                    {
-                        enqueueInternal(
-                            Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
-                    }
+                        Event("done.state.\(definition.states[grandparent].id)", kind: .platform))
                 }
             }
         }

@@ -110,6 +110,19 @@ let package = Package(
             exclude: ["documents"],
             swiftSettings: strictSwift
         ),
+        // Example: the approval machine in a durable engine, restarted mid-way (issue 8).
+        .executableTarget(
+            name: "ApprovalService",
+            dependencies: ["Switchyard"],
+            path: "Examples/ApprovalService",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ApprovalServiceTests",
+            dependencies: ["ApprovalService"],
+            exclude: ["expected-output.txt"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "DocumentRouterTests",
             dependencies: ["DocumentRouter"],

@@ -1,0 +1,3 @@
+import Foundation
+
+exit(await ApprovalService.main(Array(CommandLine.arguments.dropFirst())))

@@ -13,7 +13,13 @@ import Testing
     /// that invokes the command itself.
     @Test(arguments: [
         ("validate", ["<files>", "--quiet", "--strict"]),
-        ("run", ["<file>", "--events", "--data", "--trace"]),
+        (
+            "run",
+            [
+                "<file>", "--events", "--data", "--trace", "--clock", "--db", "--id", "advance 24h",
+                "--db approvals.sqlite",
+            ]
+        ),
         ("conformance", ["<directories>", "--quiet"]),
         ("eval", ["<expression>", "--data", "--script", "--result", "--max-steps"]),
         ("route", ["<rules>", "--input", "--explain"]),

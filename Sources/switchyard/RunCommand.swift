@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
 
             Without --events it reads commands from standard input, one per line:
               NAME [JSON]     send event NAME with optional JSON data
-              advance 24h     move the manual clock forward, firing the timers due on the way
+              advance 24h     move the manual clock forward; due timers fire
               quit            stop
 
             Clocks (--clock):
@@ -52,10 +52,10 @@ struct RunCommand: AsyncParsableCommand {
               echo 'submit {"amount": 12000}' | \\
                   switchyard run machines/document_approval.scxml
               switchyard run machines/document_approval.scxml --clock wall
-              switchyard run machines/document_approval.scxml --db approvals.sqlite --id doc-1 \\
-                  --events submit
-              printf 'advance 24h\\napprove\\n' | \\
-                  switchyard run machines/document_approval.scxml --db approvals.sqlite --id doc-1
+              switchyard run machines/document_approval.scxml \\
+                  --db approvals.sqlite --id doc-1 --events submit
+              printf 'advance 24h\\napprove\\n' | switchyard run \\
+                  machines/document_approval.scxml --db approvals.sqlite --id doc-1
             """
     )
 

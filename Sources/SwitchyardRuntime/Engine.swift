@@ -387,12 +387,23 @@ extension Engine {
         var instances = 0
         var records = 0
         var outgoing: [PendingPost] = []
-        for shard in core.shards {
-            let list = groups[shard.index] ?? []
-            let finished = finishedGroups[shard.index] ?? []
-            let report = await withCheckedContinuation { (c: CheckedContinuation<ShardRecovery, Never>) in
-                shard.post(.recover(list, finished: finished, c))
+        // Shards replay their instances in parallel.
+        let shards = core.shards
+        let reports = await withTaskGroup(of: ShardRecovery.self) { group in
+            for shard in shards {
+                let list = groups[shard.index] ?? []
+                let finished = finishedGroups[shard.index] ?? []
+                group.addTask {
+                    await withCheckedContinuation { (c: CheckedContinuation<ShardRecovery, Never>) in
+                        shard.post(.recover(list, finished: finished, c))
+                    }
+                }
             }
+            var all: [ShardRecovery] = []
+            for await report in group { all.append(report) }
+            return all
+        }
+        for report in reports {
             instances += report.instances
             records += report.records
             failures += report.failures

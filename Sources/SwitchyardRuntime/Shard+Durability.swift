@@ -232,7 +232,8 @@ extension Shard {
             now = record.time
             let input: InstanceInput
             do throws(StoreError) {
-                input = try JournalCodec.decode(kind: record.kind, payload: record.payload)
+                input = try JournalCodec.decode(
+                    kind: record.kind, payload: record.payload, event: record.event)
             } catch {
                 throw RecoveryError("journal record \(record.seq): \(error.message)")
             }

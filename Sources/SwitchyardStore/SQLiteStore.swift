@@ -381,7 +381,9 @@ public final class SQLiteStore: InstanceStore {
                 // One sequential scan in commit order (an instance's records are in `seq` order
                 // within it); only the columns replay needs.
                 let statement = try db.makeStatement(
-                    sql: "SELECT instance_id, seq, kind, event_id, time, payload FROM journal ORDER BY rowid")
+                    sql:
+                        "SELECT instance_id, seq, kind, event_id, time, payload, event FROM journal ORDER BY rowid"
+                )
                 let cursor = try Row.fetchCursor(statement)
                 while let row = try cursor.next() {
                     let id: String = row[0]
@@ -397,7 +399,8 @@ public final class SQLiteStore: InstanceStore {
                     }
                     instances[i].tail.append(
                         JournalRecord(
-                            instanceID: id, seq: seq, kind: kind, eventID: eventID, event: nil, time: row[4],
+                            instanceID: id, seq: seq, kind: kind, eventID: eventID, event: row[6],
+                            time: row[4],
                             payload: row[5], configuration: ""))
                 }
                 var finished: [(id: String, lastSeq: Int64)] = []

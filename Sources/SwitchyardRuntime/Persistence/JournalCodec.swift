@@ -43,6 +43,13 @@ struct StartPayload: Sendable {
 /// `Value`'s exact `Codable` form, so replay always sees the very value that was processed.
 enum JournalCodec {
     static func encode(_ input: InstanceInput) -> String {
+        // The commonest record — an external event without data or ids — has an empty payload:
+        // its name is in the record's `event` column, and recovery parses nothing.
+        if case .event(let e) = input, e.kind == .external, e.data == .undefined, e.sendID == nil,
+            e.origin == nil, e.originType == nil, e.invokeID == nil
+        {
+            return ""
+        }
         var o = JSObject()
         switch input {
         case .start(let p):
@@ -81,7 +88,11 @@ enum JournalCodec {
         return Value.object(o).jsonString() ?? "{}"
     }
 
-    static func decode(kind: JournalKind, payload: String) throws(StoreError) -> InstanceInput {
+    /// Decodes a payload; `event` is the record's event name (the whole of an empty payload).
+    static func decode(kind: JournalKind, payload: String, event eventName: String?) throws(StoreError)
+        -> InstanceInput
+    {
+        if payload.isEmpty, kind == .event, let eventName { return .event(Event(eventName)) }
         let value: Value
         do throws(ExpressionError) {
             value = try Value.parseJSON(payload)

@@ -120,7 +120,8 @@ extension Shard {
                     inFlight: $0.inFlight,
                     key: $0.key, retryDue: $0.retryDue)
             }, activityStarts: rec.activityStarts, compensations: rec.compensations,
-            compensating: rec.compensating, recent: rec.recentInOrder, correlationKey: rec.correlationKey)
+            compensating: rec.compensating, recent: rec.recentInOrder, correlationKey: rec.correlationKey,
+            parent: rec.parentLink, children: rec.children.isEmpty ? nil : rec.children)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         // Every field is Codable data the engine produced itself; encoding cannot fail.
@@ -173,6 +174,8 @@ extension Shard {
         rec.compensating = snap.compensating
         for name in snap.recent { rec.remember(name, limit: core.options.historyLength) }
         rec.correlationKey = snap.correlationKey
+        rec.parentLink = snap.parent
+        rec.children = snap.children ?? [:]
         return rec
     }
 
@@ -207,7 +210,13 @@ extension Shard {
                 core.setCorrelation(definition: rec.definition.name, key: key, instanceID: rec.id)
             }
         }
-        report.outgoing = recoveryOutgoing
+        // A child start from a replayed step is re-posted only while the parent still waits for
+        // that child (not after its done.invoke or a cancellation); the child's shard drops it
+        // when the child already exists.
+        report.outgoing = recoveryOutgoing.filter { post in
+            guard case .invokeChild(let start) = post.message else { return true }
+            return instances[start.parent]?.children[start.invokeID]?.startEventID == start.eventID
+        }
         recoveryOutgoing.removeAll()
         return report
     }
@@ -241,8 +250,11 @@ extension Shard {
                     throw RecoveryError(
                         "its definition version \(p.definitionHash.prefix(12)) is not available")
                 }
+                let parent = p.parent.map {
+                    ParentLink(parent: $0, invokeID: p.invokeID ?? "", startEventID: record.eventID)
+                }
                 rec = startInstance(
-                    id: row.id, definition: def, data: p.data, correlationKey: p.correlationKey,
+                    id: row.id, definition: def, data: p.data, correlationKey: p.correlationKey, parent: parent,
                     replaySeq: record.seq)
                 continue
             }

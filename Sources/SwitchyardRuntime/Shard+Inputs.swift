@@ -32,13 +32,16 @@ extension Shard {
     @discardableResult
     func startInstance(
         id: String, definition: RegisteredDefinition, data: [NamedValue], correlationKey: String?,
-        replaySeq: Int64? = nil
+        parent: ParentLink? = nil, replaySeq: Int64? = nil
     ) -> InstanceRecord {
+        // An invoked child takes only the params its document declares (as SessionDriver does).
         var interpreter = Interpreter(
-            definition: definition.machine, sessionID: id, data: data, options: core.interpreterOptions)
+            definition: definition.machine, sessionID: id, data: data, declareUndeclared: parent == nil,
+            options: core.interpreterOptions)
         interpreter.actionHandler = actionHandler
         let rec = InstanceRecord(id: id, definition: definition, interpreter: interpreter)
         rec.correlationKey = correlationKey
+        rec.parentLink = parent
         rec.startedAt = now
         let previous = instances[id]
         instances[id] = rec
@@ -58,8 +61,8 @@ extension Shard {
         if journaling {
             let payload = StartPayload(
                 definitionHash: definition.hash, definitionName: definition.name, data: data,
-                correlationKey: correlationKey)
-            journal(rec, .start(payload), eventID: nil, eventName: nil)
+                correlationKey: correlationKey, parent: parent?.parent, invokeID: parent?.invokeID)
+            journal(rec, .start(payload), eventID: parent?.startEventID, eventName: nil)
             if !core.isStored(definition.hash) { pendingDefinitions.append(definition) }
         }
         return rec
@@ -76,6 +79,8 @@ extension Shard {
         var eventName: String?
         switch input {
         case .event(let event):
+            // Only events from invoked children carry an invoke id; the rest skip the check.
+            if let invokeID = event.invokeID, !acceptFromChild(event, invokeID: invokeID, rec) { break }
             eventName = event.name
             handle(event, rec)
         case .compensationFinished(let event):
@@ -166,24 +171,35 @@ extension Shard {
         case .cancel(let sendID):
             if let pending = rec.timers.removeValue(forKey: sendID) { core.timers.cancel(pending.token) }
         case .invoke(let request):
-            if request.type == "activity" {
-                startActivity(request, rec)
-            } else {
+            switch request.type {
+            case "activity": startActivity(request, rec)
+            case "scxml": invokeChild(request, rec)
+            default:
                 emit(
                     Self.errorEvent(
                         "error.execution",
-                        "the engine does not run <invoke type=\"\(request.type)\">; use type=\"activity\"",
+                        "the engine does not run <invoke type=\"\(request.type)\">; use type=\"scxml\" or \"activity\"",
                         invokeID: request.invokeID), to: rec.id, from: rec)
             }
         case .cancelInvoke(let invokeID):
-            cancelActivity(invokeID, rec)
+            if let child = rec.children.removeValue(forKey: invokeID) {
+                cancelChild(child, rec)
+            } else {
+                cancelActivity(invokeID, rec)
+            }
         case .log(let label, let message):
             if !replaying {
                 core.logger.info(
                     "\(label.map { "\($0): " } ?? "")\(message)", metadata: ["instance": .string(rec.id)])
             }
-        case .done:
-            break
+        case .done(let data):
+            // An invoked child reports to its parent (SCXML 6.4: done.invoke.<invokeid>).
+            if let link = rec.parentLink {
+                emit(
+                    Event(
+                        "done.invoke.\(link.invokeID)", kind: .external, data: data, origin: "#_scxml_\(rec.id)",
+                        originType: Event.scxmlProcessorType, invokeID: link.invokeID), to: link.parent, from: rec)
+            }
         }
     }
 
@@ -197,12 +213,30 @@ extension Shard {
                 handle(event, rec)
             }
         case .session(let id):
-            emit(event, to: id, from: rec)
+            emit(Self.stamped(event, to: id, from: rec), to: id, from: rec)
         case .uri(let uri) where uri.hasPrefix("#_instance_"):
-            emit(event, to: String(uri.dropFirst(11)), from: rec)
+            let id = String(uri.dropFirst(11))
+            emit(Self.stamped(event, to: id, from: rec), to: id, from: rec)
         case .uri("#_router"):
             let (_, posts) = core.route(event, eventID: durable ? nextEffectID(rec) : nil)
             for (shard, message) in posts { outgoing(shard, message) }
+        case .parent where rec.parentLink != nil:
+            guard let link = rec.parentLink else { return }
+            var e = event
+            e.invokeID = link.invokeID
+            emit(e, to: link.parent, from: rec)
+        case .invoked(let invokeID) where rec.children[invokeID] != nil:
+            guard let child = rec.children[invokeID] else { return }
+            emit(event, to: child.id, from: rec)
+        case .invoked(let invokeID)
+        where rec.activities[invokeID] == nil
+            && rec.interpreter.invocations.contains(where: { $0.invokeID == invokeID }):
+            // A child that finished while its invoking state is still active (autoforward, or a
+            // late send): the child's shard dead-letters it (`instanceFinished`).
+            emit(event, to: Self.childID(rec.id, invokeID), from: rec)
+        case .invoked(let invokeID) where event.invokeID == invokeID && event.name == "done.invoke.\(invokeID)":
+            // Autoforward handing a finished child its own done.invoke: nobody to give it to.
+            return
         default:
             let text: String
             switch target {
@@ -217,6 +251,16 @@ extension Shard {
                     "error.communication", "the engine cannot deliver to '\(text)'", sendID: event.sendID),
                 to: rec.id, from: rec)
         }
+    }
+
+    /// An invoked child's event to its parent carries the invoke id however it was addressed
+    /// (`#_parent`, `#_scxml_<parent>`, `#_instance_<parent>`).
+    @inline(__always)
+    static func stamped(_ event: Event, to id: String, from rec: InstanceRecord) -> Event {
+        guard let link = rec.parentLink, link.parent == id else { return event }
+        var e = event
+        e.invokeID = link.invokeID
+        return e
     }
 
     /// Sends an event to an instance (possibly this one) through its shard's mailbox. In durable
@@ -253,15 +297,120 @@ extension Shard {
 
     func end(_ rec: InstanceRecord, status: InstanceStatus) {
         rec.status = status
-        rec.finishedAt = durable ? now : core.clock.now()
+        let finishedAt = durable ? now : core.clock.now()
+        rec.finishedAt = finishedAt
+        if core.options.finishedRetention != nil { finishedOrder.append((rec.id, finishedAt)) }
         for (_, pending) in rec.timers { core.timers.cancel(pending.token) }
         rec.timers.removeAll()
         for invokeID in Array(rec.activities.keys) { cancelActivity(invokeID, rec) }
+        if !rec.children.isEmpty {
+            for invokeID in rec.children.keys.sorted() {
+                if let child = rec.children[invokeID] { cancelChild(child, rec) }
+            }
+            rec.children.removeAll()
+        }
         if durable {
             dirtyRows.insert(rec.id)
             rec.eventIDs = []
         }
         if !replaying { core.instanceFinished(rec.id, status: status) }
+    }
+
+    // MARK: Invoked children (`<invoke type="scxml">`)
+
+    /// The instance id of a child: `<parent id>.<invoke id>`.
+    static func childID(_ parent: String, _ invokeID: String) -> String { "\(parent).\(invokeID)" }
+
+    /// Starts the child instance of an `<invoke type="scxml">` through its shard's mailbox. The
+    /// start and a refusal each use one effect id, so replay numbers later effects the same.
+    func invokeChild(_ request: InvokeRequest, _ rec: InstanceRecord) {
+        let childID = Self.childID(rec.id, request.invokeID)
+        let eventID = durable ? nextEffectID(rec) : nil
+        switch core.childDefinition(request, parent: rec.definition) {
+        case .failure(let failure):
+            outgoing(
+                self,
+                .deliver(
+                    instanceID: rec.id, event: Event.platformError("error.execution", message: failure.message),
+                    eventID: eventID, reply: nil))
+        case .success(let definition):
+            rec.children[request.invokeID] = ChildLink(id: childID, startEventID: eventID)
+            outgoing(
+                core.shard(for: childID),
+                .invokeChild(
+                    ChildStart(
+                        id: childID, parent: rec.id, invokeID: request.invokeID, definition: definition,
+                        data: request.params, eventID: eventID, replayed: replaying)))
+        }
+    }
+
+    func cancelChild(_ child: ChildLink, _ rec: InstanceRecord) {
+        outgoing(
+            core.shard(for: child.id),
+            .cancelChild(childID: child.id, parent: rec.id, startEventID: child.startEventID))
+    }
+
+    /// Handles ``ShardMessage/invokeChild(_:)`` in the child's shard.
+    func startChild(_ s: ChildStart) {
+        let link = ParentLink(parent: s.parent, invokeID: s.invokeID, startEventID: s.eventID)
+        if let existing = instances[s.id] {
+            // Recovery re-posts starts it cannot know were delivered.
+            if s.eventID != nil && existing.parentLink == link { return }
+            if existing.status.isRunning {
+                guard existing.parentLink?.parent == s.parent else {
+                    refuseChild(
+                        s,
+                        "cannot invoke '\(s.invokeID)': an instance with id '\(s.id)' is running and is not its child")
+                    return
+                }
+                // An earlier invocation under the same invoke id (its cancel came first).
+                apply(.stop, to: existing, eventID: nil)
+            }
+        } else if s.replayed, finishedSeqs[s.id] != nil {
+            // The child finished before the restart and its done.invoke was lost with the
+            // process: tell the parent it is done (its donedata is not kept).
+            core.logger.warning(
+                "invoked instance \(s.id) finished before the restart; reporting done.invoke.\(s.invokeID) to \(s.parent) without donedata"
+            )
+            outgoing(
+                core.shard(for: s.parent),
+                .deliver(
+                    instanceID: s.parent,
+                    event: Event(
+                        "done.invoke.\(s.invokeID)", kind: .external, origin: "#_scxml_\(s.id)",
+                        originType: Event.scxmlProcessorType, invokeID: s.invokeID),
+                    eventID: s.eventID.map { "\($0)/done" }, reply: nil))
+            return
+        }
+        startInstance(id: s.id, definition: s.definition, data: s.data, correlationKey: nil, parent: link)
+    }
+
+    private func refuseChild(_ s: ChildStart, _ message: String) {
+        var event = Event.platformError("error.execution", message: message)
+        event.invokeID = s.invokeID
+        event.origin = "#_scxml_\(s.id)"
+        outgoing(
+            core.shard(for: s.parent),
+            .deliver(instanceID: s.parent, event: event, eventID: s.eventID.map { "\($0)/refused" }, reply: nil))
+    }
+
+    /// Whether the parent takes an event carrying an invoke id. Events from a child it no longer
+    /// waits for — cancelled because the invoking state was exited, or finished — are ignored
+    /// (SCXML 6.4); `done.invoke` ends the wait. Other events with an invoke id pass.
+    func acceptFromChild(_ event: Event, invokeID: String, _ rec: InstanceRecord) -> Bool {
+        guard let origin = event.origin, origin.hasPrefix("#_scxml_"),
+            origin.utf8.count == 8 + rec.id.utf8.count + 1 + invokeID.utf8.count,
+            origin == "#_scxml_\(Self.childID(rec.id, invokeID))"
+        else { return true }
+        guard rec.children[invokeID] != nil else { return false }
+        // done.invoke, or the child's shard refusing the start (a platform error: a child's own
+        // sends are external events).
+        if event.kind == .platform
+            || (event.name.hasPrefix("done.invoke.") && event.name.utf8.count == 12 + invokeID.utf8.count)
+        {
+            rec.children[invokeID] = nil
+        }
+        return true
     }
 
     // MARK: Timers

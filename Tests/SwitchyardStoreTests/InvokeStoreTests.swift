@@ -1,0 +1,174 @@
+import Foundation
+import Switchyard
+import Testing
+
+/// Durable `<invoke type="scxml">`: parent and child are ordinary stored instances; a restart
+/// restores both with their link, and replay neither starts a child twice nor repeats the
+/// events they exchanged.
+@Suite struct InvokeStoreTests {
+    /// The parent invokes `w`; the child greets it on entry and finishes on `go` with donedata.
+    func parentMachine() throws -> MachineDefinition {
+        try machine(
+            """
+            <state id="waiting">
+              <invoke id="w" type="scxml">
+                <param name="base" expr="base"/>
+                <content>
+                  <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="work">
+                    <datamodel><data id="base" expr="0"/><data id="gos" expr="0"/></datamodel>
+                    <state id="work">
+                      <onentry><send event="hello" target="#_parent"/></onentry>
+                      <transition event="go" cond="gos == 0"><assign location="gos" expr="gos + 1"/></transition>
+                      <transition event="go" target="done"/>
+                    </state>
+                    <final id="done"><donedata><param name="total" expr="base + gos"/></donedata></final>
+                  </scxml>
+                </content>
+              </invoke>
+              <transition event="hello"><assign location="hellos" expr="hellos + 1"/></transition>
+              <transition event="done.invoke.w" target="got"><assign location="total" expr="_event.data.total"/></transition>
+              <transition event="leave" target="away"/>
+            </state>
+            <state id="got"/>
+            <state id="away"/>
+            """, initial: "waiting",
+            data: #"<data id="base" expr="100"/><data id="hellos" expr="0"/><data id="total" expr="0"/>"#,
+            name: "parent")
+    }
+
+    func kinds(_ engine: Engine, _ id: String) async throws -> [String] {
+        try await engine.history(of: id).entries.map { "\($0.kind):\($0.event ?? "")" }
+    }
+
+    @Test(arguments: [1, 100])
+    func restartRestoresParentAndChild(snapshotEvery: Int) async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        do {
+            let (engine, _) = try durableEngine(path, snapshotEvery: snapshotEvery, shards: 4)
+            try engine.register(parentMachine(), as: "parent")
+            try await engine.recover()
+            try await engine.start("parent", id: "p")
+            await engine.quiesce()
+            try await engine.deliver(Event("go"), to: "p.w")
+            #expect(await engine.snapshot("p")?.value(of: "hellos") == .number(1))
+            await engine.shutdown()
+        }
+        let (engine, _) = try durableEngine(path, snapshotEvery: snapshotEvery, shards: 4)
+        try engine.register(parentMachine(), as: "parent")
+        let report = try await engine.recover()
+        #expect(report.instances == 2)
+        #expect(report.failures.isEmpty)
+        let parent = try #require(await engine.snapshot("p"))
+        #expect(parent.children == ["w": "p.w"])
+        #expect(parent.value(of: "hellos") == .number(1))
+        let child = try #require(await engine.snapshot("p.w"))
+        #expect(child.parent == "p")
+        #expect(child.value(of: "gos") == .number(1))
+        #expect(child.value(of: "base") == .number(100))
+        // Replay re-posted the child's start and its hello: both were dropped as repeats.
+        #expect(try await kinds(engine, "p.w") == ["start:", "event:go"])
+        #expect(try await kinds(engine, "p") == ["start:", "event:hello"])
+        // The child definition is stored under the parent's name, not registered as a name.
+        #expect(engine.definitionVersions.map(\.name).sorted() == ["parent", "parent#invoke:waiting"])
+        #expect(!engine.isRegistered("parent#invoke:waiting"))
+
+        try await engine.deliver(Event("go"), to: "p.w")
+        await engine.quiesce()
+        let done = try #require(await engine.snapshot("p"))
+        #expect(done.configuration == ["got"])
+        #expect(done.value(of: "total") == .number(101))
+        #expect(done.children == [:])
+        #expect(try await kinds(engine, "p") == ["start:", "event:hello", "event:done.invoke.w"])
+        #expect(engine.deadLetters.isEmpty)
+    }
+
+    /// A child that finished (and reported) before the restart is not started again by the
+    /// replayed parent.
+    @Test func finishedChildIsNotRestartedByReplay() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        do {
+            let (engine, _) = try durableEngine(path, shards: 4)
+            try engine.register(parentMachine(), as: "parent")
+            try await engine.recover()
+            try await engine.start("parent", id: "p")
+            await engine.quiesce()
+            try await engine.deliver(Event("go"), to: "p.w")
+            try await engine.deliver(Event("go"), to: "p.w")
+            await engine.quiesce()
+            #expect(await engine.snapshot("p")?.configuration == ["got"])
+            await engine.shutdown()
+        }
+        let (engine, _) = try durableEngine(path, shards: 4)
+        try engine.register(parentMachine(), as: "parent")
+        let report = try await engine.recover()
+        #expect(report.instances == 1)
+        await engine.quiesce()
+        #expect(try await kinds(engine, "p.w") == ["start:", "event:go", "event:go"])
+        #expect(try await engine.history(of: "p.w").status == "finished")
+        let p = try #require(await engine.snapshot("p"))
+        #expect(p.configuration == ["got"])
+        #expect(p.value(of: "total") == .number(101))
+        #expect(await engine.snapshot("p.w") == nil)  // not in memory: finished before the restart
+        #expect(engine.deadLetters.isEmpty)
+    }
+
+    /// After a restart, leaving the invoking state still stops the child.
+    @Test func cancelAfterRestart() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        do {
+            let (engine, _) = try durableEngine(path, shards: 4)
+            try engine.register(parentMachine(), as: "parent")
+            try await engine.recover()
+            try await engine.start("parent", id: "p")
+            await engine.quiesce()
+            await engine.shutdown()
+        }
+        let (engine, _) = try durableEngine(path, shards: 4)
+        try engine.register(parentMachine(), as: "parent")
+        try await engine.recover()
+        try await engine.deliver(Event("leave"), to: "p")
+        await engine.quiesce()
+        #expect(await engine.snapshot("p.w")?.status == .stopped)
+        #expect(try await kinds(engine, "p.w") == ["start:", "stop:"])
+        // A late event from the stopped child is journaled but changes nothing.
+        try await engine.deliver(
+            Event("hello", origin: "#_scxml_p.w", originType: Event.scxmlProcessorType, invokeID: "w"), to: "p")
+        #expect(await engine.snapshot("p")?.value(of: "hellos") == .number(1))
+    }
+
+    /// The trigger's event is journaled after the start when delivered.
+    @Test func deliveredTriggerEventIsJournaled() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let (engine, _) = try durableEngine(path)
+        try engine.register(ledgerMachine(), as: "ledger")
+        try await engine.recover()
+        try engine.trigger("inc", start: "ledger", instanceID: "_event.data.id", deliver: true)
+        await engine.publish(Event("inc", data: .object(JSObject([("id", .string("l1")), ("n", .number(5))]))))
+        await engine.quiesce()
+        #expect(await engine.snapshot("l1")?.value(of: "seen") == .array([.number(5)]))
+        #expect(try await engine.history(of: "l1").entries.map(\.kind) == ["start", "event"])
+    }
+
+    /// Retention forgets finished records in memory only; the store keeps them.
+    @Test func retentionKeepsTheStoreRows() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let clock = ManualClock(start: 1_000_000_000)
+        let engine = Engine(
+            store: try SQLiteStore(path: path), clock: clock,
+            options: EngineOptions(shards: 1, finishedRetention: .seconds(10)))
+        try engine.register(ledgerMachine(), as: "ledger")
+        try await engine.recover()
+        try await engine.start("ledger", id: "a")
+        try await engine.start("ledger", id: "b")
+        try await engine.deliver(Event("finish"), to: "a")
+        try await engine.advance(by: .seconds(11))
+        try await engine.deliver(Event("inc", data: .object(JSObject([("n", .number(1))]))), to: "b")
+        #expect(engine.statistics.finishedPruned == 1)
+        #expect(await engine.snapshot("a") == nil)
+        await #expect(throws: EngineError.notRunning("a")) { try await engine.deliver(Event("inc"), to: "a") }
+        #expect(try await engine.history(of: "a").status == "finished")
+        // A new instance under the id continues the journal numbering.
+        try await engine.start("ledger", id: "a")
+        #expect(try await engine.history(of: "a").entries.map(\.seq) == [3])
+    }
+}

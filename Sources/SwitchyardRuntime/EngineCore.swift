@@ -83,6 +83,8 @@ final class EngineCore: Sendable {
     private let letters = Mutex(DeadLetterBuffer())
     private let droppedCount = Atomic<Int>(0)
     let prunedCount = Atomic<Int>(0)
+    /// Orders events children send to their parents against the parents' cancellations.
+    let sendStamps = Atomic<UInt64>(0)
     /// Compiled `<invoke type="scxml">` documents (see ``childDefinition(_:parent:)``).
     private let childDefinitions = Mutex<[ChildDefinitionKey: RegisteredDefinition]>([:])
     private let eventsProcessed = Atomic<Int>(0)

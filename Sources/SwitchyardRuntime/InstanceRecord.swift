@@ -76,6 +76,9 @@ final class InstanceRecord {
     var parentLink: ParentLink?
     /// Invoked child instances by invoke id (removed on `done.invoke` and on cancellation).
     var children: [String: ChildLink] = [:]
+    /// The latest cancelled children (invoke id, cancellation stamp), newest last, at most 32:
+    /// their events sent before the stamp are still taken. Not persisted.
+    var cancelledChildren: [(String, UInt64)] = []
 
     // Durability (unused without a store).
     /// The last journal record applied.

@@ -80,7 +80,7 @@ extension Shard {
         switch input {
         case .event(let event):
             // Only events from invoked children carry an invoke id; the rest skip the check.
-            if let invokeID = event.invokeID, !acceptFromChild(event, invokeID: invokeID, rec) { break }
+            if let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID, rec) }
             eventName = event.name
             handle(event, rec)
         case .compensationFinished(let event):
@@ -183,7 +183,7 @@ extension Shard {
             }
         case .cancelInvoke(let invokeID):
             if let child = rec.children.removeValue(forKey: invokeID) {
-                cancelChild(child, rec)
+                cancelChild(child, invokeID: invokeID, rec)
             } else {
                 cancelActivity(invokeID, rec)
             }
@@ -195,10 +195,10 @@ extension Shard {
         case .done(let data):
             // An invoked child reports to its parent (SCXML 6.4: done.invoke.<invokeid>).
             if let link = rec.parentLink {
-                emit(
+                toParent(
                     Event(
                         "done.invoke.\(link.invokeID)", kind: .external, data: data, origin: "#_scxml_\(rec.id)",
-                        originType: Event.scxmlProcessorType, invokeID: link.invokeID), to: link.parent, from: rec)
+                        originType: Event.scxmlProcessorType), link, rec)
             }
         }
     }
@@ -213,18 +213,24 @@ extension Shard {
                 handle(event, rec)
             }
         case .session(let id):
-            emit(Self.stamped(event, to: id, from: rec), to: id, from: rec)
+            if let link = rec.parentLink, link.parent == id {
+                toParent(event, link, rec)
+            } else {
+                emit(event, to: id, from: rec)
+            }
         case .uri(let uri) where uri.hasPrefix("#_instance_"):
             let id = String(uri.dropFirst(11))
-            emit(Self.stamped(event, to: id, from: rec), to: id, from: rec)
+            if let link = rec.parentLink, link.parent == id {
+                toParent(event, link, rec)
+            } else {
+                emit(event, to: id, from: rec)
+            }
         case .uri("#_router"):
             let (_, posts) = core.route(event, eventID: durable ? nextEffectID(rec) : nil)
             for (shard, message) in posts { outgoing(shard, message) }
         case .parent where rec.parentLink != nil:
             guard let link = rec.parentLink else { return }
-            var e = event
-            e.invokeID = link.invokeID
-            emit(e, to: link.parent, from: rec)
+            toParent(event, link, rec)
         case .invoked(let invokeID) where rec.children[invokeID] != nil:
             guard let child = rec.children[invokeID] else { return }
             emit(event, to: child.id, from: rec)
@@ -251,16 +257,6 @@ extension Shard {
                     "error.communication", "the engine cannot deliver to '\(text)'", sendID: event.sendID),
                 to: rec.id, from: rec)
         }
-    }
-
-    /// An invoked child's event to its parent carries the invoke id however it was addressed
-    /// (`#_parent`, `#_scxml_<parent>`, `#_instance_<parent>`).
-    @inline(__always)
-    static func stamped(_ event: Event, to id: String, from rec: InstanceRecord) -> Event {
-        guard let link = rec.parentLink, link.parent == id else { return event }
-        var e = event
-        e.invokeID = link.invokeID
-        return e
     }
 
     /// Sends an event to an instance (possibly this one) through its shard's mailbox. In durable
@@ -305,7 +301,7 @@ extension Shard {
         for invokeID in Array(rec.activities.keys) { cancelActivity(invokeID, rec) }
         if !rec.children.isEmpty {
             for invokeID in rec.children.keys.sorted() {
-                if let child = rec.children[invokeID] { cancelChild(child, rec) }
+                if let child = rec.children[invokeID] { cancelChild(child, invokeID: invokeID, rec) }
             }
             rec.children.removeAll()
         }
@@ -344,10 +340,30 @@ extension Shard {
         }
     }
 
-    func cancelChild(_ child: ChildLink, _ rec: InstanceRecord) {
+    /// Stops a child; events it sent after this moment are ignored (see ``acceptFromChild(_:invokeID:_:sent:)``).
+    func cancelChild(_ child: ChildLink, invokeID: String, _ rec: InstanceRecord) {
+        let stamp = core.sendStamps.add(1, ordering: .relaxed).newValue
+        rec.cancelledChildren.append((invokeID, stamp))
+        if rec.cancelledChildren.count > 32 { rec.cancelledChildren.removeFirst() }
         outgoing(
             core.shard(for: child.id),
             .cancelChild(childID: child.id, parent: rec.id, startEventID: child.startEventID))
+    }
+
+    /// Sends an event from an invoked child to its parent: it carries the invoke id however it
+    /// was addressed (`#_parent`, `#_scxml_<parent>`, `#_instance_<parent>`), a stable id in
+    /// durable mode, and a send stamp that orders it against the parent's cancellation.
+    func toParent(_ event: Event, _ link: ParentLink, _ rec: InstanceRecord) {
+        var e = event
+        e.invokeID = link.invokeID
+        let eventID = durable ? nextEffectID(rec) : nil
+        postToParent(e, parent: link.parent, eventID: eventID)
+    }
+
+    func postToParent(_ event: Event, parent: String, eventID: String?) {
+        let sent = core.sendStamps.add(1, ordering: .relaxed).newValue
+        outgoing(
+            core.shard(for: parent), .childEvent(instanceID: parent, event: event, eventID: eventID, sent: sent))
     }
 
     /// Handles ``ShardMessage/invokeChild(_:)`` in the child's shard.
@@ -372,14 +388,11 @@ extension Shard {
             core.logger.warning(
                 "invoked instance \(s.id) finished before the restart; reporting done.invoke.\(s.invokeID) to \(s.parent) without donedata"
             )
-            outgoing(
-                core.shard(for: s.parent),
-                .deliver(
-                    instanceID: s.parent,
-                    event: Event(
-                        "done.invoke.\(s.invokeID)", kind: .external, origin: "#_scxml_\(s.id)",
-                        originType: Event.scxmlProcessorType, invokeID: s.invokeID),
-                    eventID: s.eventID.map { "\($0)/done" }, reply: nil))
+            postToParent(
+                Event(
+                    "done.invoke.\(s.invokeID)", kind: .external, origin: "#_scxml_\(s.id)",
+                    originType: Event.scxmlProcessorType, invokeID: s.invokeID),
+                parent: s.parent, eventID: s.eventID.map { "\($0)/done" })
             return
         }
         startInstance(id: s.id, definition: s.definition, data: s.data, correlationKey: nil, parent: link)
@@ -389,28 +402,42 @@ extension Shard {
         var event = Event.platformError("error.execution", message: message)
         event.invokeID = s.invokeID
         event.origin = "#_scxml_\(s.id)"
-        outgoing(
-            core.shard(for: s.parent),
-            .deliver(instanceID: s.parent, event: event, eventID: s.eventID.map { "\($0)/refused" }, reply: nil))
+        postToParent(event, parent: s.parent, eventID: s.eventID.map { "\($0)/refused" })
     }
 
-    /// Whether the parent takes an event carrying an invoke id. Events from a child it no longer
-    /// waits for — cancelled because the invoking state was exited, or finished — are ignored
-    /// (SCXML 6.4); `done.invoke` ends the wait. Other events with an invoke id pass.
-    func acceptFromChild(_ event: Event, invokeID: String, _ rec: InstanceRecord) -> Bool {
+    /// Whether the parent takes an event carrying an invoke id (decided on delivery, live; only
+    /// events taken are journaled, so replay needs no decision). Events from a child the parent
+    /// still waits for pass. Once the invoking state was exited (or the child finished), the
+    /// child's events are ignored (SCXML 6.4) — except those it sent before the parent cancelled
+    /// it (`sent` is older than the cancellation): they were on their way, as events already in
+    /// the queue are for a single-process interpreter (W3C test 236: done.invoke still arrives
+    /// after the event that made the parent leave). Events with an invoke id that did not come
+    /// from a child of this instance pass.
+    func acceptFromChild(_ event: Event, invokeID: String, _ rec: InstanceRecord, sent: UInt64?) -> Bool {
+        guard Self.isFromChild(event, invokeID: invokeID, of: rec) else { return true }
+        if rec.children[invokeID] != nil { return true }
+        guard let sent else { return false }
+        for (id, stamp) in rec.cancelledChildren where id == invokeID { return sent < stamp }
+        return false
+    }
+
+    static func isFromChild(_ event: Event, invokeID: String, of rec: InstanceRecord) -> Bool {
         guard let origin = event.origin, origin.hasPrefix("#_scxml_"),
-            origin.utf8.count == 8 + rec.id.utf8.count + 1 + invokeID.utf8.count,
-            origin == "#_scxml_\(Self.childID(rec.id, invokeID))"
-        else { return true }
-        guard rec.children[invokeID] != nil else { return false }
-        // done.invoke, or the child's shard refusing the start (a platform error: a child's own
-        // sends are external events).
+            origin.utf8.count == 8 + rec.id.utf8.count + 1 + invokeID.utf8.count
+        else { return false }
+        return origin == "#_scxml_\(childID(rec.id, invokeID))"
+    }
+
+    /// Bookkeeping for an applied event carrying an invoke id: done.invoke — or the child's
+    /// shard refusing the start (a platform error; a child's own sends are external events) —
+    /// ends the wait for that child.
+    func childEventApplied(_ event: Event, invokeID: String, _ rec: InstanceRecord) {
+        guard rec.children[invokeID] != nil, Self.isFromChild(event, invokeID: invokeID, of: rec) else { return }
         if event.kind == .platform
             || (event.name.hasPrefix("done.invoke.") && event.name.utf8.count == 12 + invokeID.utf8.count)
         {
             rec.children[invokeID] = nil
         }
-        return true
     }
 
     // MARK: Timers

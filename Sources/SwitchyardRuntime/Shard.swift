@@ -20,6 +20,9 @@ enum ShardMessage: Sendable {
         CheckedContinuation<ShardRecovery, Never>)
     case migrate(String, MigrationRequest, CheckedContinuation<Result<MigrationReport, EngineError>, Never>)
     case prune(before: Int64, CheckedContinuation<Int, Never>)
+    /// An event from an invoked child to its parent; `sent` orders it against the parent's
+    /// cancellation of the child.
+    case childEvent(instanceID: String, event: Event, eventID: String?, sent: UInt64)
     /// Starts an instance for a parent's `<invoke type="scxml">`.
     case invokeChild(ChildStart)
     /// Stops an invoked child because its invoking state was exited (or the parent ended).
@@ -29,6 +32,7 @@ enum ShardMessage: Sendable {
     var deadLetter: (Event, String?)? {
         switch self {
         case .deliver(let id, let e, _, let reply) where reply == nil: (e, id)
+        case .childEvent(let id, let e, _, _): (e, id)
         default: nil
         }
     }
@@ -332,6 +336,8 @@ final class Shard: @unchecked Sendable {
         switch message {
         case .deliver(let id, let event, let eventID, let reply):
             deliver(event, to: id, eventID: eventID, reply: reply)
+        case .childEvent(let id, let event, let eventID, let sent):
+            deliver(event, to: id, eventID: eventID, reply: nil, sent: sent)
         case .start(let request, let continuation):
             let result = start(request)
             if case .failure(let error) = result, let trigger = request.trigger {
@@ -453,11 +459,13 @@ final class Shard: @unchecked Sendable {
         case .recover(_, _, let c): c.resume(returning: ShardRecovery())
         case .migrate(_, _, let c): c.resume(returning: .failure(error))
         case .prune(_, let c): c.resume(returning: 0)
+        case .childEvent(let id, let event, _, _):
+            core.deadLetter(event, instanceID: id, reason: .storeFailed(error.description))
         case .timer, .activityResult, .compensationFinished, .invokeChild, .cancelChild: break
         }
     }
 
-    private func deliver(_ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?) {
+    private func deliver(_ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?, sent: UInt64? = nil) {
         guard let rec = instances[id] else {
             // A durable engine knows the stored instances that finished before it started.
             let finished = finishedSeqs[id] != nil
@@ -482,6 +490,19 @@ final class Shard: @unchecked Sendable {
                 let receipt = DeliveryReceipt(
                     duplicate: true, sequence: nil, configuration: rec.interpreter.configurationIDs)
                 answer(r, .success(receipt))
+            }
+            return
+        }
+        if let invokeID = event.invokeID, !acceptFromChild(event, invokeID: invokeID, rec, sent: sent) {
+            // From a cancelled child: ignored, not journaled (SCXML 6.4).
+            core.logger.debug(
+                "ignored \(event.name) from cancelled child '\(invokeID)'", metadata: ["instance": .string(id)])
+            if let r {
+                answer(
+                    r,
+                    .success(
+                        DeliveryReceipt(
+                            duplicate: false, sequence: nil, configuration: rec.interpreter.configurationIDs)))
             }
             return
         }

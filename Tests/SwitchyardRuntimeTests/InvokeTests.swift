@@ -175,6 +175,32 @@ final class LifecycleListener: EngineListener {
         #expect(await engine.snapshot("p")?.configuration == ["wrong"])
     }
 
+    /// W3C test 236 idea: events a child sent before the parent cancelled it were on their way
+    /// and are delivered — here the child's done.invoke, sent before the event that makes the
+    /// parent leave the invoking state is processed.
+    @Test func eventsSentBeforeTheCancellationAreDelivered() async throws {
+        let (engine, _) = manualEngine(shards: 4)
+        let child = childDocument(
+            ##"<final id="f"><onexit><send target="#_parent" event="bye"/></onexit></final>"##, initial: "f")
+        let parent = try machine(
+            """
+            <state id="s0">
+              <invoke id="c"><content>\(child)</content></invoke>
+              <transition event="bye" target="s1"/>
+              <transition event="done.invoke" target="early"/>
+            </state>
+            <state id="s1"><transition event="done.invoke.c" target="s2"/></state>
+            <state id="s2"/>
+            <state id="early"/>
+            """, initial: "s0")
+        try engine.register(parent, as: "parent")
+        try await engine.start("parent", id: "p")
+        await engine.quiesce()
+        let s = try #require(await engine.snapshot("p"))
+        #expect(s.configuration == ["s2"])
+        #expect(s.recentEvents == ["bye", "done.invoke.c"])
+    }
+
     /// Stopping the parent stops its children.
     @Test func stoppingTheParentStopsItsChildren() async throws {
         let (engine, _) = manualEngine(shards: 4)

@@ -130,10 +130,12 @@ import Testing
         await engine.quiesce()
         #expect(await engine.snapshot("p.w")?.status == .stopped)
         #expect(try await kinds(engine, "p.w") == ["start:", "stop:"])
-        // A late event from the stopped child is journaled but changes nothing.
-        try await engine.deliver(
+        // A late event from the stopped child is ignored and not journaled.
+        let receipt = try await engine.deliver(
             Event("hello", origin: "#_scxml_p.w", originType: Event.scxmlProcessorType, invokeID: "w"), to: "p")
+        #expect(!receipt.duplicate && receipt.sequence == nil && receipt.configuration == ["away"])
         #expect(await engine.snapshot("p")?.value(of: "hellos") == .number(1))
+        #expect(try await kinds(engine, "p") == ["start:", "event:hello", "event:leave"])
     }
 
     /// The trigger's event is journaled after the start when delivered.

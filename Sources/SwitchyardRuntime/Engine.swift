@@ -143,7 +143,8 @@ public final class Engine: Sendable {
         let f = try filter.map { (s) throws(EngineError) in try EventFilter(s) }
         let idExpression = try EventFilter(instanceID)
         let trigger = Trigger(
-            definition: definition, idExpression: idExpression, onConflict: onConflict, onFinished: onFinished,
+            definition: definition, idExpression: idExpression, onConflict: onConflict,
+            onFinished: onFinished,
             deliver: deliver)
         return core.router.add(pattern: pattern, filter: f, priority: priority, action: .trigger(trigger))
     }

@@ -179,7 +179,8 @@ final class EngineCore: Sendable {
                 let document = try JSONDecoder().decode(SCXMLDocument.self, from: Data(s.document.utf8))
                 // An older version compiles with the rule-set resolver and Swift bindings of the
                 // version registered now under its name.
-                let now = (current[s.name] ?? Self.parentName(ofChild: s.name).flatMap { current[$0] })?.machine
+                let now = (current[s.name] ?? Self.parentName(ofChild: s.name).flatMap { current[$0] })?
+                    .machine
                 let machine = try MachineDefinition.compile(
                     document, routing: now?.routing, bindings: now?.bindings ?? HostBindings())
                 var def = RegisteredDefinition(
@@ -251,7 +252,9 @@ final class EngineCore: Sendable {
         case .value(.string(let text))?: key.markup = text
         case .value?: return .failure(InvokeFailure("<invoke> content is not an SCXML document"))
         case nil:
-            guard let src = request.src else { return .failure(InvokeFailure("<invoke> has neither src nor an inline document")) }
+            guard let src = request.src else {
+                return .failure(InvokeFailure("<invoke> has neither src nor an inline document"))
+            }
             key.src = src
             key.baseDirectory = request.baseDirectory
         }
@@ -262,7 +265,8 @@ final class EngineCore: Sendable {
                 document = doc
             } else if let text = key.markup {
                 guard let parser = options.documentParser else {
-                    return .failure(InvokeFailure("<invoke> content is markup and the engine has no documentParser"))
+                    return .failure(
+                        InvokeFailure("<invoke> content is markup and the engine has no documentParser"))
                 }
                 document = try parser(text)
             } else {
@@ -283,7 +287,8 @@ final class EngineCore: Sendable {
             return .failure(InvokeFailure("cannot start invoked document: \(error)"))
         }
         var def = RegisteredDefinition(
-            name: Self.childName(parent: parent.name, state: request.stateID), machine: machine, correlation: nil)
+            name: Self.childName(parent: parent.name, state: request.stateID), machine: machine,
+            correlation: nil)
         versions.withLock { v in
             // The same content registered before (also under another name) is that version.
             if let known = v[def.hash] {

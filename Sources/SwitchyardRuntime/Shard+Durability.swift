@@ -254,7 +254,8 @@ extension Shard {
                     ParentLink(parent: $0, invokeID: p.invokeID ?? "", startEventID: record.eventID)
                 }
                 rec = startInstance(
-                    id: row.id, definition: def, data: p.data, correlationKey: p.correlationKey, parent: parent,
+                    id: row.id, definition: def, data: p.data, correlationKey: p.correlationKey,
+                    parent: parent,
                     replaySeq: record.seq)
                 continue
             }

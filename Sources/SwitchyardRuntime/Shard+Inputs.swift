@@ -197,7 +197,8 @@ extension Shard {
             if let link = rec.parentLink {
                 toParent(
                     Event(
-                        "done.invoke.\(link.invokeID)", kind: .external, data: data, origin: "#_scxml_\(rec.id)",
+                        "done.invoke.\(link.invokeID)", kind: .external, data: data,
+                        origin: "#_scxml_\(rec.id)",
                         originType: Event.scxmlProcessorType), link, rec)
             }
         }
@@ -240,7 +241,8 @@ extension Shard {
             // A child that finished while its invoking state is still active (autoforward, or a
             // late send): the child's shard dead-letters it (`instanceFinished`).
             emit(event, to: Self.childID(rec.id, invokeID), from: rec)
-        case .invoked(let invokeID) where event.invokeID == invokeID && event.name == "done.invoke.\(invokeID)":
+        case .invoked(let invokeID)
+        where event.invokeID == invokeID && event.name == "done.invoke.\(invokeID)":
             // Autoforward handing a finished child its own done.invoke: nobody to give it to.
             return
         default:
@@ -327,7 +329,8 @@ extension Shard {
             outgoing(
                 self,
                 .deliver(
-                    instanceID: rec.id, event: Event.platformError("error.execution", message: failure.message),
+                    instanceID: rec.id,
+                    event: Event.platformError("error.execution", message: failure.message),
                     eventID: eventID, reply: nil))
         case .success(let definition):
             rec.children[request.invokeID] = ChildLink(id: childID, startEventID: eventID)
@@ -363,7 +366,8 @@ extension Shard {
     func postToParent(_ event: Event, parent: String, eventID: String?) {
         let sent = core.sendStamps.add(1, ordering: .relaxed).newValue
         outgoing(
-            core.shard(for: parent), .childEvent(instanceID: parent, event: event, eventID: eventID, sent: sent))
+            core.shard(for: parent),
+            .childEvent(instanceID: parent, event: event, eventID: eventID, sent: sent))
     }
 
     /// Handles ``ShardMessage/invokeChild(_:)`` in the child's shard.
@@ -376,7 +380,8 @@ extension Shard {
                 guard existing.parentLink?.parent == s.parent else {
                     refuseChild(
                         s,
-                        "cannot invoke '\(s.invokeID)': an instance with id '\(s.id)' is running and is not its child")
+                        "cannot invoke '\(s.invokeID)': an instance with id '\(s.id)' is running and is not its child"
+                    )
                     return
                 }
                 // An earlier invocation under the same invoke id (its cancel came first).
@@ -432,7 +437,9 @@ extension Shard {
     /// shard refusing the start (a platform error; a child's own sends are external events) —
     /// ends the wait for that child.
     func childEventApplied(_ event: Event, invokeID: String, _ rec: InstanceRecord) {
-        guard rec.children[invokeID] != nil, Self.isFromChild(event, invokeID: invokeID, of: rec) else { return }
+        guard rec.children[invokeID] != nil, Self.isFromChild(event, invokeID: invokeID, of: rec) else {
+            return
+        }
         if event.kind == .platform
             || (event.name.hasPrefix("done.invoke.") && event.name.utf8.count == 12 + invokeID.utf8.count)
         {

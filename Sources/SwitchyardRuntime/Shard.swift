@@ -410,7 +410,8 @@ final class Shard: @unchecked Sendable {
         case .invokeChild(let start):
             startChild(start)
         case .cancelChild(let id, let parent, let startEventID):
-            guard let rec = instances[id], rec.status.isRunning, let link = rec.parentLink, link.parent == parent,
+            guard let rec = instances[id], rec.status.isRunning, let link = rec.parentLink,
+                link.parent == parent,
                 startEventID == nil || link.startEventID == startEventID
             else { return }  // already finished or stopped, or another invocation under the id
             apply(.stop, to: rec, eventID: nil)
@@ -465,7 +466,9 @@ final class Shard: @unchecked Sendable {
         }
     }
 
-    private func deliver(_ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?, sent: UInt64? = nil) {
+    private func deliver(
+        _ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?, sent: UInt64? = nil
+    ) {
         guard let rec = instances[id] else {
             // A durable engine knows the stored instances that finished before it started.
             let finished = finishedSeqs[id] != nil
@@ -496,13 +499,15 @@ final class Shard: @unchecked Sendable {
         if let invokeID = event.invokeID, !acceptFromChild(event, invokeID: invokeID, rec, sent: sent) {
             // From a cancelled child: ignored, not journaled (SCXML 6.4).
             core.logger.debug(
-                "ignored \(event.name) from cancelled child '\(invokeID)'", metadata: ["instance": .string(id)])
+                "ignored \(event.name) from cancelled child '\(invokeID)'",
+                metadata: ["instance": .string(id)])
             if let r {
                 answer(
                     r,
                     .success(
                         DeliveryReceipt(
-                            duplicate: false, sequence: nil, configuration: rec.interpreter.configurationIDs)))
+                            duplicate: false, sequence: nil, configuration: rec.interpreter.configurationIDs))
+                )
             }
             return
         }

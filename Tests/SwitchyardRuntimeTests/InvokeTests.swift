@@ -266,7 +266,8 @@ final class LifecycleListener: EngineListener {
     /// `src` loads relative to the invoking document's directory with the engine's document
     /// loader; without one the parent gets `error.execution`.
     @Test func srcIsLoadedRelativeToTheParentDocument() async throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/switchyard-invoke-\(UUID().uuidString.prefix(8))"
+        let dir =
+            FileManager.default.temporaryDirectory.path + "/switchyard-invoke-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try childDocument(
@@ -378,7 +379,8 @@ final class LifecycleListener: EngineListener {
         #expect(s.recentEvents == ["order.created"])
         #expect(s.value(of: "amount") == .number(5))
         // Kept by useExisting: the trigger does not deliver it again.
-        await engine.publish(Event("order.created", data: object([("id", .number(1)), ("amount", .number(9))])))
+        await engine.publish(
+            Event("order.created", data: object([("id", .number(1)), ("amount", .number(9))])))
         await engine.quiesce()
         #expect(await engine.snapshot("o-1")?.recentEvents == ["order.created"])
         #expect(engine.statistics.eventsProcessed == 1)
@@ -388,7 +390,8 @@ final class LifecycleListener: EngineListener {
         let (engine, _) = manualEngine()
         try engine.register(orderMachine(), as: "order")
         try engine.trigger("order.created", start: "order", instanceID: "'o-' + _event.data.id")
-        await engine.publish(Event("order.created", data: object([("id", .number(2)), ("amount", .number(5))])))
+        await engine.publish(
+            Event("order.created", data: object([("id", .number(2)), ("amount", .number(5))])))
         await engine.quiesce()
         let s = try #require(await engine.snapshot("o-2"))
         #expect(s.configuration == ["idle"])
@@ -403,7 +406,8 @@ final class LifecycleListener: EngineListener {
         try engine.trigger("order.*", instanceID: "'c-' + _event.data.id", deliver: true) { _ in
             .start(definition: "order")
         }
-        await engine.publish(Event("order.created", data: object([("id", .number(3)), ("amount", .number(1))])))
+        await engine.publish(
+            Event("order.created", data: object([("id", .number(3)), ("amount", .number(1))])))
         await engine.quiesce()
         #expect(await engine.snapshot("c-3")?.configuration == ["created"])
     }

@@ -66,8 +66,11 @@ import Testing
         for path in files {
             let name = String((path.split(separator: "/").last ?? "").dropLast(6))
             if ConformanceRunner().skips[name] != nil || Self.exceptions[name] != nil { continue }
-            let dir = FileManager.default.temporaryDirectory.path + "/switchyard-w3c-\(name)-\(UUID().uuidString)"
-            if durable { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            let dir =
+                FileManager.default.temporaryDirectory.path + "/switchyard-w3c-\(name)-\(UUID().uuidString)"
+            if durable {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            }
             defer { if durable { try? FileManager.default.removeItem(atPath: dir) } }
             let database = durable ? dir + "/db.sqlite" : nil
             if let why = try await Self.run(path, database: database) {
@@ -78,6 +81,7 @@ import Testing
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         print(
-            "W3C invoke tests through the \(durable ? "durable " : "")engine: \(passed) passed, \(failures.count) failed")
+            "W3C invoke tests through the \(durable ? "durable " : "")engine: \(passed) passed, \(failures.count) failed"
+        )
     }
 }

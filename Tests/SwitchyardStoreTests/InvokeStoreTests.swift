@@ -132,7 +132,8 @@ import Testing
         #expect(try await kinds(engine, "p.w") == ["start:", "stop:"])
         // A late event from the stopped child is ignored and not journaled.
         let receipt = try await engine.deliver(
-            Event("hello", origin: "#_scxml_p.w", originType: Event.scxmlProcessorType, invokeID: "w"), to: "p")
+            Event("hello", origin: "#_scxml_p.w", originType: Event.scxmlProcessorType, invokeID: "w"),
+            to: "p")
         #expect(!receipt.duplicate && receipt.sequence == nil && receipt.configuration == ["away"])
         #expect(await engine.snapshot("p")?.value(of: "hellos") == .number(1))
         #expect(try await kinds(engine, "p") == ["start:", "event:hello", "event:leave"])
@@ -145,7 +146,8 @@ import Testing
         try engine.register(ledgerMachine(), as: "ledger")
         try await engine.recover()
         try engine.trigger("inc", start: "ledger", instanceID: "_event.data.id", deliver: true)
-        await engine.publish(Event("inc", data: .object(JSObject([("id", .string("l1")), ("n", .number(5))]))))
+        await engine.publish(
+            Event("inc", data: .object(JSObject([("id", .string("l1")), ("n", .number(5))]))))
         await engine.quiesce()
         #expect(await engine.snapshot("l1")?.value(of: "seen") == .array([.number(5)]))
         #expect(try await engine.history(of: "l1").entries.map(\.kind) == ["start", "event"])

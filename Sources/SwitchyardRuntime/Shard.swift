@@ -346,9 +346,15 @@ final class Shard: @unchecked Sendable {
                     reason: .triggerFailed(handler: trigger.handler, message: error.description))
             }
             if case .success(.started) = result, request.deliverTriggerEvent, let trigger = request.trigger,
-                let rec = instances[request.id], rec.status.isRunning
+                let rec = instances[request.id]
             {
-                apply(.event(trigger.event), to: rec, eventID: nil)
+                if rec.status.isRunning {
+                    apply(.event(trigger.event), to: rec, eventID: nil)
+                } else {
+                    // It finished in its initial macrostep.
+                    core.deadLetter(
+                        trigger.event, instanceID: request.id, reason: .instanceFinished(request.id))
+                }
             }
             if let continuation {
                 reply(

@@ -400,6 +400,17 @@ final class LifecycleListener: EngineListener {
         #expect(s.value(of: "amount") == .number(5))
     }
 
+    @Test func triggerEventForAnInstanceThatFinishedAtOnceIsDeadLettered() async throws {
+        let (engine, _) = manualEngine()
+        try engine.register(machine(#"<final id="f"/>"#, initial: "f"), as: "instant")
+        try engine.trigger("go", start: "instant", instanceID: "'i-' + _event.data.id", deliver: true)
+        await engine.publish(Event("go", data: object([("id", .number(1))])))
+        await engine.quiesce()
+        #expect(await engine.snapshot("i-1")?.status == .finished(finalState: "f"))
+        #expect(engine.deadLetters.map(\.reason) == [.instanceFinished("i-1")])
+        #expect(engine.deadLetters.map(\.event.name) == ["go"])
+    }
+
     @Test func choosingTriggerDelivers() async throws {
         let (engine, _) = manualEngine()
         try engine.register(orderMachine(), as: "order")

@@ -53,6 +53,10 @@ struct ChildLink: Sendable, Codable, Hashable {
     var id: String
     /// See ``ParentLink/startEventID``.
     var startEventID: String?
+    /// What recovery needs to start the child again if its start was lost in a crash: the
+    /// definition version and the invoke's params.
+    var definitionHash: String?
+    var data: [NamedValue]?
 }
 
 /// One instance as its shard keeps it. Touched only by the shard's worker.

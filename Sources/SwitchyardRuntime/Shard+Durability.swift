@@ -210,13 +210,42 @@ extension Shard {
                 core.setCorrelation(definition: rec.definition.name, key: key, instanceID: rec.id)
             }
         }
-        // A child start from a replayed step is re-posted only while the parent still waits for
-        // that child (not after its done.invoke or a cancellation); the child's shard drops it
-        // when the child already exists.
-        report.outgoing = recoveryOutgoing.filter { post in
-            guard case .invokeChild(let start) = post.message else { return true }
-            return instances[start.parent]?.children[start.invokeID]?.startEventID == start.eventID
+        // Invoked children. Replayed steps re-posted the starts of their step only; instead every
+        // child a restored parent still waits for gets its start again — also when the step
+        // that invoked it is covered by a snapshot — and the child's shard drops it when the
+        // child exists (or reports done.invoke when it finished before the restart). Every
+        // restored child asks its parent whether it is still wanted (a lost cancellation).
+        recoveryOutgoing.removeAll { post in
+            if case .invokeChild = post.message { return true }
+            return false
         }
+        for rec in recovered where rec.status.isRunning {
+            for invokeID in rec.children.keys.sorted() {
+                guard let link = rec.children[invokeID] else { continue }
+                guard let hash = link.definitionHash, let def = core.definition(hash: hash) else {
+                    core.logger.error(
+                        "recovery: the definition of invoked instance \(link.id) is not available; it is not restarted"
+                    )
+                    continue
+                }
+                recoveryOutgoing.append(
+                    PendingPost(
+                        shard: core.shard(for: link.id),
+                        message: .invokeChild(
+                            ChildStart(
+                                id: link.id, parent: rec.id, invokeID: invokeID, definition: def,
+                                data: link.data ?? [], eventID: link.startEventID, replayed: true))))
+            }
+            if let parent = rec.parentLink {
+                recoveryOutgoing.append(
+                    PendingPost(
+                        shard: core.shard(for: parent.parent),
+                        message: .childCheck(
+                            childID: rec.id, parent: parent.parent, invokeID: parent.invokeID,
+                            startEventID: parent.startEventID)))
+            }
+        }
+        report.outgoing = recoveryOutgoing
         recoveryOutgoing.removeAll()
         return report
     }

@@ -325,6 +325,12 @@ extension Shard {
         let childID = Self.childID(rec.id, request.invokeID)
         let eventID = durable ? nextEffectID(rec) : nil
         switch core.childDefinition(request, parent: rec.definition) {
+        case .failure(let failure) where replaying:
+            // It loaded when the step ran live (the error event, if any, was journaled then);
+            // the document may have changed since. The link is not restored.
+            core.logger.error(
+                "recovery: cannot reload the document invoked as '\(request.invokeID)': \(failure.message)",
+                metadata: ["instance": .string(rec.id)])
         case .failure(let failure):
             outgoing(
                 self,
@@ -333,7 +339,13 @@ extension Shard {
                     event: Event.platformError("error.execution", message: failure.message),
                     eventID: eventID, reply: nil))
         case .success(let definition):
-            rec.children[request.invokeID] = ChildLink(id: childID, startEventID: eventID)
+            rec.children[request.invokeID] = ChildLink(
+                id: childID, startEventID: eventID, definitionHash: durable ? definition.hash : nil,
+                data: durable ? request.params : nil)
+            // Stored with the step that invokes, so recovery can start the child again.
+            if durable && !replaying && !core.isStored(definition.hash) {
+                pendingDefinitions.append(definition)
+            }
             outgoing(
                 core.shard(for: childID),
                 .invokeChild(

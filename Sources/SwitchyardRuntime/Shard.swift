@@ -25,6 +25,9 @@ enum ShardMessage: Sendable {
     case childEvent(instanceID: String, event: Event, eventID: String?, sent: UInt64)
     /// Starts an instance for a parent's `<invoke type="scxml">`.
     case invokeChild(ChildStart)
+    /// Recovery: a restored child asks its parent whether it still waits for it; if not (the
+    /// cancellation was lost in a crash), the parent's shard cancels it.
+    case childCheck(childID: String, parent: String, invokeID: String, startEventID: String?)
     /// Stops an invoked child because its invoking state was exited (or the parent ended).
     case cancelChild(childID: String, parent: String, startEventID: String?)
 
@@ -415,6 +418,18 @@ final class Shard: @unchecked Sendable {
             continuation.resume(returning: removed)
         case .invokeChild(let start):
             startChild(start)
+        case .childCheck(let childID, let parent, let invokeID, let startEventID):
+            var wanted = false
+            if let rec = instances[parent], rec.status.isRunning, let link = rec.children[invokeID] {
+                wanted = link.id == childID && link.startEventID == startEventID
+            }
+            if !wanted {
+                core.logger.warning(
+                    "recovery: instance \(childID) is no longer wanted by \(parent); stopping it")
+                outgoing(
+                    core.shard(for: childID),
+                    .cancelChild(childID: childID, parent: parent, startEventID: startEventID))
+            }
         case .cancelChild(let id, let parent, let startEventID):
             guard let rec = instances[id], rec.status.isRunning, let link = rec.parentLink,
                 link.parent == parent,
@@ -468,7 +483,7 @@ final class Shard: @unchecked Sendable {
         case .prune(_, let c): c.resume(returning: 0)
         case .childEvent(let id, let event, _, _):
             core.deadLetter(event, instanceID: id, reason: .storeFailed(error.description))
-        case .timer, .activityResult, .compensationFinished, .invokeChild, .cancelChild: break
+        case .timer, .activityResult, .compensationFinished, .invokeChild, .cancelChild, .childCheck: break
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import Synchronization
 import Testing
 
 /// Durable `<invoke type="scxml">`: parent and child are ordinary stored instances; a restart
@@ -174,5 +175,117 @@ import Testing
         // A new instance under the id continues the journal numbering.
         try await engine.start("ledger", id: "a")
         #expect(try await engine.history(of: "a").entries.map(\.seq) == [3])
+    }
+}
+
+/// A store that, once armed, lets one commit through and then never returns from it: the shard
+/// that committed never lets the batch's events out — the process "crashed" right after the
+/// commit. A second engine on the same file then plays the restart.
+final class CrashAfterCommitStore: InstanceStore {
+    let base: SQLiteStore
+    let armed = Atomic<Bool>(false)
+    let crashed = Atomic<Bool>(false)
+
+    init(_ base: SQLiteStore) { self.base = base }
+
+    func loadForRecovery() async throws(StoreError) -> RecoveryData { try await base.loadForRecovery() }
+    func commit(_ batch: StoreBatch) async throws(StoreError) {
+        try await base.commit(batch)
+        if armed.exchange(false, ordering: .acquiringAndReleasing) {
+            crashed.store(true, ordering: .releasing)
+            try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+    func journal(of instanceID: String) async throws(StoreError) -> [JournalRecord]? {
+        try await base.journal(of: instanceID)
+    }
+    func instances() async throws(StoreError) -> [StoredInstance] { try await base.instances() }
+    func instance(_ id: String) async throws(StoreError) -> StoredInstance? { try await base.instance(id) }
+    func definitions() async throws(StoreError) -> [StoredDefinition] { try await base.definitions() }
+    func pruneFinished(before instant: Int64) async throws(StoreError) -> Int {
+        try await base.pruneFinished(before: instant)
+    }
+
+    /// Waits until the armed commit has happened.
+    func waitForCrash() async {
+        while !crashed.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
+    }
+}
+
+/// Crashes between a commit and the delivery of what the committed steps sent, with snapshots
+/// after every record (so replay regenerates nothing): recovery still starts, finishes and
+/// cancels invoked children.
+@Suite struct InvokeCrashWindowTests {
+    let parent = try! InvokeStoreTests().parentMachine()
+
+    /// Runs `setup` on a first engine, arms the crash, runs `crashing` in a task that never
+    /// finishes, then returns a recovered second engine.
+    func crash(
+        _ path: String, setup: (Engine) async throws -> Void,
+        crashing: @escaping @Sendable (Engine) async throws -> Void
+    ) async throws -> Engine {
+        let store = CrashAfterCommitStore(try SQLiteStore(path: path))
+        let first = Engine(
+            store: store, clock: ManualClock(start: 1_000_000_000),
+            options: EngineOptions(shards: 4, snapshotEvery: 1))
+        try first.register(parent, as: "parent")
+        try await first.recover()
+        try await setup(first)
+        store.armed.store(true, ordering: .releasing)
+        Task { try await crashing(first) }
+        await store.waitForCrash()
+        let (second, _) = try durableEngine(path, snapshotEvery: 1, shards: 4)
+        try second.register(parent, as: "parent")
+        let report = try await second.recover()
+        #expect(report.failures.isEmpty)
+        await second.quiesce()
+        return second
+    }
+
+    @Test func lostChildStartIsRepeated() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let engine = try await crash(
+            path, setup: { _ in }, crashing: { try await $0.start("parent", id: "p") })
+        #expect(try await engine.history(of: "p").entries.map(\.kind) == ["start", "event"])  // + hello
+        let child = try #require(await engine.snapshot("p.w"))
+        #expect(child.parent == "p")
+        #expect(child.value(of: "base") == .number(100))
+        #expect(try await engine.history(of: "p.w").entries.map(\.kind) == ["start"])
+        #expect(await engine.snapshot("p")?.value(of: "hellos") == .number(1))
+        try await engine.deliver(Event("go"), to: "p.w")
+        try await engine.deliver(Event("go"), to: "p.w")
+        await engine.quiesce()
+        #expect(await engine.snapshot("p")?.value(of: "total") == .number(101))
+    }
+
+    @Test func lostDoneInvokeIsReported() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let engine = try await crash(
+            path,
+            setup: { e in
+                try await e.start("parent", id: "p")
+                await e.quiesce()
+                try await e.deliver(Event("go"), to: "p.w")
+            }, crashing: { try await $0.deliver(Event("go"), to: "p.w") })
+        #expect(try await engine.history(of: "p.w").status == "finished")
+        let p = try #require(await engine.snapshot("p"))
+        // The child's donedata was not kept: done.invoke arrives without it.
+        #expect(p.configuration == ["got"])
+        #expect(p.recentEvents.last == "done.invoke.w")
+        #expect(p.value(of: "total") == .number(0))  // `_event.data.total` had nothing to read
+        #expect(p.children == [:])
+    }
+
+    @Test func lostCancellationIsRepeated() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let engine = try await crash(
+            path,
+            setup: { e in
+                try await e.start("parent", id: "p")
+                await e.quiesce()
+            }, crashing: { try await $0.deliver(Event("leave"), to: "p") })
+        #expect(await engine.snapshot("p")?.configuration == ["away"])
+        #expect(await engine.snapshot("p.w")?.status == .stopped)
+        #expect(try await engine.history(of: "p.w").entries.map(\.kind) == ["start", "stop"])
     }
 }

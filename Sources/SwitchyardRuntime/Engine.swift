@@ -126,19 +126,26 @@ public final class Engine: Sendable {
     /// overrides the `<data>` of the same name). A trigger never stops propagation. When the
     /// start fails (conflict/reuse policy), the event is dead-lettered with
     /// ``DeadLetterReason/triggerFailed(handler:message:)``.
+    ///
+    /// - Parameter deliver: when true, an instance the trigger *starts* also receives the
+    ///   triggering event, right after its initial macrostep (before any other message for it).
+    ///   Default false: the event only starts the instance (its data initialises the data
+    ///   model). An instance kept by ``ConflictPolicy/useExisting`` does not get it from the
+    ///   trigger (correlation delivers to running instances).
     @discardableResult
     public func trigger(
         _ topic: String, filter: String? = nil, priority: Int = 0, start definition: String,
         instanceID: String, onConflict: ConflictPolicy = .useExisting,
-        onFinished: ReusePolicy = .allowDuplicate
+        onFinished: ReusePolicy = .allowDuplicate, deliver: Bool = false
     ) throws(EngineError) -> HandlerID {
         guard core.definition(named: definition) != nil else { throw .unknownDefinition(definition) }
         let pattern = try TopicPattern(topic)
         let f = try filter.map { (s) throws(EngineError) in try EventFilter(s) }
         let idExpression = try EventFilter(instanceID)
         let trigger = Trigger(
-            definition: definition, idExpression: idExpression, onConflict: onConflict, onFinished: onFinished
-        )
+            definition: definition, idExpression: idExpression, onConflict: onConflict,
+            onFinished: onFinished,
+            deliver: deliver)
         return core.router.add(pattern: pattern, filter: f, priority: priority, action: .trigger(trigger))
     }
 

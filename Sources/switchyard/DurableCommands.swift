@@ -14,7 +14,12 @@ func openDurableEngine(
         printError("error: \(error.message)")
         throw ExitCode(1)
     }
-    let engine = Engine(store: store, clock: clock, options: EngineOptions(shards: 2))
+    // `<invoke src>` children load relative to the invoking document.
+    let loader = SCXMLLoader()
+    let engine = Engine(
+        store: store, clock: clock,
+        options: EngineOptions(
+            shards: 2, documentLoader: loader.documentLoader, documentParser: loader.documentParser))
     do {
         if let (definition, name) = machine {
             if engine.definitionVersions.contains(where: { $0.name == name }) {

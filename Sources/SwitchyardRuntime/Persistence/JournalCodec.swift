@@ -35,6 +35,10 @@ struct StartPayload: Sendable {
     var definitionName: String
     var data: [NamedValue]
     var correlationKey: String?
+    /// For an invoked child: the parent instance and the invoke id (the record's event id is
+    /// the parent's start message id).
+    var parent: String? = nil
+    var invokeID: String? = nil
 }
 
 /// Encodes journal payloads as compact JSON with the expression language's own JSON writer and
@@ -59,6 +63,8 @@ enum JournalCodec {
             for item in p.data { data[item.name] = item.value }
             put(.object(data), "data", into: &o)
             if let key = p.correlationKey { o["correlationKey"] = .string(key) }
+            if let parent = p.parent { o["parent"] = .string(parent) }
+            if let invokeID = p.invokeID { o["invokeID"] = .string(invokeID) }
         case .event(let e), .compensationFinished(let e):
             putEvent(e, into: &o)
         case .timer(let sendID, let seq):
@@ -122,10 +128,14 @@ enum JournalCodec {
             }
             var key: String?
             if case .string(let s)? = o["correlationKey"] { key = s }
+            var parent: String?
+            var invokeID: String?
+            if case .string(let s)? = o["parent"] { parent = s }
+            if case .string(let s)? = o["invokeID"] { invokeID = s }
             return .start(
                 StartPayload(
                     definitionHash: try string("definition"), definitionName: try string("name"), data: data,
-                    correlationKey: key))
+                    correlationKey: key, parent: parent, invokeID: invokeID))
         case .event: return .event(try event(o))
         case .compensationFinished: return .compensationFinished(try event(o))
         case .timer: return .timer(sendID: try string("sendID"), seq: UInt64(try int("seq")))

@@ -417,7 +417,28 @@ extension Engine {
             outgoing += report.outgoing
         }
         core.recovered.store(true, ordering: .releasing)
-        for p in outgoing { p.shard.post(p.message) }
+        // Events the replayed steps sent are all in the outbox (written in the same commits),
+        // unless their receivers have handled them; the outbox also holds what steps covered by
+        // snapshots sent just before the crash. Deliver it, oldest first; receivers drop ids
+        // they have journaled.
+        for p in outgoing {
+            if case .deliver(_, _, _?, nil) = p.message { continue }
+            p.shard.post(p.message)
+        }
+        for entry in data.outbox {
+            do {
+                guard
+                    case .event(let event) = try JournalCodec.decode(
+                        kind: .event, payload: entry.payload, event: entry.event)
+                else { continue }
+                core.shard(for: entry.target).post(
+                    .deliver(instanceID: entry.target, event: event, eventID: entry.id, reply: nil))
+            } catch {
+                failures.append(
+                    RecoveryFailure(
+                        instanceID: entry.target, message: "outbox entry \(entry.id): \(error.message)"))
+            }
+        }
         core.fireDue(now: core.clock.now())
         await core.quiesce()
         return RecoveryReport(

@@ -45,6 +45,8 @@ extension Shard {
         guard let store else { return }
         var batch = StoreBatch()
         swap(&batch.journal, &batchJournal)
+        swap(&batch.outbox, &batchOutbox)
+        swap(&batch.delivered, &batchDelivered)
         var hashes: [String] = []
         for def in pendingDefinitions where !hashes.contains(def.hash) {
             hashes.append(def.hash)

@@ -279,6 +279,14 @@ extension Shard {
         if replaying {
             recoveryOutgoing.append(PendingPost(shard: shard, message: message))
         } else if durable {
+            // An event to an instance goes to the outbox in the same commit as the step that
+            // sent it: a crash before the post below cannot lose it (see `Engine.recover()`).
+            if case .deliver(let target, let event, let eventID?, nil) = message {
+                batchOutbox.append(
+                    OutboxEntry(
+                        id: eventID, target: target, event: event.name,
+                        payload: JournalCodec.encode(.event(event))))
+            }
             postsAfterCommit.append(PendingPost(shard: shard, message: message))
         } else {
             shard.post(message)

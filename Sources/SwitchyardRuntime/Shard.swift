@@ -174,6 +174,9 @@ final class Shard: @unchecked Sendable {
     /// Stored finished instances: id → last journal record (see ``RecoveryData/finished``).
     var finishedSeqs: [String: Int64] = [:]
     var postsAfterCommit: [PendingPost] = []
+    /// Outbox entries of this batch, and outbox ids this batch's receivers handled.
+    var batchOutbox: [OutboxEntry] = []
+    var batchDelivered: [String] = []
     var recoveryOutgoing: [PendingPost] = []
     /// Set when a commit failed: the shard's memory is ahead of its journal, so it refuses
     /// everything until the engine is restarted and recovers from the store.
@@ -338,6 +341,9 @@ final class Shard: @unchecked Sendable {
         }
         switch message {
         case .deliver(let id, let event, let eventID, let reply):
+            // An engine-internal event (stable id, nobody waiting) may have an outbox entry:
+            // whatever happens to it now, it has been handled.
+            if durable, reply == nil, let eventID { batchDelivered.append(eventID) }
             deliver(event, to: id, eventID: eventID, reply: reply)
         case .childEvent(let id, let event, let eventID, let sent):
             deliver(event, to: id, eventID: eventID, reply: nil, sent: sent)

@@ -188,6 +188,9 @@ public final class SQLiteStore: InstanceStore {
                             -- Rows are appended in commit order (cheap, sequential pages); the index
                             -- finds an instance's records and enforces one record per number.
                             CREATE UNIQUE INDEX journal_instance_seq ON journal (instance_id, seq);
+                            CREATE TABLE outbox (
+                                id TEXT PRIMARY KEY, target TEXT NOT NULL, event TEXT NOT NULL,
+                                payload TEXT NOT NULL);
                             """)
                     return
                 }
@@ -208,7 +211,8 @@ public final class SQLiteStore: InstanceStore {
                         "\(path) has schema version \(number); this build reads version \(Self.schemaVersion) — upgrade Switchyard"
                     )
                 }
-                for required in ["definitions", "instances", "journal"] where !tables.contains(required) {
+                for required in ["definitions", "instances", "journal", "outbox"]
+                where !tables.contains(required) {
                     throw StoreError(.corrupt, "\(path) lacks its '\(required)' table")
                 }
             }
@@ -347,6 +351,15 @@ public final class SQLiteStore: InstanceStore {
                 }
             }
         }
+        if !batch.outbox.isEmpty {
+            let s = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO outbox (id, target, event, payload) VALUES (?, ?, ?, ?)")
+            for o in batch.outbox { try s.execute(arguments: [o.id, o.target, o.event, o.payload]) }
+        }
+        if !batch.delivered.isEmpty {
+            let s = try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?")
+            for id in batch.delivered { try s.execute(arguments: [id]) }
+        }
         if !batch.journal.isEmpty {
             let s = try db.cachedStatement(
                 sql: """
@@ -409,7 +422,12 @@ public final class SQLiteStore: InstanceStore {
                 {
                     finished.append((row[0], row[1]))
                 }
-                return RecoveryData(definitions: definitions, instances: instances, finished: finished)
+                let outbox = try Row.fetchAll(
+                    db, sql: "SELECT id, target, event, payload FROM outbox ORDER BY rowid"
+                )
+                .map { OutboxEntry(id: $0[0], target: $0[1], event: $0[2], payload: $0[3]) }
+                return RecoveryData(
+                    definitions: definitions, instances: instances, finished: finished, outbox: outbox)
             }
         } catch {
             throw Self.translate(error, path: path, doing: "read")

@@ -425,7 +425,8 @@ extension Engine {
             if case .deliver(_, _, _?, nil) = p.message { continue }
             p.shard.post(p.message)
         }
-        for entry in data.outbox {
+        // Activity starts in the outbox are restarted from the instances' state above.
+        for entry in data.outbox where !entry.event.hasPrefix("activity:") {
             do {
                 guard
                     case .event(let event) = try JournalCodec.decode(

@@ -97,6 +97,7 @@ extension Shard {
             eventName = activityFinished(rec, invokeID, result)
         case .activityTimeout(let invokeID, _):
             guard var run = rec.activities[invokeID] else { break }
+            attemptEnded(run)
             run.task?.cancel()
             run.task = nil
             run.inFlight = false
@@ -520,6 +521,16 @@ extension Shard {
         run.retryDue = nil
         rec.activities[invokeID] = run
         if replaying { return }  // recovery starts the attempts still in flight at its end
+        if durable {
+            // The start is recorded in the outbox with the step; the entry goes when the attempt
+            // ends (result, timeout, cancellation). Recovery restarts attempts in flight from the
+            // instance state, with the same idempotency key.
+            let params = Value.object(JSObject(run.request.params.map { ($0.name, $0.value) }))
+            batchOutbox.append(
+                OutboxEntry(
+                    id: Self.attemptID(run), target: rec.id, event: "activity:\(run.request.src ?? "")",
+                    payload: params.jsonString() ?? "{}"))
+        }
         let generation = run.generation
         reply({ [self] in spawnAttempt(rec, invokeID, generation: generation) }, or: { _ in })
     }
@@ -582,6 +593,7 @@ extension Shard {
         _ rec: InstanceRecord, _ invokeID: String, _ result: Result<Value, ActivityError>
     ) -> String? {
         guard var run = rec.activities[invokeID] else { return nil }
+        attemptEnded(run)
         if let t = run.timeoutToken { core.timers.cancel(t) }
         run.timeoutToken = nil
         run.task = nil
@@ -645,8 +657,17 @@ extension Shard {
         return Event("error.activity.\(invokeID)", kind: .platform, data: .object(data), invokeID: invokeID)
     }
 
+    /// The outbox id of an activity attempt: its idempotency key and attempt number.
+    static func attemptID(_ run: ActivityRun) -> String { "\(run.key)#\(run.attempt)" }
+
+    /// Deletes the outbox entry of the attempt in flight, if any (durable, live).
+    func attemptEnded(_ run: ActivityRun) {
+        if durable && !replaying && run.inFlight { batchDelivered.append(Self.attemptID(run)) }
+    }
+
     private func cancelActivity(_ invokeID: String, _ rec: InstanceRecord) {
         guard let run = rec.activities.removeValue(forKey: invokeID) else { return }
+        attemptEnded(run)
         run.task?.cancel()
         if let t = run.timeoutToken { core.timers.cancel(t) }
         if let t = run.retryToken { core.timers.cancel(t) }

@@ -201,6 +201,9 @@ import Testing
             await engine.quiesce()
             await engine.shutdown()
         }
+        // The start is in the outbox, under its idempotency key and attempt.
+        let outbox = try await SQLiteStore(path: path).loadForRecovery().outbox
+        #expect(outbox.map { "\($0.id) \($0.target) \($0.event)" } == ["p/pay/1#1 p activity:charge"])
         let (engine, _) = try durableEngine(path)
         try engine.register(m, as: "pay")
         try engine.registerActivity("charge") { input in
@@ -211,6 +214,8 @@ import Testing
         await engine.quiesce()
         #expect(keys.all == ["p/pay/1 attempt 1", "p/pay/1 attempt 1"])
         #expect(await engine.snapshot("p")?.status == .finished(finalState: "paid"))
+        await engine.shutdown()
+        #expect(try await SQLiteStore(path: path).loadForRecovery().outbox.isEmpty)
     }
 }
 

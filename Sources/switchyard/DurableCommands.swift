@@ -290,9 +290,15 @@ struct InstancesCommand: AsyncParsableCommand {
             print("instance \(id) (\(history.definition)\(version)): \(history.status)")
             if let snapshot {
                 print("configuration: \(snapshot.configuration.joined(separator: ", "))")
+                var functions: [String] = []
                 for item in snapshot.data {
+                    if case .function = item.value {
+                        functions.append(item.name)
+                        continue
+                    }
                     print("  \(item.name) = \(item.value.jsonString() ?? item.value.jsString)")
                 }
+                if !functions.isEmpty { print("  (functions: \(functions.joined(separator: ", ")))") }
                 for t in snapshot.pendingTimers {
                     print("timer \(t.sendID) due \(InstanceHistory.timestampText(t.dueNanoseconds))")
                 }

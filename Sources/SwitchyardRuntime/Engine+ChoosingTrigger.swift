@@ -16,15 +16,17 @@ extension Engine {
     /// `choose` runs synchronously on the publishing task for every matching event (after the
     /// filter); it must be cheap and must not block. The instance id comes from `instanceID`, an
     /// expression over `_event`, and the data model is initialised from the event's data object
-    /// plus the choice's data, as for ``trigger(_:filter:priority:start:instanceID:onConflict:onFinished:)``.
+    /// plus the choice's data, as for ``trigger(_:filter:priority:start:instanceID:onConflict:onFinished:deliver:)``.
     /// A ``TriggerChoice/reject(reason:)``, a definition name that is not registered, or a failed
     /// start dead-letters the event (``DeadLetterReason/triggerFailed(handler:message:)``).
     /// The `Switchyard` module builds a rule-set router on this
-    /// (`trigger(_:rules:definitions:instanceID:)`).
+    /// (`trigger(_:rules:definitions:instanceID:)`). `deliver` works as for the other
+    /// `trigger` (default false).
     @discardableResult
     public func trigger(
         _ topic: String, filter: String? = nil, priority: Int = 0, instanceID: String,
         onConflict: ConflictPolicy = .useExisting, onFinished: ReusePolicy = .allowDuplicate,
+        deliver: Bool = false,
         choose: @escaping @Sendable (Event) -> TriggerChoice
     ) throws(EngineError) -> HandlerID {
         let pattern = try TopicPattern(topic)
@@ -32,7 +34,7 @@ extension Engine {
         let idExpression = try EventFilter(instanceID)
         let trigger = Trigger(
             definition: "", idExpression: idExpression, onConflict: onConflict, onFinished: onFinished,
-            choose: choose)
+            choose: choose, deliver: deliver)
         return core.router.add(pattern: pattern, filter: f, priority: priority, action: .trigger(trigger))
     }
 

@@ -126,19 +126,26 @@ public final class Engine: Sendable {
     /// overrides the `<data>` of the same name). A trigger never stops propagation. When the
     /// start fails (conflict/reuse policy), the event is dead-lettered with
     /// ``DeadLetterReason/triggerFailed(handler:message:)``.
+    ///
+    /// - Parameter deliver: when true, an instance the trigger *starts* also receives the
+    ///   triggering event, right after its initial macrostep (before any other message for it).
+    ///   Default false: the event only starts the instance (its data initialises the data
+    ///   model). An instance kept by ``ConflictPolicy/useExisting`` does not get it from the
+    ///   trigger (correlation delivers to running instances).
     @discardableResult
     public func trigger(
         _ topic: String, filter: String? = nil, priority: Int = 0, start definition: String,
         instanceID: String, onConflict: ConflictPolicy = .useExisting,
-        onFinished: ReusePolicy = .allowDuplicate
+        onFinished: ReusePolicy = .allowDuplicate, deliver: Bool = false
     ) throws(EngineError) -> HandlerID {
         guard core.definition(named: definition) != nil else { throw .unknownDefinition(definition) }
         let pattern = try TopicPattern(topic)
         let f = try filter.map { (s) throws(EngineError) in try EventFilter(s) }
         let idExpression = try EventFilter(instanceID)
         let trigger = Trigger(
-            definition: definition, idExpression: idExpression, onConflict: onConflict, onFinished: onFinished
-        )
+            definition: definition, idExpression: idExpression, onConflict: onConflict,
+            onFinished: onFinished,
+            deliver: deliver)
         return core.router.add(pattern: pattern, filter: f, priority: priority, action: .trigger(trigger))
     }
 
@@ -387,19 +394,52 @@ extension Engine {
         var instances = 0
         var records = 0
         var outgoing: [PendingPost] = []
-        for shard in core.shards {
-            let list = groups[shard.index] ?? []
-            let finished = finishedGroups[shard.index] ?? []
-            let report = await withCheckedContinuation { (c: CheckedContinuation<ShardRecovery, Never>) in
-                shard.post(.recover(list, finished: finished, c))
+        // Shards replay their instances in parallel.
+        let shards = core.shards
+        let reports = await withTaskGroup(of: ShardRecovery.self) { group in
+            for shard in shards {
+                let list = groups[shard.index] ?? []
+                let finished = finishedGroups[shard.index] ?? []
+                group.addTask {
+                    await withCheckedContinuation { (c: CheckedContinuation<ShardRecovery, Never>) in
+                        shard.post(.recover(list, finished: finished, c))
+                    }
+                }
             }
+            var all: [ShardRecovery] = []
+            for await report in group { all.append(report) }
+            return all
+        }
+        for report in reports {
             instances += report.instances
             records += report.records
             failures += report.failures
             outgoing += report.outgoing
         }
         core.recovered.store(true, ordering: .releasing)
-        for p in outgoing { p.shard.post(p.message) }
+        // Events the replayed steps sent are all in the outbox (written in the same commits),
+        // unless their receivers have handled them; the outbox also holds what steps covered by
+        // snapshots sent just before the crash. Deliver it, oldest first; receivers drop ids
+        // they have journaled.
+        for p in outgoing {
+            if case .deliver(_, _, _?, nil) = p.message { continue }
+            p.shard.post(p.message)
+        }
+        // Activity starts in the outbox are restarted from the instances' state above.
+        for entry in data.outbox where !entry.event.hasPrefix("activity:") {
+            do {
+                guard
+                    case .event(let event) = try JournalCodec.decode(
+                        kind: .event, payload: entry.payload, event: entry.event)
+                else { continue }
+                core.shard(for: entry.target).post(
+                    .deliver(instanceID: entry.target, event: event, eventID: entry.id, reply: nil))
+            } catch {
+                failures.append(
+                    RecoveryFailure(
+                        instanceID: entry.target, message: "outbox entry \(entry.id): \(error.message)"))
+            }
+        }
         core.fireDue(now: core.clock.now())
         await core.quiesce()
         return RecoveryReport(

@@ -38,6 +38,7 @@ struct EngineMetrics: Sendable {
     let transitions = Counter(label: "switchyard_transitions")
     let errors = Counter(label: "switchyard_errors")
     let deadLetters = Counter(label: "switchyard_dead_letters")
+    let deadLettersDropped = Counter(label: "switchyard_dead_letters_dropped")
     let instancesStarted = Counter(label: "switchyard_instances_started")
     let timersFired = Counter(label: "switchyard_timers_fired")
     let timerLag = Metrics.Timer(label: "switchyard_timer_lag")
@@ -79,7 +80,13 @@ final class EngineCore: Sendable {
     private let activities = Mutex<[String: RegisteredActivity]>([:])
     private let listeners = Mutex<[any EngineListener]>([])
     private let listenerFlag = Atomic<Bool>(false)
-    private let letters = Mutex<(list: [DeadLetter], next: UInt64)>(([], 1))
+    private let letters = Mutex(DeadLetterBuffer())
+    private let droppedCount = Atomic<Int>(0)
+    let prunedCount = Atomic<Int>(0)
+    /// Orders events children send to their parents against the parents' cancellations.
+    let sendStamps = Atomic<UInt64>(0)
+    /// Compiled `<invoke type="scxml">` documents (see ``childDefinition(_:parent:)``).
+    private let childDefinitions = Mutex<[ChildDefinitionKey: RegisteredDefinition]>([:])
     private let eventsProcessed = Atomic<Int>(0)
     private let deadLetterCount = Atomic<Int>(0)
     private let startedCount = Atomic<Int>(0)
@@ -172,7 +179,8 @@ final class EngineCore: Sendable {
                 let document = try JSONDecoder().decode(SCXMLDocument.self, from: Data(s.document.utf8))
                 // An older version compiles with the rule-set resolver and Swift bindings of the
                 // version registered now under its name.
-                let now = current[s.name]?.machine
+                let now = (current[s.name] ?? Self.parentName(ofChild: s.name).flatMap { current[$0] })?
+                    .machine
                 let machine = try MachineDefinition.compile(
                     document, routing: now?.routing, bindings: now?.bindings ?? HostBindings())
                 var def = RegisteredDefinition(
@@ -208,7 +216,8 @@ final class EngineCore: Sendable {
                 }
                 let registeredNames = Set(names.keys)
                 for (name, def) in names { names[name] = v[def.hash] ?? def }
-                for def in v.values where !registeredNames.contains(def.name) {
+                for def in v.values
+                where !registeredNames.contains(def.name) && Self.parentName(ofChild: def.name) == nil {
                     if let current = names[def.name], current.version >= def.version { continue }
                     names[def.name] = def
                 }
@@ -216,6 +225,81 @@ final class EngineCore: Sendable {
         }
         storedHashes.withLock { $0.formUnion(stored.map(\.hash)) }
         return failures
+    }
+
+    // MARK: Invoked documents
+
+    /// The name child definitions are stored under: `<parent definition>#invoke:<state id>`.
+    static func childName(parent: String, state: String) -> String { "\(parent)#invoke:\(state)" }
+
+    static func parentName(ofChild name: String) -> String? {
+        guard let r = name.range(of: "#invoke:") else { return nil }
+        return String(name[..<r.lowerBound])
+    }
+
+    /// The definition of an `<invoke type="scxml">` child: its inline `<content>` document (or
+    /// markup, with ``EngineOptions/documentParser``), or `src` loaded with
+    /// ``EngineOptions/documentLoader`` relative to the invoking document's directory. It is
+    /// compiled with the parent definition's rule-set routing and Swift bindings, like
+    /// `SessionDriver` children, kept by content hash (so a durable engine stores it and
+    /// recovery finds it), and cached. The failure is the `error.execution` message.
+    func childDefinition(_ request: InvokeRequest, parent: RegisteredDefinition) -> Result<
+        RegisteredDefinition, InvokeFailure
+    > {
+        var key = ChildDefinitionKey(parentHash: parent.hash)
+        switch request.content {
+        case .document(let doc)?: key.document = doc
+        case .value(.string(let text))?: key.markup = text
+        case .value?: return .failure(InvokeFailure("<invoke> content is not an SCXML document"))
+        case nil:
+            guard let src = request.src else {
+                return .failure(InvokeFailure("<invoke> has neither src nor an inline document"))
+            }
+            key.src = src
+            key.baseDirectory = request.baseDirectory
+        }
+        if let known = childDefinitions.withLock({ $0[key] }) { return .success(known) }
+        let document: SCXMLDocument
+        do {
+            if let doc = key.document {
+                document = doc
+            } else if let text = key.markup {
+                guard let parser = options.documentParser else {
+                    return .failure(
+                        InvokeFailure("<invoke> content is markup and the engine has no documentParser"))
+                }
+                document = try parser(text)
+            } else {
+                let src = key.src ?? ""
+                guard let loader = options.documentLoader else {
+                    return .failure(InvokeFailure("cannot load '\(src)': the engine has no documentLoader"))
+                }
+                document = try loader(src, key.baseDirectory)
+            }
+        } catch {
+            return .failure(InvokeFailure("cannot load invoked document: \(error)"))
+        }
+        let machine: MachineDefinition
+        do {
+            machine = try MachineDefinition.compile(
+                document, routing: parent.machine.routing, bindings: parent.machine.bindings)
+        } catch {
+            return .failure(InvokeFailure("cannot start invoked document: \(error)"))
+        }
+        var def = RegisteredDefinition(
+            name: Self.childName(parent: parent.name, state: request.stateID), machine: machine,
+            correlation: nil)
+        versions.withLock { v in
+            // The same content registered before (also under another name) is that version.
+            if let known = v[def.hash] {
+                def = known
+            } else {
+                def.version = (v.values.filter { $0.name == def.name }.map(\.version).max() ?? 0) + 1
+                v[def.hash] = def
+            }
+        }
+        childDefinitions.withLock { $0[key] = def }
+        return .success(def)
     }
 
     func isStored(_ hash: String) -> Bool { storedHashes.withLock { $0.contains(hash) } }
@@ -392,7 +476,7 @@ final class EngineCore: Sendable {
             definition: def, id: id, data: data, correlationKey: correlationKey,
             onConflict: trigger.onConflict,
             onFinished: trigger.onFinished,
-            trigger: (event, handler))
+            trigger: (event, handler), deliverTriggerEvent: trigger.deliver)
         return (shard(for: id), .start(request, nil), id)
     }
 
@@ -409,27 +493,37 @@ final class EngineCore: Sendable {
 
     func deadLetter(_ event: Event, instanceID: String?, reason: DeadLetterReason) {
         let now = clock.now()
-        let letter = letters.withLock { l in
+        let capacity = options.deadLetterCapacity
+        let (letter, dropped) = letters.withLock { l -> (DeadLetter, DeadLetter?) in
             let letter = DeadLetter(
                 id: l.next, event: event, instanceID: instanceID, reason: reason, atNanoseconds: now)
             l.next += 1
-            l.list.append(letter)
-            return letter
+            return (letter, l.append(letter, capacity: capacity))
         }
         deadLetterCount.add(1, ordering: .relaxed)
         metrics.deadLetters.increment()
         logger.debug("dead letter: \(event.name) (\(reason))")
         if hasListeners { notify { $0.deadLettered(letter) } }
+        if let dropped { droppedDeadLetter(dropped, capacity: capacity) }
+    }
+
+    /// Reports a dead letter pushed out of the full list: counted, logged (the first and every
+    /// 1,000th after it, to keep a flood from flooding the log) and told to listeners.
+    private func droppedDeadLetter(_ letter: DeadLetter, capacity: Int) {
+        let total = droppedCount.add(1, ordering: .relaxed).newValue
+        metrics.deadLettersDropped.increment()
+        if total == 1 || total % 1000 == 0 {
+            logger.warning(
+                "dead-letter list full (capacity \(capacity)): dropped the oldest, \(letter.event.name) (\(letter.reason)); \(total) dropped so far"
+            )
+        }
+        if hasListeners { notify { $0.deadLetterDropped(letter) } }
     }
 
     var deadLetters: [DeadLetter] { letters.withLock { $0.list } }
 
     func takeDeadLetters(where predicate: (DeadLetter) -> Bool) -> [DeadLetter] {
-        letters.withLock { l in
-            let taken = l.list.filter(predicate)
-            l.list.removeAll(where: predicate)
-            return taken
-        }
+        letters.withLock { $0.take(where: predicate) }
     }
 
     // MARK: Life cycle notifications
@@ -448,6 +542,8 @@ final class EngineCore: Sendable {
         EngineStatistics(
             eventsProcessed: eventsProcessed.load(ordering: .relaxed),
             deadLetters: deadLetterCount.load(ordering: .relaxed),
+            deadLettersDropped: droppedCount.load(ordering: .relaxed),
+            finishedPruned: prunedCount.load(ordering: .relaxed),
             instancesStarted: startedCount.load(ordering: .relaxed),
             timersFired: firedCount.load(ordering: .relaxed))
     }
@@ -536,5 +632,57 @@ final class EngineCore: Sendable {
     func close() {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         for shard in shards { shard.close() }
+    }
+}
+
+/// Why an `<invoke type="scxml">` could not start its child (the `error.execution` message).
+struct InvokeFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Identifies an invoked document for the child-definition cache.
+struct ChildDefinitionKey: Hashable {
+    var parentHash: String
+    var document: SCXMLDocument?
+    var markup: String?
+    var src: String?
+    var baseDirectory: String?
+}
+
+/// The dead-letter list: oldest first, at most ``EngineOptions/deadLetterCapacity`` letters
+/// (dropping the oldest when full), amortised O(1) per letter.
+struct DeadLetterBuffer {
+    private var storage: [DeadLetter] = []
+    private var head = 0
+    var next: UInt64 = 1
+
+    var count: Int { storage.count - head }
+    var list: [DeadLetter] { Array(storage[head...]) }
+
+    /// Appends; returns the letter dropped to make room, if any.
+    mutating func append(_ letter: DeadLetter, capacity: Int) -> DeadLetter? {
+        guard capacity > 0 else { return letter }
+        var dropped: DeadLetter?
+        if count >= capacity {
+            dropped = storage[head]
+            head += 1
+            if head >= 1024 && head * 2 >= storage.count {
+                storage.removeFirst(head)
+                head = 0
+            }
+        }
+        storage.append(letter)
+        return dropped
+    }
+
+    mutating func take(where predicate: (DeadLetter) -> Bool) -> [DeadLetter] {
+        if head > 0 {
+            storage.removeFirst(head)
+            head = 0
+        }
+        let taken = storage.filter(predicate)
+        storage.removeAll(where: predicate)
+        return taken
     }
 }

@@ -16,6 +16,9 @@ public protocol EngineListener: Sendable {
     func instanceFinished(instanceID: String, status: InstanceStatus)
     /// An event was parked in the dead-letter list.
     func deadLettered(_ letter: DeadLetter)
+    /// The dead-letter list was full and its oldest letter was dropped to make room (see
+    /// ``EngineOptions/deadLetterCapacity``).
+    func deadLetterDropped(_ letter: DeadLetter)
 }
 
 extension EngineListener {
@@ -25,4 +28,5 @@ extension EngineListener {
     public func instanceStarted(instanceID: String, definition: String) {}
     public func instanceFinished(instanceID: String, status: InstanceStatus) {}
     public func deadLettered(_ letter: DeadLetter) {}
+    public func deadLetterDropped(_ letter: DeadLetter) {}
 }

@@ -74,7 +74,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case migrationRefused(String, String)
     /// No version with this number is registered under the name.
     case unknownVersion(String, Int)
-    /// A choosing trigger (``Engine/trigger(_:filter:priority:instanceID:onConflict:onFinished:choose:)``)
+    /// A choosing trigger (``Engine/trigger(_:filter:priority:instanceID:onConflict:onFinished:deliver:choose:)``)
     /// chose no machine definition for the event; the reason says why.
     case noDefinitionChosen(String)
 
@@ -130,6 +130,10 @@ public struct InstanceSnapshot: Sendable {
     public var activities: [String]
     /// Compensations recorded and not yet run, in the order they were recorded.
     public var compensations: [String]
+    /// For an instance started by `<invoke type="scxml">`: the invoking (parent) instance.
+    public var parent: String?
+    /// Running invoked child instances by invoke id (child id `<this id>.<invoke id>`).
+    public var children: [String: String]
 
     /// Whether the state with this id is active.
     public func isActive(_ stateID: String) -> Bool { configuration.contains(stateID) }
@@ -150,7 +154,8 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
     case filterError(handler: HandlerID, message: String)
     /// A trigger could not compute the instance id or start the instance.
     case triggerFailed(handler: HandlerID, message: String)
-    /// A `<send>` target the engine cannot reach (`#_parent`, `#_<invokeid>`, ...).
+    /// A `<send>` target the engine cannot reach (`#_parent` from an instance nobody invoked,
+    /// `#_<invokeid>` naming no invoked child, an unknown URI).
     case unsupportedTarget(String)
     /// The engine was shut down before the event was processed.
     case shutDown
@@ -229,12 +234,37 @@ public struct EngineOptions: Sendable {
     /// With a store: write a snapshot of an instance after this many journal records, so
     /// recovery replays at most this many per instance. Default 100.
     public var snapshotEvery: Int
+    /// Most dead letters kept (default 10,000). When the list is full the oldest is dropped:
+    /// counted in ``EngineStatistics/deadLettersDropped`` and the metric
+    /// `switchyard_dead_letters_dropped`, logged at warning level (the first drop and every
+    /// 1,000th after it) and reported to ``EngineListener/deadLetterDropped(_:)``. 0 keeps none
+    /// (every dead letter is reported, then dropped).
+    public var deadLetterCapacity: Int
+    /// When set, each shard forgets finished and stopped instances this long after they ended,
+    /// checked after every batch of messages it processes (an idle shard prunes with its next
+    /// message). Only the in-memory records go: a durable engine keeps their rows and journals
+    /// until ``Engine/pruneFinished(olderThan:)``, and still answers events to them with
+    /// `instanceFinished`. Default nil: keep them until ``Engine/pruneFinished(olderThan:)``.
+    public var finishedRetention: Duration?
+    /// Loads the document of `<invoke type="scxml" src="...">` (relative `src` resolved against
+    /// the invoking document's directory), e.g. `SCXMLLoader().documentLoader`. Without one
+    /// such an invoke raises `error.execution`; inline `<content>` documents need none.
+    public var documentLoader: DocumentLoader?
+    /// Parses `<invoke>` content given as markup (`<content expr="...">`), e.g.
+    /// `SCXMLLoader().documentParser`.
+    public var documentParser: DocumentParser?
 
     public init(
         shards: Int? = nil, mailboxCapacity: Int = 65_536, historyLength: Int = 16,
         interpreter: InterpreterOptions = .init(), traceMicrosteps: Bool = false,
-        timerResolution: Duration = .milliseconds(1), snapshotEvery: Int = 100
+        timerResolution: Duration = .milliseconds(1), snapshotEvery: Int = 100,
+        deadLetterCapacity: Int = 10_000, finishedRetention: Duration? = nil,
+        documentLoader: DocumentLoader? = nil, documentParser: DocumentParser? = nil
     ) {
+        self.deadLetterCapacity = max(0, deadLetterCapacity)
+        self.finishedRetention = finishedRetention
+        self.documentLoader = documentLoader
+        self.documentParser = documentParser
         self.snapshotEvery = max(1, snapshotEvery)
         self.shards = max(1, shards ?? 4 * processorCount())
         self.mailboxCapacity = max(1, mailboxCapacity)
@@ -251,6 +281,10 @@ public struct EngineStatistics: Sendable, Hashable {
     public var eventsProcessed: Int
     /// Events parked in the dead-letter list (ever).
     public var deadLetters: Int
+    /// Dead letters dropped because the list was full (see ``EngineOptions/deadLetterCapacity``).
+    public var deadLettersDropped: Int
+    /// Finished instance records forgotten by ``EngineOptions/finishedRetention``.
+    public var finishedPruned: Int
     /// Instances started.
     public var instancesStarted: Int
     /// Timers that fired and were delivered.

@@ -98,6 +98,8 @@ struct Trigger: Sendable {
     var onFinished: ReusePolicy
     /// Set for choosing triggers: picks the definition per event (`definition` is then unused).
     var choose: (@Sendable (Event) -> TriggerChoice)? = nil
+    /// The started instance also receives the triggering event.
+    var deliver = false
 }
 
 /// A registered handler.

@@ -35,6 +35,30 @@ struct CompensationEntry: Sendable, Codable {
     var params: [NamedValue]
 }
 
+/// The parent of an instance started by `<invoke type="scxml">`: where `#_parent` events and
+/// `done.invoke.<invokeID>` go.
+struct ParentLink: Sendable, Codable, Hashable {
+    /// The invoking instance.
+    var parent: String
+    /// The invoke id under which it started this instance.
+    var invokeID: String
+    /// The stable id of the parent's start message (durable mode): tells a repeated start
+    /// (recovery re-posting it) from a new invocation under the same id.
+    var startEventID: String?
+}
+
+/// A child instance an instance invoked and has not seen finish.
+struct ChildLink: Sendable, Codable, Hashable {
+    /// The child's instance id (`<parent id>.<invoke id>`).
+    var id: String
+    /// See ``ParentLink/startEventID``.
+    var startEventID: String?
+    /// What recovery needs to start the child again if its start was lost in a crash: the
+    /// definition version and the invoke's params.
+    var definitionHash: String?
+    var data: [NamedValue]?
+}
+
 /// One instance as its shard keeps it. Touched only by the shard's worker.
 final class InstanceRecord {
     let id: String
@@ -52,6 +76,13 @@ final class InstanceRecord {
     var recent: [String] = []
     var recentNext = 0
     var correlationKey: String?
+    /// Set for an instance started by `<invoke type="scxml">`.
+    var parentLink: ParentLink?
+    /// Invoked child instances by invoke id (removed on `done.invoke` and on cancellation).
+    var children: [String: ChildLink] = [:]
+    /// The latest cancelled children (invoke id, cancellation stamp), newest last, at most 32:
+    /// their events sent before the stamp are still taken. Not persisted.
+    var cancelledChildren: [(String, UInt64)] = []
 
     // Durability (unused without a store).
     /// The last journal record applied.
@@ -110,4 +141,7 @@ struct DurableSnapshot: Codable {
     var compensating: [CompensationEntry]?
     var recent: [String]
     var correlationKey: String?
+    /// Absent in snapshots written before invoked children existed.
+    var parent: ParentLink?
+    var children: [String: ChildLink]?
 }

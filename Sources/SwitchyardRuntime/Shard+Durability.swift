@@ -45,6 +45,8 @@ extension Shard {
         guard let store else { return }
         var batch = StoreBatch()
         swap(&batch.journal, &batchJournal)
+        swap(&batch.outbox, &batchOutbox)
+        swap(&batch.delivered, &batchDelivered)
         var hashes: [String] = []
         for def in pendingDefinitions where !hashes.contains(def.hash) {
             hashes.append(def.hash)
@@ -120,7 +122,8 @@ extension Shard {
                     inFlight: $0.inFlight,
                     key: $0.key, retryDue: $0.retryDue)
             }, activityStarts: rec.activityStarts, compensations: rec.compensations,
-            compensating: rec.compensating, recent: rec.recentInOrder, correlationKey: rec.correlationKey)
+            compensating: rec.compensating, recent: rec.recentInOrder, correlationKey: rec.correlationKey,
+            parent: rec.parentLink, children: rec.children.isEmpty ? nil : rec.children)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         // Every field is Codable data the engine produced itself; encoding cannot fail.
@@ -173,6 +176,8 @@ extension Shard {
         rec.compensating = snap.compensating
         for name in snap.recent { rec.remember(name, limit: core.options.historyLength) }
         rec.correlationKey = snap.correlationKey
+        rec.parentLink = snap.parent
+        rec.children = snap.children ?? [:]
         return rec
     }
 
@@ -207,6 +212,41 @@ extension Shard {
                 core.setCorrelation(definition: rec.definition.name, key: key, instanceID: rec.id)
             }
         }
+        // Invoked children. Replayed steps re-posted the starts of their step only; instead every
+        // child a restored parent still waits for gets its start again — also when the step
+        // that invoked it is covered by a snapshot — and the child's shard drops it when the
+        // child exists (or reports done.invoke when it finished before the restart). Every
+        // restored child asks its parent whether it is still wanted (a lost cancellation).
+        recoveryOutgoing.removeAll { post in
+            if case .invokeChild = post.message { return true }
+            return false
+        }
+        for rec in recovered where rec.status.isRunning {
+            for invokeID in rec.children.keys.sorted() {
+                guard let link = rec.children[invokeID] else { continue }
+                guard let hash = link.definitionHash, let def = core.definition(hash: hash) else {
+                    core.logger.error(
+                        "recovery: the definition of invoked instance \(link.id) is not available; it is not restarted"
+                    )
+                    continue
+                }
+                recoveryOutgoing.append(
+                    PendingPost(
+                        shard: core.shard(for: link.id),
+                        message: .invokeChild(
+                            ChildStart(
+                                id: link.id, parent: rec.id, invokeID: invokeID, definition: def,
+                                data: link.data ?? [], eventID: link.startEventID, replayed: true))))
+            }
+            if let parent = rec.parentLink {
+                recoveryOutgoing.append(
+                    PendingPost(
+                        shard: core.shard(for: parent.parent),
+                        message: .childCheck(
+                            childID: rec.id, parent: parent.parent, invokeID: parent.invokeID,
+                            startEventID: parent.startEventID)))
+            }
+        }
         report.outgoing = recoveryOutgoing
         recoveryOutgoing.removeAll()
         return report
@@ -232,7 +272,8 @@ extension Shard {
             now = record.time
             let input: InstanceInput
             do throws(StoreError) {
-                input = try JournalCodec.decode(kind: record.kind, payload: record.payload)
+                input = try JournalCodec.decode(
+                    kind: record.kind, payload: record.payload, event: record.event)
             } catch {
                 throw RecoveryError("journal record \(record.seq): \(error.message)")
             }
@@ -241,8 +282,12 @@ extension Shard {
                     throw RecoveryError(
                         "its definition version \(p.definitionHash.prefix(12)) is not available")
                 }
+                let parent = p.parent.map {
+                    ParentLink(parent: $0, invokeID: p.invokeID ?? "", startEventID: record.eventID)
+                }
                 rec = startInstance(
                     id: row.id, definition: def, data: p.data, correlationKey: p.correlationKey,
+                    parent: parent,
                     replaySeq: record.seq)
                 continue
             }

@@ -32,13 +32,16 @@ extension Shard {
     @discardableResult
     func startInstance(
         id: String, definition: RegisteredDefinition, data: [NamedValue], correlationKey: String?,
-        replaySeq: Int64? = nil
+        parent: ParentLink? = nil, replaySeq: Int64? = nil
     ) -> InstanceRecord {
+        // An invoked child takes only the params its document declares (as SessionDriver does).
         var interpreter = Interpreter(
-            definition: definition.machine, sessionID: id, data: data, options: core.interpreterOptions)
+            definition: definition.machine, sessionID: id, data: data, declareUndeclared: parent == nil,
+            options: core.interpreterOptions)
         interpreter.actionHandler = actionHandler
         let rec = InstanceRecord(id: id, definition: definition, interpreter: interpreter)
         rec.correlationKey = correlationKey
+        rec.parentLink = parent
         rec.startedAt = now
         let previous = instances[id]
         instances[id] = rec
@@ -58,8 +61,8 @@ extension Shard {
         if journaling {
             let payload = StartPayload(
                 definitionHash: definition.hash, definitionName: definition.name, data: data,
-                correlationKey: correlationKey)
-            journal(rec, .start(payload), eventID: nil, eventName: nil)
+                correlationKey: correlationKey, parent: parent?.parent, invokeID: parent?.invokeID)
+            journal(rec, .start(payload), eventID: parent?.startEventID, eventName: nil)
             if !core.isStored(definition.hash) { pendingDefinitions.append(definition) }
         }
         return rec
@@ -76,6 +79,8 @@ extension Shard {
         var eventName: String?
         switch input {
         case .event(let event):
+            // Only events from invoked children carry an invoke id; the rest skip the check.
+            if let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID, rec) }
             eventName = event.name
             handle(event, rec)
         case .compensationFinished(let event):
@@ -92,6 +97,7 @@ extension Shard {
             eventName = activityFinished(rec, invokeID, result)
         case .activityTimeout(let invokeID, _):
             guard var run = rec.activities[invokeID] else { break }
+            attemptEnded(run)
             run.task?.cancel()
             run.task = nil
             run.inFlight = false
@@ -166,24 +172,36 @@ extension Shard {
         case .cancel(let sendID):
             if let pending = rec.timers.removeValue(forKey: sendID) { core.timers.cancel(pending.token) }
         case .invoke(let request):
-            if request.type == "activity" {
-                startActivity(request, rec)
-            } else {
+            switch request.type {
+            case "activity": startActivity(request, rec)
+            case "scxml": invokeChild(request, rec)
+            default:
                 emit(
                     Self.errorEvent(
                         "error.execution",
-                        "the engine does not run <invoke type=\"\(request.type)\">; use type=\"activity\"",
+                        "the engine does not run <invoke type=\"\(request.type)\">; use type=\"scxml\" or \"activity\"",
                         invokeID: request.invokeID), to: rec.id, from: rec)
             }
         case .cancelInvoke(let invokeID):
-            cancelActivity(invokeID, rec)
+            if let child = rec.children.removeValue(forKey: invokeID) {
+                cancelChild(child, invokeID: invokeID, rec)
+            } else {
+                cancelActivity(invokeID, rec)
+            }
         case .log(let label, let message):
             if !replaying {
                 core.logger.info(
                     "\(label.map { "\($0): " } ?? "")\(message)", metadata: ["instance": .string(rec.id)])
             }
-        case .done:
-            break
+        case .done(let data):
+            // An invoked child reports to its parent (SCXML 6.4: done.invoke.<invokeid>).
+            if let link = rec.parentLink {
+                toParent(
+                    Event(
+                        "done.invoke.\(link.invokeID)", kind: .external, data: data,
+                        origin: "#_scxml_\(rec.id)",
+                        originType: Event.scxmlProcessorType), link, rec)
+            }
         }
     }
 
@@ -197,12 +215,37 @@ extension Shard {
                 handle(event, rec)
             }
         case .session(let id):
-            emit(event, to: id, from: rec)
+            if let link = rec.parentLink, link.parent == id {
+                toParent(event, link, rec)
+            } else {
+                emit(event, to: id, from: rec)
+            }
         case .uri(let uri) where uri.hasPrefix("#_instance_"):
-            emit(event, to: String(uri.dropFirst(11)), from: rec)
+            let id = String(uri.dropFirst(11))
+            if let link = rec.parentLink, link.parent == id {
+                toParent(event, link, rec)
+            } else {
+                emit(event, to: id, from: rec)
+            }
         case .uri("#_router"):
             let (_, posts) = core.route(event, eventID: durable ? nextEffectID(rec) : nil)
             for (shard, message) in posts { outgoing(shard, message) }
+        case .parent where rec.parentLink != nil:
+            guard let link = rec.parentLink else { return }
+            toParent(event, link, rec)
+        case .invoked(let invokeID) where rec.children[invokeID] != nil:
+            guard let child = rec.children[invokeID] else { return }
+            emit(event, to: child.id, from: rec)
+        case .invoked(let invokeID)
+        where rec.activities[invokeID] == nil
+            && rec.interpreter.invocations.contains(where: { $0.invokeID == invokeID }):
+            // A child that finished while its invoking state is still active (autoforward, or a
+            // late send): the child's shard dead-letters it (`instanceFinished`).
+            emit(event, to: Self.childID(rec.id, invokeID), from: rec)
+        case .invoked(let invokeID)
+        where event.invokeID == invokeID && event.name == "done.invoke.\(invokeID)":
+            // Autoforward handing a finished child its own done.invoke: nobody to give it to.
+            return
         default:
             let text: String
             switch target {
@@ -237,6 +280,14 @@ extension Shard {
         if replaying {
             recoveryOutgoing.append(PendingPost(shard: shard, message: message))
         } else if durable {
+            // An event to an instance goes to the outbox in the same commit as the step that
+            // sent it: a crash before the post below cannot lose it (see `Engine.recover()`).
+            if case .deliver(let target, let event, let eventID?, nil) = message {
+                batchOutbox.append(
+                    OutboxEntry(
+                        id: eventID, target: target, event: event.name,
+                        payload: JournalCodec.encode(.event(event))))
+            }
             postsAfterCommit.append(PendingPost(shard: shard, message: message))
         } else {
             shard.post(message)
@@ -253,15 +304,168 @@ extension Shard {
 
     func end(_ rec: InstanceRecord, status: InstanceStatus) {
         rec.status = status
-        rec.finishedAt = durable ? now : core.clock.now()
+        let finishedAt = durable ? now : core.clock.now()
+        rec.finishedAt = finishedAt
+        if core.options.finishedRetention != nil { finishedOrder.append((rec.id, finishedAt)) }
         for (_, pending) in rec.timers { core.timers.cancel(pending.token) }
         rec.timers.removeAll()
         for invokeID in Array(rec.activities.keys) { cancelActivity(invokeID, rec) }
+        if !rec.children.isEmpty {
+            for invokeID in rec.children.keys.sorted() {
+                if let child = rec.children[invokeID] { cancelChild(child, invokeID: invokeID, rec) }
+            }
+            rec.children.removeAll()
+        }
         if durable {
             dirtyRows.insert(rec.id)
             rec.eventIDs = []
         }
         if !replaying { core.instanceFinished(rec.id, status: status) }
+    }
+
+    // MARK: Invoked children (`<invoke type="scxml">`)
+
+    /// The instance id of a child: `<parent id>.<invoke id>`.
+    static func childID(_ parent: String, _ invokeID: String) -> String { "\(parent).\(invokeID)" }
+
+    /// Starts the child instance of an `<invoke type="scxml">` through its shard's mailbox. The
+    /// start and a refusal each use one effect id, so replay numbers later effects the same.
+    func invokeChild(_ request: InvokeRequest, _ rec: InstanceRecord) {
+        let childID = Self.childID(rec.id, request.invokeID)
+        let eventID = durable ? nextEffectID(rec) : nil
+        switch core.childDefinition(request, parent: rec.definition) {
+        case .failure(let failure) where replaying:
+            // It loaded when the step ran live (the error event, if any, was journaled then);
+            // the document may have changed since. The link is not restored.
+            core.logger.error(
+                "recovery: cannot reload the document invoked as '\(request.invokeID)': \(failure.message)",
+                metadata: ["instance": .string(rec.id)])
+        case .failure(let failure):
+            outgoing(
+                self,
+                .deliver(
+                    instanceID: rec.id,
+                    event: Event.platformError("error.execution", message: failure.message),
+                    eventID: eventID, reply: nil))
+        case .success(let definition):
+            rec.children[request.invokeID] = ChildLink(
+                id: childID, startEventID: eventID, definitionHash: durable ? definition.hash : nil,
+                data: durable ? request.params : nil)
+            // Stored with the step that invokes, so recovery can start the child again.
+            if durable && !replaying && !core.isStored(definition.hash) {
+                pendingDefinitions.append(definition)
+            }
+            outgoing(
+                core.shard(for: childID),
+                .invokeChild(
+                    ChildStart(
+                        id: childID, parent: rec.id, invokeID: request.invokeID, definition: definition,
+                        data: request.params, eventID: eventID, replayed: replaying)))
+        }
+    }
+
+    /// Stops a child; events it sent after this moment are ignored (see ``acceptFromChild(_:invokeID:_:sent:)``).
+    func cancelChild(_ child: ChildLink, invokeID: String, _ rec: InstanceRecord) {
+        let stamp = core.sendStamps.add(1, ordering: .relaxed).newValue
+        rec.cancelledChildren.append((invokeID, stamp))
+        if rec.cancelledChildren.count > 32 { rec.cancelledChildren.removeFirst() }
+        outgoing(
+            core.shard(for: child.id),
+            .cancelChild(childID: child.id, parent: rec.id, startEventID: child.startEventID))
+    }
+
+    /// Sends an event from an invoked child to its parent: it carries the invoke id however it
+    /// was addressed (`#_parent`, `#_scxml_<parent>`, `#_instance_<parent>`), a stable id in
+    /// durable mode, and a send stamp that orders it against the parent's cancellation.
+    func toParent(_ event: Event, _ link: ParentLink, _ rec: InstanceRecord) {
+        var e = event
+        e.invokeID = link.invokeID
+        let eventID = durable ? nextEffectID(rec) : nil
+        postToParent(e, parent: link.parent, eventID: eventID)
+    }
+
+    func postToParent(_ event: Event, parent: String, eventID: String?) {
+        let sent = core.sendStamps.add(1, ordering: .relaxed).newValue
+        outgoing(
+            core.shard(for: parent),
+            .childEvent(instanceID: parent, event: event, eventID: eventID, sent: sent))
+    }
+
+    /// Handles ``ShardMessage/invokeChild(_:)`` in the child's shard.
+    func startChild(_ s: ChildStart) {
+        let link = ParentLink(parent: s.parent, invokeID: s.invokeID, startEventID: s.eventID)
+        if let existing = instances[s.id] {
+            // Recovery re-posts starts it cannot know were delivered.
+            if s.eventID != nil && existing.parentLink == link { return }
+            if existing.status.isRunning {
+                guard existing.parentLink?.parent == s.parent else {
+                    refuseChild(
+                        s,
+                        "cannot invoke '\(s.invokeID)': an instance with id '\(s.id)' is running and is not its child"
+                    )
+                    return
+                }
+                // An earlier invocation under the same invoke id (its cancel came first).
+                apply(.stop, to: existing, eventID: nil)
+            }
+        } else if s.replayed, finishedSeqs[s.id] != nil {
+            // The child finished before the restart and its done.invoke was lost with the
+            // process: tell the parent it is done (its donedata is not kept).
+            core.logger.warning(
+                "invoked instance \(s.id) finished before the restart; reporting done.invoke.\(s.invokeID) to \(s.parent) without donedata"
+            )
+            postToParent(
+                Event(
+                    "done.invoke.\(s.invokeID)", kind: .external, origin: "#_scxml_\(s.id)",
+                    originType: Event.scxmlProcessorType, invokeID: s.invokeID),
+                parent: s.parent, eventID: s.eventID.map { "\($0)/done" })
+            return
+        }
+        startInstance(id: s.id, definition: s.definition, data: s.data, correlationKey: nil, parent: link)
+    }
+
+    private func refuseChild(_ s: ChildStart, _ message: String) {
+        var event = Event.platformError("error.execution", message: message)
+        event.invokeID = s.invokeID
+        event.origin = "#_scxml_\(s.id)"
+        postToParent(event, parent: s.parent, eventID: s.eventID.map { "\($0)/refused" })
+    }
+
+    /// Whether the parent takes an event carrying an invoke id (decided on delivery, live; only
+    /// events taken are journaled, so replay needs no decision). Events from a child the parent
+    /// still waits for pass. Once the invoking state was exited (or the child finished), the
+    /// child's events are ignored (SCXML 6.4) — except those it sent before the parent cancelled
+    /// it (`sent` is older than the cancellation): they were on their way, as events already in
+    /// the queue are for a single-process interpreter (W3C test 236: done.invoke still arrives
+    /// after the event that made the parent leave). Events with an invoke id that did not come
+    /// from a child of this instance pass.
+    func acceptFromChild(_ event: Event, invokeID: String, _ rec: InstanceRecord, sent: UInt64?) -> Bool {
+        guard Self.isFromChild(event, invokeID: invokeID, of: rec) else { return true }
+        if rec.children[invokeID] != nil { return true }
+        guard let sent else { return false }
+        for (id, stamp) in rec.cancelledChildren where id == invokeID { return sent < stamp }
+        return false
+    }
+
+    static func isFromChild(_ event: Event, invokeID: String, of rec: InstanceRecord) -> Bool {
+        guard let origin = event.origin, origin.hasPrefix("#_scxml_"),
+            origin.utf8.count == 8 + rec.id.utf8.count + 1 + invokeID.utf8.count
+        else { return false }
+        return origin == "#_scxml_\(childID(rec.id, invokeID))"
+    }
+
+    /// Bookkeeping for an applied event carrying an invoke id: done.invoke — or the child's
+    /// shard refusing the start (a platform error; a child's own sends are external events) —
+    /// ends the wait for that child.
+    func childEventApplied(_ event: Event, invokeID: String, _ rec: InstanceRecord) {
+        guard rec.children[invokeID] != nil, Self.isFromChild(event, invokeID: invokeID, of: rec) else {
+            return
+        }
+        if event.kind == .platform
+            || (event.name.hasPrefix("done.invoke.") && event.name.utf8.count == 12 + invokeID.utf8.count)
+        {
+            rec.children[invokeID] = nil
+        }
     }
 
     // MARK: Timers
@@ -317,6 +521,16 @@ extension Shard {
         run.retryDue = nil
         rec.activities[invokeID] = run
         if replaying { return }  // recovery starts the attempts still in flight at its end
+        if durable {
+            // The start is recorded in the outbox with the step; the entry goes when the attempt
+            // ends (result, timeout, cancellation). Recovery restarts attempts in flight from the
+            // instance state, with the same idempotency key.
+            let params = Value.object(JSObject(run.request.params.map { ($0.name, $0.value) }))
+            batchOutbox.append(
+                OutboxEntry(
+                    id: Self.attemptID(run), target: rec.id, event: "activity:\(run.request.src ?? "")",
+                    payload: params.jsonString() ?? "{}"))
+        }
         let generation = run.generation
         reply({ [self] in spawnAttempt(rec, invokeID, generation: generation) }, or: { _ in })
     }
@@ -379,6 +593,7 @@ extension Shard {
         _ rec: InstanceRecord, _ invokeID: String, _ result: Result<Value, ActivityError>
     ) -> String? {
         guard var run = rec.activities[invokeID] else { return nil }
+        attemptEnded(run)
         if let t = run.timeoutToken { core.timers.cancel(t) }
         run.timeoutToken = nil
         run.task = nil
@@ -442,8 +657,17 @@ extension Shard {
         return Event("error.activity.\(invokeID)", kind: .platform, data: .object(data), invokeID: invokeID)
     }
 
+    /// The outbox id of an activity attempt: its idempotency key and attempt number.
+    static func attemptID(_ run: ActivityRun) -> String { "\(run.key)#\(run.attempt)" }
+
+    /// Deletes the outbox entry of the attempt in flight, if any (durable, live).
+    func attemptEnded(_ run: ActivityRun) {
+        if durable && !replaying && run.inFlight { batchDelivered.append(Self.attemptID(run)) }
+    }
+
     private func cancelActivity(_ invokeID: String, _ rec: InstanceRecord) {
         guard let run = rec.activities.removeValue(forKey: invokeID) else { return }
+        attemptEnded(run)
         run.task?.cancel()
         if let t = run.timeoutToken { core.timers.cancel(t) }
         if let t = run.retryToken { core.timers.cancel(t) }

@@ -20,11 +20,22 @@ enum ShardMessage: Sendable {
         CheckedContinuation<ShardRecovery, Never>)
     case migrate(String, MigrationRequest, CheckedContinuation<Result<MigrationReport, EngineError>, Never>)
     case prune(before: Int64, CheckedContinuation<Int, Never>)
+    /// An event from an invoked child to its parent; `sent` orders it against the parent's
+    /// cancellation of the child.
+    case childEvent(instanceID: String, event: Event, eventID: String?, sent: UInt64)
+    /// Starts an instance for a parent's `<invoke type="scxml">`.
+    case invokeChild(ChildStart)
+    /// Recovery: a restored child asks its parent whether it still waits for it; if not (the
+    /// cancellation was lost in a crash), the parent's shard cancels it.
+    case childCheck(childID: String, parent: String, invokeID: String, startEventID: String?)
+    /// Stops an invoked child because its invoking state was exited (or the parent ended).
+    case cancelChild(childID: String, parent: String, startEventID: String?)
 
     /// The event this message carries, for dead-lettering it when the engine shuts down.
     var deadLetter: (Event, String?)? {
         switch self {
         case .deliver(let id, let e, _, let reply) where reply == nil: (e, id)
+        case .childEvent(let id, let e, _, _): (e, id)
         default: nil
         }
     }
@@ -47,6 +58,24 @@ struct StartRequest: Sendable {
     var onFinished: ReusePolicy
     /// Set for trigger starts: a failure is dead-lettered with this event.
     var trigger: (event: Event, handler: HandlerID)?
+    /// For trigger starts: deliver the triggering event after the first macrostep of a newly
+    /// started instance (see the `deliver:` parameter of ``Engine/trigger(_:filter:priority:start:instanceID:onConflict:onFinished:deliver:)``).
+    var deliverTriggerEvent = false
+}
+
+/// What a parent's `<invoke type="scxml">` asks the child's shard to start.
+struct ChildStart: Sendable {
+    /// `<parent id>.<invoke id>`.
+    var id: String
+    var parent: String
+    var invokeID: String
+    var definition: RegisteredDefinition
+    /// The invoke's params and namelist values.
+    var data: [NamedValue]
+    /// The stable id of this start (durable mode).
+    var eventID: String?
+    /// Posted by recovery (the parent's step was replayed), not by a live step.
+    var replayed: Bool
 }
 
 /// What one shard reports after ``ShardMessage/recover(_:_:)``.
@@ -121,6 +150,10 @@ final class Shard: @unchecked Sendable {
     var instances: [String: InstanceRecord] = [:]
     let actionHandler: ShardActionHandler
     var processedSinceFlush = 0
+    /// Instances that ended, in the order they ended (only with
+    /// ``EngineOptions/finishedRetention``); `finishedHead` is the first not yet looked at.
+    var finishedOrder: [(id: String, at: Int64)] = []
+    var finishedHead = 0
 
     // Durable mode (worker only).
     let store: (any InstanceStore)?
@@ -141,6 +174,9 @@ final class Shard: @unchecked Sendable {
     /// Stored finished instances: id → last journal record (see ``RecoveryData/finished``).
     var finishedSeqs: [String: Int64] = [:]
     var postsAfterCommit: [PendingPost] = []
+    /// Outbox entries of this batch, and outbox ids this batch's receivers handled.
+    var batchOutbox: [OutboxEntry] = []
+    var batchDelivered: [String] = []
     var recoveryOutgoing: [PendingPost] = []
     /// Set when a commit failed: the shard's memory is ahead of its journal, so it refuses
     /// everything until the engine is restarted and recovers from the store.
@@ -286,6 +322,7 @@ final class Shard: @unchecked Sendable {
             } else {
                 for m in batch { process(m) }
             }
+            if finishedHead < finishedOrder.count { pruneExpired() }
             let n = batch.count
             batch.removeAll(keepingCapacity: true)
             core.batchProcessed(messages: n, events: processedSinceFlush)
@@ -304,13 +341,29 @@ final class Shard: @unchecked Sendable {
         }
         switch message {
         case .deliver(let id, let event, let eventID, let reply):
+            // An engine-internal event (stable id, nobody waiting) may have an outbox entry:
+            // whatever happens to it now, it has been handled.
+            if durable, reply == nil, let eventID { batchDelivered.append(eventID) }
             deliver(event, to: id, eventID: eventID, reply: reply)
+        case .childEvent(let id, let event, let eventID, let sent):
+            deliver(event, to: id, eventID: eventID, reply: nil, sent: sent)
         case .start(let request, let continuation):
             let result = start(request)
             if case .failure(let error) = result, let trigger = request.trigger {
                 core.deadLetter(
                     trigger.event, instanceID: request.id,
                     reason: .triggerFailed(handler: trigger.handler, message: error.description))
+            }
+            if case .success(.started) = result, request.deliverTriggerEvent, let trigger = request.trigger,
+                let rec = instances[request.id]
+            {
+                if rec.status.isRunning {
+                    apply(.event(trigger.event), to: rec, eventID: nil)
+                } else {
+                    // It finished in its initial macrostep.
+                    core.deadLetter(
+                        trigger.event, instanceID: request.id, reason: .instanceFinished(request.id))
+                }
             }
             if let continuation {
                 reply(
@@ -369,7 +422,54 @@ final class Shard: @unchecked Sendable {
                 removed += 1
             }
             continuation.resume(returning: removed)
+        case .invokeChild(let start):
+            startChild(start)
+        case .childCheck(let childID, let parent, let invokeID, let startEventID):
+            var wanted = false
+            if let rec = instances[parent], rec.status.isRunning, let link = rec.children[invokeID] {
+                wanted = link.id == childID && link.startEventID == startEventID
+            }
+            if !wanted {
+                core.logger.warning(
+                    "recovery: instance \(childID) is no longer wanted by \(parent); stopping it")
+                outgoing(
+                    core.shard(for: childID),
+                    .cancelChild(childID: childID, parent: parent, startEventID: startEventID))
+            }
+        case .cancelChild(let id, let parent, let startEventID):
+            guard let rec = instances[id], rec.status.isRunning, let link = rec.parentLink,
+                link.parent == parent,
+                startEventID == nil || link.startEventID == startEventID
+            else { return }  // already finished or stopped, or another invocation under the id
+            apply(.stop, to: rec, eventID: nil)
         }
+    }
+
+    /// Forgets the instances that ended more than ``EngineOptions/finishedRetention`` ago
+    /// (oldest first; O(1) per instance looked at).
+    private func pruneExpired() {
+        guard let retention = core.options.finishedRetention else { return }
+        let cutoff = core.clock.now() &- retention.nanoseconds
+        var pruned = 0
+        while finishedHead < finishedOrder.count, finishedOrder[finishedHead].at < cutoff {
+            let (id, at) = finishedOrder[finishedHead]
+            finishedHead += 1
+            // Skip an id that was started again since.
+            guard let rec = instances[id], !rec.status.isRunning, rec.finishedAt == at else { continue }
+            instances[id] = nil
+            // A durable engine keeps the row: later events are `instanceFinished`, and a new
+            // instance under the id continues its journal numbering.
+            if durable { finishedSeqs[id] = rec.seq }
+            pruned += 1
+        }
+        if finishedHead == finishedOrder.count {
+            finishedOrder.removeAll(keepingCapacity: true)
+            finishedHead = 0
+        } else if finishedHead >= 1024 && finishedHead * 2 >= finishedOrder.count {
+            finishedOrder.removeFirst(finishedHead)
+            finishedHead = 0
+        }
+        if pruned > 0 { core.prunedCount.add(pruned, ordering: .relaxed) }
     }
 
     /// Answers a message the shard will not process.
@@ -387,11 +487,15 @@ final class Shard: @unchecked Sendable {
         case .recover(_, _, let c): c.resume(returning: ShardRecovery())
         case .migrate(_, _, let c): c.resume(returning: .failure(error))
         case .prune(_, let c): c.resume(returning: 0)
-        case .timer, .activityResult, .compensationFinished: break
+        case .childEvent(let id, let event, _, _):
+            core.deadLetter(event, instanceID: id, reason: .storeFailed(error.description))
+        case .timer, .activityResult, .compensationFinished, .invokeChild, .cancelChild, .childCheck: break
         }
     }
 
-    private func deliver(_ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?) {
+    private func deliver(
+        _ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?, sent: UInt64? = nil
+    ) {
         guard let rec = instances[id] else {
             // A durable engine knows the stored instances that finished before it started.
             let finished = finishedSeqs[id] != nil
@@ -419,6 +523,21 @@ final class Shard: @unchecked Sendable {
             }
             return
         }
+        if let invokeID = event.invokeID, !acceptFromChild(event, invokeID: invokeID, rec, sent: sent) {
+            // From a cancelled child: ignored, not journaled (SCXML 6.4).
+            core.logger.debug(
+                "ignored \(event.name) from cancelled child '\(invokeID)'",
+                metadata: ["instance": .string(id)])
+            if let r {
+                answer(
+                    r,
+                    .success(
+                        DeliveryReceipt(
+                            duplicate: false, sequence: nil, configuration: rec.interpreter.configurationIDs))
+                )
+            }
+            return
+        }
         apply(.event(event), to: rec, eventID: eventID)
         if let r {
             let receipt = DeliveryReceipt(
@@ -441,7 +560,8 @@ final class Shard: @unchecked Sendable {
             pendingTimers: rec.timers.map { PendingTimerInfo(sendID: $0.key, dueNanoseconds: $0.value.due) }
                 .sorted { ($0.dueNanoseconds, $0.sendID) < ($1.dueNanoseconds, $1.sendID) },
             recentEvents: rec.recentInOrder, activities: rec.activities.keys.sorted(),
-            compensations: rec.compensations.map(\.activity))
+            compensations: rec.compensations.map(\.activity), parent: rec.parentLink?.parent,
+            children: rec.children.mapValues(\.id))
     }
 
     private func shutDownInstances() {

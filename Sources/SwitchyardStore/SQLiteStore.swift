@@ -26,18 +26,30 @@ public final class SQLiteStore: InstanceStore {
             case full = "FULL"
         }
 
+        /// How much of the file is checked when it is opened.
+        public enum IntegrityCheck: Sendable {
+            /// Compare the file's length with the page count in its header: catches truncation
+            /// in O(1). Damage inside pages is still reported (as `corrupt`) when recovery reads
+            /// them — recovery reads every journal and instance row. The default.
+            case header
+            /// Also run SQLite's `PRAGMA quick_check` (reads the whole file).
+            case full
+            /// No check beyond the schema version.
+            case none
+        }
+
         public var synchronous: Synchronous
-        /// Run `PRAGMA quick_check` when opening (O(database size); on by default).
-        public var checkIntegrityOnOpen: Bool
+        /// The check made when opening.
+        public var integrityCheck: IntegrityCheck
         /// How long a write waits for another process's lock before failing.
         public var busyTimeout: Duration
 
         public init(
-            synchronous: Synchronous = .normal, checkIntegrityOnOpen: Bool = true,
+            synchronous: Synchronous = .normal, integrityCheck: IntegrityCheck = .header,
             busyTimeout: Duration = .seconds(5)
         ) {
             self.synchronous = synchronous
-            self.checkIntegrityOnOpen = checkIntegrityOnOpen
+            self.integrityCheck = integrityCheck
             self.busyTimeout = busyTimeout
         }
     }
@@ -53,6 +65,18 @@ public final class SQLiteStore: InstanceStore {
         var writing = false
     }
     private let queue = Mutex(Queue())
+    /// Files with an open store in this process, and how many stores each.
+    private static let openFiles = Mutex<[String: Int]>([:])
+    private let registryKey: String
+
+    private static func release(_ key: String) {
+        openFiles.withLock { files in
+            files[key, default: 1] -= 1
+            if files[key] == 0 { files[key] = nil }
+        }
+    }
+
+    deinit { Self.release(registryKey) }
 
     /// Opens the database at `path`, creating it (and its schema) when the file does not exist.
     ///
@@ -72,6 +96,22 @@ public final class SQLiteStore: InstanceStore {
                 )
             }
         }
+        let key = URL(fileURLWithPath: path).standardizedFileURL.path
+        // Reading the header opens and closes a descriptor on the file. Closing any descriptor
+        // releases *all* of this process's POSIX locks on the file — including those of another
+        // open store on it — which can corrupt the database. So only the first store of a file
+        // in this process checks it; later ones rely on that check.
+        let first = Self.openFiles.withLock { files in
+            defer { files[key, default: 0] += 1 }
+            return files[key, default: 0] == 0
+        }
+        registryKey = key
+        do {
+            if options.integrityCheck != .none && first { try Self.checkLength(path) }
+        } catch {
+            Self.release(key)
+            throw error
+        }
         var config = Configuration()
         config.busyMode = .timeout(Double(options.busyTimeout.nanoseconds) / 1e9)
         let synchronous = options.synchronous.rawValue
@@ -81,9 +121,42 @@ public final class SQLiteStore: InstanceStore {
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
+            Self.release(key)
             throw Self.translate(error, path: path, doing: "open")
         }
-        try migrateSchema(checkIntegrity: options.checkIntegrityOnOpen)
+        try migrateSchema(checkIntegrity: options.integrityCheck == .full)
+    }
+
+    /// Refuses a main file shorter than the page count its header records (a truncated copy).
+    /// The header's count is valid when its "version-valid-for" number equals the change counter
+    /// (SQLite file format, section 1.3.7); older files without it are not checked here.
+    private static func checkLength(_ path: String) throws(StoreError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }  // new file
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 100), header.count == 100 else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if size > 0 {
+                throw StoreError(
+                    .corrupt, "\(path) is truncated (\(size) bytes, shorter than a database header)")
+            }
+            return
+        }
+        let bytes = [UInt8](header)
+        guard bytes.starts(with: Array("SQLite format 3\u{0}".utf8)) else { return }  // SQLite reports it
+        func u32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        var pageSize = Int(bytes[16]) << 8 | Int(bytes[17])
+        if pageSize == 1 { pageSize = 65_536 }
+        let changeCounter = u32(24)
+        let pageCount = u32(28)
+        let validFor = u32(92)
+        guard pageCount > 0, validFor == changeCounter else { return }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if size < pageCount * pageSize {
+            throw StoreError(
+                .corrupt,
+                "\(path) is truncated: \(size) bytes, its header records \(pageCount) pages of \(pageSize) bytes"
+            )
+        }
     }
 
     /// Creates the schema of a new file, or checks an existing one.
@@ -111,8 +184,13 @@ public final class SQLiteStore: InstanceStore {
                             CREATE TABLE journal (
                                 instance_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
                                 event_id TEXT, event TEXT, time INTEGER NOT NULL, payload TEXT NOT NULL,
-                                configuration TEXT NOT NULL,
-                                PRIMARY KEY (instance_id, seq)) WITHOUT ROWID;
+                                configuration TEXT NOT NULL);
+                            -- Rows are appended in commit order (cheap, sequential pages); the index
+                            -- finds an instance's records and enforces one record per number.
+                            CREATE UNIQUE INDEX journal_instance_seq ON journal (instance_id, seq);
+                            CREATE TABLE outbox (
+                                id TEXT PRIMARY KEY, target TEXT NOT NULL, event TEXT NOT NULL,
+                                payload TEXT NOT NULL);
                             """)
                     return
                 }
@@ -133,7 +211,8 @@ public final class SQLiteStore: InstanceStore {
                         "\(path) has schema version \(number); this build reads version \(Self.schemaVersion) — upgrade Switchyard"
                     )
                 }
-                for required in ["definitions", "instances", "journal"] where !tables.contains(required) {
+                for required in ["definitions", "instances", "journal", "outbox"]
+                where !tables.contains(required) {
                     throw StoreError(.corrupt, "\(path) lacks its '\(required)' table")
                 }
             }
@@ -272,6 +351,15 @@ public final class SQLiteStore: InstanceStore {
                 }
             }
         }
+        if !batch.outbox.isEmpty {
+            let s = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO outbox (id, target, event, payload) VALUES (?, ?, ?, ?)")
+            for o in batch.outbox { try s.execute(arguments: [o.id, o.target, o.event, o.payload]) }
+        }
+        if !batch.delivered.isEmpty {
+            let s = try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?")
+            for id in batch.delivered { try s.execute(arguments: [id]) }
+        }
         if !batch.journal.isEmpty {
             let s = try db.cachedStatement(
                 sql: """
@@ -294,30 +382,39 @@ public final class SQLiteStore: InstanceStore {
             return try await pool.read { db in
                 let definitions = try Self.fetchDefinitions(db)
                 var instances: [RecoveringInstance] = []
-                var index: [String: Int] = [:]
+                // Instance id -> (index in `instances`, snapshot_seq).
+                var index: [String: (Int, Int64)] = [:]
                 for row in try Row.fetchAll(
                     db, sql: "SELECT * FROM instances WHERE status = 'running' ORDER BY id")
                 {
                     let instance = try Self.instance(row)
-                    index[instance.id] = instances.count
+                    index[instance.id] = (instances.count, instance.snapshotSeq)
                     instances.append(RecoveringInstance(row: instance, tail: [], eventIDs: []))
                 }
-                let cursor = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT j.instance_id, j.seq, j.kind, j.event_id, j.event, j.time, j.payload, j.configuration,
-                            j.seq > i.snapshot_seq AS in_tail
-                        FROM journal j JOIN instances i ON i.id = j.instance_id
-                        WHERE i.status = 'running' AND (j.seq > i.snapshot_seq OR j.event_id IS NOT NULL)
-                        ORDER BY j.instance_id, j.seq
-                        """)
+                // One sequential scan in commit order (an instance's records are in `seq` order
+                // within it); only the columns replay needs.
+                let statement = try db.makeStatement(
+                    sql:
+                        "SELECT instance_id, seq, kind, event_id, time, payload, event FROM journal ORDER BY rowid"
+                )
+                let cursor = try Row.fetchCursor(statement)
                 while let row = try cursor.next() {
                     let id: String = row[0]
-                    guard let i = index[id] else { continue }
+                    guard let (i, snapshotSeq) = index[id] else { continue }
+                    let seq: Int64 = row[1]
                     let eventID: String? = row[3]
                     if let eventID { instances[i].eventIDs.append(eventID) }
-                    let inTail: Bool = row[8]
-                    if inTail { instances[i].tail.append(try Self.record(row)) }
+                    guard seq > snapshotSeq else { continue }
+                    let kindText: String = row[2]
+                    guard let kind = JournalKind(rawValue: kindText) else {
+                        throw StoreError(
+                            .invalidRecord, "journal record \(id)#\(seq) has unknown kind '\(kindText)'")
+                    }
+                    instances[i].tail.append(
+                        JournalRecord(
+                            instanceID: id, seq: seq, kind: kind, eventID: eventID, event: row[6],
+                            time: row[4],
+                            payload: row[5], configuration: ""))
                 }
                 var finished: [(id: String, lastSeq: Int64)] = []
                 for row in try Row.fetchAll(
@@ -325,7 +422,12 @@ public final class SQLiteStore: InstanceStore {
                 {
                     finished.append((row[0], row[1]))
                 }
-                return RecoveryData(definitions: definitions, instances: instances, finished: finished)
+                let outbox = try Row.fetchAll(
+                    db, sql: "SELECT id, target, event, payload FROM outbox ORDER BY rowid"
+                )
+                .map { OutboxEntry(id: $0[0], target: $0[1], event: $0[2], payload: $0[3]) }
+                return RecoveryData(
+                    definitions: definitions, instances: instances, finished: finished, outbox: outbox)
             }
         } catch {
             throw Self.translate(error, path: path, doing: "read")

@@ -14,7 +14,12 @@ func openDurableEngine(
         printError("error: \(error.message)")
         throw ExitCode(1)
     }
-    let engine = Engine(store: store, clock: clock, options: EngineOptions(shards: 2))
+    // `<invoke src>` children load relative to the invoking document.
+    let loader = SCXMLLoader()
+    let engine = Engine(
+        store: store, clock: clock,
+        options: EngineOptions(
+            shards: 2, documentLoader: loader.documentLoader, documentParser: loader.documentParser))
     do {
         if let (definition, name) = machine {
             if engine.definitionVersions.contains(where: { $0.name == name }) {
@@ -285,9 +290,15 @@ struct InstancesCommand: AsyncParsableCommand {
             print("instance \(id) (\(history.definition)\(version)): \(history.status)")
             if let snapshot {
                 print("configuration: \(snapshot.configuration.joined(separator: ", "))")
+                var functions: [String] = []
                 for item in snapshot.data {
+                    if case .function = item.value {
+                        functions.append(item.name)
+                        continue
+                    }
                     print("  \(item.name) = \(item.value.jsonString() ?? item.value.jsString)")
                 }
+                if !functions.isEmpty { print("  (functions: \(functions.joined(separator: ", ")))") }
                 for t in snapshot.pendingTimers {
                     print("timer \(t.sendID) due \(InstanceHistory.timestampText(t.dueNanoseconds))")
                 }

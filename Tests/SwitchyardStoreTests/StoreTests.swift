@@ -201,6 +201,9 @@ import Testing
             await engine.quiesce()
             await engine.shutdown()
         }
+        // The start is in the outbox, under its idempotency key and attempt.
+        let outbox = try await SQLiteStore(path: path).loadForRecovery().outbox
+        #expect(outbox.map { "\($0.id) \($0.target) \($0.event)" } == ["p/pay/1#1 p activity:charge"])
         let (engine, _) = try durableEngine(path)
         try engine.register(m, as: "pay")
         try engine.registerActivity("charge") { input in
@@ -211,6 +214,8 @@ import Testing
         await engine.quiesce()
         #expect(keys.all == ["p/pay/1 attempt 1", "p/pay/1 attempt 1"])
         #expect(await engine.snapshot("p")?.status == .finished(finalState: "paid"))
+        await engine.shutdown()
+        #expect(try await SQLiteStore(path: path).loadForRecovery().outbox.isEmpty)
     }
 }
 
@@ -427,5 +432,45 @@ import Testing
         try engine.register(ledgerMachine(), as: "ledger")
         await #expect(throws: EngineError.notRecovered) { try await engine.start("ledger", id: "x") }
         await #expect(throws: EngineError.notRecovered) { try await engine.deliver(Event("inc"), to: "x") }
+    }
+}
+
+/// The outbox: an event a step sent is written with the step, so a crash between the commit and
+/// the post does not lose it even when a snapshot covers the step (nothing is replayed).
+@Suite struct OutboxTests {
+    @Test func anEventSentJustBeforeACrashIsDeliveredOnceAfterRecovery() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let sender = try machine(
+            """
+            <state id="s"><transition event="go"><send event="inc" target="#_instance_receiver">
+              <param name="n" expr="1"/></send></transition></state>
+            """, initial: "s", name: "sender")
+        let store = CrashAfterCommitStore(try SQLiteStore(path: path))
+        let first = Engine(
+            store: store, clock: ManualClock(start: 1_000_000_000),
+            options: EngineOptions(shards: 4, snapshotEvery: 1))
+        try first.register(sender, as: "sender")
+        try first.register(ledgerMachine(), as: "ledger")
+        try await first.recover()
+        try await first.start("ledger", id: "receiver")
+        try await first.start("sender", id: "x")
+        store.armed.store(true, ordering: .releasing)
+        Task { try await first.deliver(Event("go"), to: "x") }  // its shard "crashes" after the commit
+        await store.waitForCrash()
+        let probe = try SQLiteStore(path: path)
+        #expect(try await probe.journal(of: "receiver")?.count == 1)  // only its start
+        #expect(try await probe.instance("x")?.snapshotSeq == 2)  // the sending step is in a snapshot
+
+        for restart in 1...2 {
+            let (engine, _) = try durableEngine(path, snapshotEvery: 1, shards: 4)
+            try engine.register(sender, as: "sender")
+            try engine.register(ledgerMachine(), as: "ledger")
+            try await engine.recover()
+            await engine.quiesce()
+            #expect(await engine.snapshot("receiver")?.value(of: "count") == .number(1), "restart \(restart)")
+            #expect(try await engine.history(of: "receiver").entries.compactMap(\.eventID) == ["x#2.1"])
+            await engine.shutdown()
+        }
+        #expect(try await probe.loadForRecovery().outbox.isEmpty)
     }
 }

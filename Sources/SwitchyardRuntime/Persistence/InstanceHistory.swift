@@ -53,7 +53,7 @@ public struct InstanceHistory: Sendable, Codable, Hashable {
             let before = Set(previous)
             let after = Set(configuration)
             var data: Value?
-            switch try? JournalCodec.decode(kind: r.kind, payload: r.payload) {
+            switch try? JournalCodec.decode(kind: r.kind, payload: r.payload, event: r.event) {
             case .event(let e)?, .compensationFinished(let e)?: data = e.data == .undefined ? nil : e.data
             case .start(let p)?: data = .object(JSObject(p.data.map { ($0.name, $0.value) }))
             default: data = nil

@@ -190,6 +190,12 @@ public struct StoreBatch: Sendable {
     public var journal: [JournalRecord] = []
     /// Instance rows to insert or update.
     public var instances: [InstanceWrite] = []
+    /// Events the batch's steps send to other instances (the outbox), written with the steps
+    /// that sent them and delivered only after the commit.
+    public var outbox: [OutboxEntry] = []
+    /// Outbox entries whose receiver has now handled the event (journaled, dropped as a
+    /// duplicate, or refused): delete them.
+    public var delivered: [String] = []
 
     public init(
         definitions: [StoredDefinition] = [], journal: [JournalRecord] = [], instances: [InstanceWrite] = []
@@ -200,7 +206,9 @@ public struct StoreBatch: Sendable {
     }
 
     /// Whether there is nothing to write.
-    public var isEmpty: Bool { definitions.isEmpty && journal.isEmpty && instances.isEmpty }
+    public var isEmpty: Bool {
+        definitions.isEmpty && journal.isEmpty && instances.isEmpty && outbox.isEmpty && delivered.isEmpty
+    }
 }
 
 /// An instance row to insert or update, and what to do with its snapshot columns.
@@ -226,6 +234,27 @@ public struct InstanceWrite: Sendable {
     }
 }
 
+/// An event one instance sent another, kept until the receiver has handled it: after a crash
+/// between the commit and the delivery, recovery delivers it again (the receiver drops an id it
+/// has already journaled, so it is applied exactly once).
+public struct OutboxEntry: Sendable, Hashable {
+    /// The event's stable id (`<sender>#<record>.<n>`), also its idempotency id at the receiver.
+    public var id: String
+    /// The receiving instance.
+    public var target: String
+    /// The event name.
+    public var event: String
+    /// The rest of the event, as in a journal `event` record's payload.
+    public var payload: String
+
+    public init(id: String, target: String, event: String, payload: String) {
+        self.id = id
+        self.target = target
+        self.event = event
+        self.payload = payload
+    }
+}
+
 /// What ``InstanceStore/loadForRecovery()`` returns.
 public struct RecoveryData: Sendable {
     /// Every stored definition.
@@ -236,13 +265,17 @@ public struct RecoveryData: Sendable {
     /// instance reusing the id continues the numbering; reuse policies see them).
     public var finished: [(id: String, lastSeq: Int64)]
 
+    /// Undelivered outbox entries, oldest first.
+    public var outbox: [OutboxEntry]
+
     public init(
         definitions: [StoredDefinition], instances: [RecoveringInstance],
-        finished: [(id: String, lastSeq: Int64)] = []
+        finished: [(id: String, lastSeq: Int64)] = [], outbox: [OutboxEntry] = []
     ) {
         self.definitions = definitions
         self.instances = instances
         self.finished = finished
+        self.outbox = outbox
     }
 }
 

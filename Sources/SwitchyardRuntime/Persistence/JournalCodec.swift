@@ -35,6 +35,10 @@ struct StartPayload: Sendable {
     var definitionName: String
     var data: [NamedValue]
     var correlationKey: String?
+    /// For an invoked child: the parent instance and the invoke id (the record's event id is
+    /// the parent's start message id).
+    var parent: String? = nil
+    var invokeID: String? = nil
 }
 
 /// Encodes journal payloads as compact JSON with the expression language's own JSON writer and
@@ -43,6 +47,13 @@ struct StartPayload: Sendable {
 /// `Value`'s exact `Codable` form, so replay always sees the very value that was processed.
 enum JournalCodec {
     static func encode(_ input: InstanceInput) -> String {
+        // The commonest record — an external event without data or ids — has an empty payload:
+        // its name is in the record's `event` column, and recovery parses nothing.
+        if case .event(let e) = input, e.kind == .external, e.data == .undefined, e.sendID == nil,
+            e.origin == nil, e.originType == nil, e.invokeID == nil
+        {
+            return ""
+        }
         var o = JSObject()
         switch input {
         case .start(let p):
@@ -52,6 +63,8 @@ enum JournalCodec {
             for item in p.data { data[item.name] = item.value }
             put(.object(data), "data", into: &o)
             if let key = p.correlationKey { o["correlationKey"] = .string(key) }
+            if let parent = p.parent { o["parent"] = .string(parent) }
+            if let invokeID = p.invokeID { o["invokeID"] = .string(invokeID) }
         case .event(let e), .compensationFinished(let e):
             putEvent(e, into: &o)
         case .timer(let sendID, let seq):
@@ -81,7 +94,11 @@ enum JournalCodec {
         return Value.object(o).jsonString() ?? "{}"
     }
 
-    static func decode(kind: JournalKind, payload: String) throws(StoreError) -> InstanceInput {
+    /// Decodes a payload; `event` is the record's event name (the whole of an empty payload).
+    static func decode(kind: JournalKind, payload: String, event eventName: String?) throws(StoreError)
+        -> InstanceInput
+    {
+        if payload.isEmpty, kind == .event, let eventName { return .event(Event(eventName)) }
         let value: Value
         do throws(ExpressionError) {
             value = try Value.parseJSON(payload)
@@ -111,10 +128,14 @@ enum JournalCodec {
             }
             var key: String?
             if case .string(let s)? = o["correlationKey"] { key = s }
+            var parent: String?
+            var invokeID: String?
+            if case .string(let s)? = o["parent"] { parent = s }
+            if case .string(let s)? = o["invokeID"] { invokeID = s }
             return .start(
                 StartPayload(
                     definitionHash: try string("definition"), definitionName: try string("name"), data: data,
-                    correlationKey: key))
+                    correlationKey: key, parent: parent, invokeID: invokeID))
         case .event: return .event(try event(o))
         case .compensationFinished: return .compensationFinished(try event(o))
         case .timer: return .timer(sendID: try string("sendID"), seq: UInt64(try int("seq")))

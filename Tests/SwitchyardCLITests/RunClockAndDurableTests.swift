@@ -106,6 +106,11 @@ import Testing
                 approve -> finished in approved
 
                 """)
+        let readme =
+            (try? String(contentsOf: CLI.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8))
+            ?? ""
+        let shown = r.stdout.split(separator: "\n").map { "# \($0)\n" }.joined()
+        #expect(readme.contains(shown), "README shows other output for `run --db`")
     }
 
     @Test func durableRunErrors() throws {

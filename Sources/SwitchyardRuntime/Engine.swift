@@ -249,7 +249,9 @@ public final class Engine: Sendable {
         return outcome
     }
 
-    /// A snapshot of the instance (nil when no instance with the id was ever started).
+    /// A snapshot of the instance; nil when the engine holds no instance with the id — never
+    /// started, pruned, or (durable engine) finished before the last restart: recovery loads
+    /// only unfinished instances; read a finished one's record with ``history(of:)``.
     public func snapshot(_ id: String) async -> InstanceSnapshot? {
         let shard = core.shard(for: id)
         return await withCheckedContinuation { c in shard.post(.query(id, c)) }

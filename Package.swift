@@ -168,6 +168,7 @@ let package = Package(
             name: "CrashWorker",
             dependencies: ["Switchyard"],
             path: "Tests/CrashWorker",
+            exclude: ["ledger.scxml"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -37,23 +37,8 @@ enum DurableWorkload {
             let ids = (0..<instances).map { "c\($0)" }
             let perProducer = events / producers
             let t0 = monotonicSeconds()
-            await withTaskGroup(of: Void.self) { group in
-                for p in 0..<producers {
-                    group.addTask {
-                        let tick = Event("tick")
-                        var batch: [(instanceID: String, event: Event)] = []
-                        batch.reserveCapacity(batchSize)
-                        for k in 0..<perProducer {
-                            batch.append((ids[(k &* 7919 &+ p) % instances], tick))
-                            if batch.count == batchSize {
-                                await engine.send(batch)
-                                batch.removeAll(keepingCapacity: true)
-                            }
-                        }
-                        await engine.send(batch)
-                    }
-                }
-            }
+            await EngineWorkload.sendTicks(
+                engine, to: ids, perProducer: perProducer, producers: producers, batchSize: batchSize)
             await engine.quiesce()
             let dt = monotonicSeconds() - t0
             var counted = 0.0

@@ -37,23 +37,8 @@ enum EngineWorkload {
             let ids = (0..<instances).map { "c\($0)" }
             let perProducer = events / producers
             let t0 = monotonicSeconds()
-            await withTaskGroup(of: Void.self) { group in
-                for p in 0..<producers {
-                    group.addTask {
-                        let tick = Event("tick")
-                        var batch: [(instanceID: String, event: Event)] = []
-                        batch.reserveCapacity(batchSize)
-                        for k in 0..<perProducer {
-                            batch.append((ids[(k &* 7919 &+ p) % instances], tick))
-                            if batch.count == batchSize {
-                                await engine.send(batch)
-                                batch.removeAll(keepingCapacity: true)
-                            }
-                        }
-                        await engine.send(batch)
-                    }
-                }
-            }
+            await sendTicks(
+                engine, to: ids, perProducer: perProducer, producers: producers, batchSize: batchSize)
             await engine.quiesce()
             let dt = monotonicSeconds() - t0
             let stats = engine.statistics
@@ -74,6 +59,30 @@ enum EngineWorkload {
             throw BenchError("event accounting mismatch")
         }
         print("engine rate=\(Int(rate))")
+    }
+
+    /// `producers` concurrent tasks each send `perProducer` `tick` events, spread over `ids`, in
+    /// batches of `batchSize` (the engine and durable workloads).
+    static func sendTicks(
+        _ engine: Engine, to ids: [String], perProducer: Int, producers: Int, batchSize: Int
+    ) async {
+        await withTaskGroup(of: Void.self) { group in
+            for p in 0..<producers {
+                group.addTask {
+                    let tick = Event("tick")
+                    var batch: [(instanceID: String, event: Event)] = []
+                    batch.reserveCapacity(batchSize)
+                    for k in 0..<perProducer {
+                        batch.append((ids[(k &* 7919 &+ p) % ids.count], tick))
+                        if batch.count == batchSize {
+                            await engine.send(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    await engine.send(batch)
+                }
+            }
+        }
     }
 
     static func runRouter(_ arguments: [String]) throws {

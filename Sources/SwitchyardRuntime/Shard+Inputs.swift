@@ -81,7 +81,7 @@ extension Shard {
         case .event(let event):
             // Only events from invoked children carry an invoke id; the rest skip the check.
             if let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID, rec) }
-            eventName = event.name
+            if journaling { eventName = event.name }  // the in-memory hot path skips the retain
             handle(event, rec)
         case .compensationFinished(let event):
             eventName = event.name

@@ -4,41 +4,19 @@
 // and applied. Run again after a kill, it repeats the whole script: instances and events it
 // already has are recognised and not applied twice. Every 5th event schedules a 30 ms timer.
 //
-// Usage: CrashWorker DB INSTANCES EVENTS
+// Usage: CrashWorker DB INSTANCES EVENTS MACHINE (MACHINE: `Tests/CrashWorker/ledger.scxml`)
 import Foundation
 import Switchyard
-
-let machineXML = """
-    <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="open" name="ledger">
-      <datamodel>
-        <data id="count" expr="0"/><data id="seen" expr="[]"/>
-        <data id="ticks" expr="0"/><data id="tickSeen" expr="[]"/><data id="lastTimer"/>
-      </datamodel>
-      <state id="open">
-        <transition event="inc">
-          <assign location="count" expr="count + 1"/>
-          <assign location="seen" expr="seen.concat([_event.data.n])"/>
-          <if cond="_event.data.n % 5 == 0">
-            <send event="tick" delay="30ms" idlocation="lastTimer"><param name="n" expr="_event.data.n"/></send>
-          </if>
-        </transition>
-        <transition event="tick">
-          <assign location="ticks" expr="ticks + 1"/>
-          <assign location="tickSeen" expr="tickSeen.concat([_event.data.n])"/>
-        </transition>
-      </state>
-    </scxml>
-    """
 
 /// Writes a line unbuffered, so the test sees every acknowledgement printed before the kill.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4, let instances = Int(arguments[2]), let events = Int(arguments[3]) else {
-    FileHandle.standardError.write(Data("usage: CrashWorker DB INSTANCES EVENTS\n".utf8))
+guard arguments.count == 5, let instances = Int(arguments[2]), let events = Int(arguments[3]) else {
+    FileHandle.standardError.write(Data("usage: CrashWorker DB INSTANCES EVENTS MACHINE\n".utf8))
     exit(2)
 }
-let definition = try MachineDefinition.load(bytes: Array(machineXML.utf8), file: "ledger.scxml")
+let definition = try MachineDefinition.load(path: arguments[4])
 let store = try SQLiteStore(path: arguments[1])
 let engine = Engine(store: store, options: EngineOptions(shards: 4))
 try engine.register(definition, as: "ledger")

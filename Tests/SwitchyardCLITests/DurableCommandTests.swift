@@ -92,3 +92,24 @@ import Testing
         #expect(r.stderr.contains("--data is not valid JSON"))
     }
 }
+
+@Suite struct DurableCommandInputErrorTests {
+    @Test func missingMachineFileAndBadInstancesArguments() throws {
+        let dir =
+            FileManager.default.temporaryDirectory.path + "/switchyard-cli-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var r = try CLI.run([
+            "start", "--db", dir + "/db.sqlite", "--machine", dir + "/nope.scxml", "--id", "a",
+        ])
+        #expect(r.status == 1)
+        #expect(r.stdout == "\(dir)/nope.scxml:1:1: error: cannot read the document: no such file\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/db.sqlite"))  // nothing created
+        _ = try CLI.run([
+            "start", "--db", dir + "/db.sqlite", "--machine",
+            CLI.repositoryRoot.path + "/machines/order_saga.scxml", "--id", "a",
+        ])
+        r = try CLI.run(["instances", "--db", dir + "/db.sqlite", "list"])
+        #expect(r.status == 64)
+        #expect(r.stderr.hasPrefix("Error: expected no arguments or `show ID`\n"))
+    }
+}

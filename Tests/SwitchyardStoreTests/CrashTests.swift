@@ -35,7 +35,7 @@ import Testing
     static func launch(_ db: String) throws -> (Process, Output) {
         let process = Process()
         process.executableURL = workerURL
-        process.arguments = [db, "\(instances)", "\(events)"]
+        process.arguments = [db, "\(instances)", "\(events)", machinePath]
         let pipe = Pipe()
         let output = Output()
         pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
@@ -89,7 +89,7 @@ import Testing
         let store = try SQLiteStore(path: db)
         let engine = Engine(store: store, options: EngineOptions(shards: 2))
         try engine.register(
-            try MachineDefinition.load(bytes: Array(workerMachine.utf8), file: "ledger.scxml"), as: "ledger")
+            try MachineDefinition.load(path: machinePath), as: "ledger")
         let report = try await engine.recover()
         #expect(report.failures.isEmpty)
         // Timers are due 30 ms after their event; wait them out so every one is overdue and
@@ -98,7 +98,7 @@ import Testing
         await engine.quiesce()
         let reference = Engine(clock: ManualClock(), options: EngineOptions(shards: 1))
         try reference.register(
-            try MachineDefinition.load(bytes: Array(workerMachine.utf8), file: "ledger.scxml"), as: "ledger")
+            try MachineDefinition.load(path: machinePath), as: "ledger")
         for i in 0..<instances {
             let id = "i\(i)"
             guard let snapshot = await engine.snapshot(id) else {
@@ -145,26 +145,7 @@ import Testing
         await reference.shutdown()
     }
 
-    /// The worker's machine (kept identical to `Tests/CrashWorker/main.swift`).
-    static let workerMachine = """
-        <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="open" name="ledger">
-          <datamodel>
-            <data id="count" expr="0"/><data id="seen" expr="[]"/>
-            <data id="ticks" expr="0"/><data id="tickSeen" expr="[]"/><data id="lastTimer"/>
-          </datamodel>
-          <state id="open">
-            <transition event="inc">
-              <assign location="count" expr="count + 1"/>
-              <assign location="seen" expr="seen.concat([_event.data.n])"/>
-              <if cond="_event.data.n % 5 == 0">
-                <send event="tick" delay="30ms" idlocation="lastTimer"><param name="n" expr="_event.data.n"/></send>
-              </if>
-            </transition>
-            <transition event="tick">
-              <assign location="ticks" expr="ticks + 1"/>
-              <assign location="tickSeen" expr="tickSeen.concat([_event.data.n])"/>
-            </transition>
-          </state>
-        </scxml>
-        """
+    /// The worker's machine, shared with the worker (it gets the path as an argument).
+    static let machinePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("CrashWorker/ledger.scxml").path
 }

@@ -408,14 +408,7 @@ import Testing
     @Test func foreignSQLiteDatabaseIsRefused() async throws {
         let path = temporaryDirectory() + "/other.sqlite"
         // A database some other program wrote.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "sqlite3", path, "CREATE TABLE customers (id INTEGER); INSERT INTO customers VALUES (1);",
-        ]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "sqlite3 is needed for this test")
+        try sqlite(path, "CREATE TABLE customers (id INTEGER); INSERT INTO customers VALUES (1);")
         do {
             _ = try SQLiteStore(path: path)
             Issue.record("a foreign database opened as a store")
@@ -472,5 +465,67 @@ import Testing
             await engine.shutdown()
         }
         #expect(try await probe.loadForRecovery().outbox.isEmpty)
+    }
+}
+
+/// Bad stored data and bad calls give exact, typed errors.
+@Suite struct StoreErrorTests {
+    @Test func newerSchemaAndDirectoryAreRefused() throws {
+        let dir = temporaryDirectory()
+        let path = dir + "/db.sqlite"
+        _ = try SQLiteStore(path: path)
+        try sqlite(path, "UPDATE switchyard_meta SET value = '99' WHERE key = 'schema_version'")
+        #expect(
+            throws: StoreError(
+                .incompatibleSchema,
+                "\(path) has schema version 99; this build reads version 1 — upgrade Switchyard")
+        ) { try SQLiteStore(path: path) }
+        #expect(throws: StoreError(.io, "\(dir) is a directory, not a database file")) {
+            try SQLiteStore(path: dir)
+        }
+    }
+
+    @Test func aDamagedJournalRecordFailsThatInstanceOnly() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        do {
+            let (engine, _) = try durableEngine(path)
+            try engine.register(ledgerMachine(), as: "ledger")
+            try await engine.recover()
+            for id in ["a", "b"] {
+                try await engine.start("ledger", id: id)
+                try await engine.deliver(Event("inc", data: .object(JSObject([("n", .number(1))]))), to: id)
+            }
+            await engine.shutdown()
+        }
+        try sqlite(path, "UPDATE journal SET payload = '{nope' WHERE instance_id = 'a' AND seq = 2")
+        let (engine, _) = try durableEngine(path)
+        try engine.register(ledgerMachine(), as: "ledger")
+        let report = try await engine.recover()
+        #expect(report.instances == 1)
+        #expect(report.failures.map(\.instanceID) == ["a"])
+        #expect(
+            report.failures.first?.message.hasPrefix("journal record 2: journal payload is not JSON: ")
+                == true)
+        #expect(await engine.snapshot("a") == nil)
+        #expect(await engine.snapshot("b")?.value(of: "count") == .number(1))
+        await engine.shutdown()
+
+        try sqlite(path, "UPDATE journal SET kind = 'bogus' WHERE instance_id = 'b' AND seq = 2")
+        let (again, _) = try durableEngine(path)
+        await #expect(throws: EngineError.storeUnavailable("journal record b#2 has unknown kind 'bogus'")) {
+            try await again.recover()
+        }
+    }
+
+    @Test func migratingToAnUnknownVersionIsRefused() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let (engine, _) = try durableEngine(path)
+        try engine.register(ledgerMachine(), as: "ledger")
+        try await engine.recover()
+        try await engine.start("ledger", id: "a")
+        await #expect(throws: EngineError.unknownVersion("ledger", 7)) {
+            try await engine.migrate("a", to: 7)
+        }
+        await #expect(throws: EngineError.noSuchInstance("zz")) { try await engine.migrate("zz") }
     }
 }

@@ -61,4 +61,19 @@ final class Recorder: Sendable {
     var all: [String] { items.withLock { $0 } }
 }
 
+/// Runs SQL on a database file with the `sqlite3` shell (to damage or fake stored data).
+func sqlite(_ path: String, _ sql: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["sqlite3", path, sql]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw SQLiteShellFailed(sql: sql) }
+}
+
+/// `sqlite3` is missing or refused the SQL.
+struct SQLiteShellFailed: Error {
+    var sql: String
+}
+
 let hour: Int64 = 3_600_000_000_000

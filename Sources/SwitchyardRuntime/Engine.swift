@@ -428,18 +428,33 @@ extension Engine {
             p.shard.post(p.message)
         }
         // Activity starts in the outbox are restarted from the instances' state above.
+        var routed: [String] = []
         for entry in data.outbox where !entry.event.hasPrefix("activity:") {
             do {
                 guard
                     case .event(let event) = try JournalCodec.decode(
                         kind: .event, payload: entry.payload, event: entry.event)
                 else { continue }
+                if entry.target == Shard.routerTarget {
+                    // A step's `#_router` send that was not routed before the crash.
+                    let (_, posts) = core.route(event, eventID: entry.id)
+                    for (shard, message) in posts { shard.post(message) }
+                    routed.append(entry.id)
+                    continue
+                }
                 core.shard(for: entry.target).post(
                     .deliver(instanceID: entry.target, event: event, eventID: entry.id, reply: nil))
             } catch {
                 failures.append(
                     RecoveryFailure(
                         instanceID: entry.target, message: "outbox entry \(entry.id): \(error.message)"))
+            }
+        }
+        if !routed.isEmpty {
+            do {
+                try await store.commit(StoreBatch(delivered: routed))
+            } catch {
+                throw .storeUnavailable(error.message)
             }
         }
         core.fireDue(now: core.clock.now())

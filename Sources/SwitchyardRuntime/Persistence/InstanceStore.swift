@@ -198,11 +198,13 @@ public struct StoreBatch: Sendable {
     public var delivered: [String] = []
 
     public init(
-        definitions: [StoredDefinition] = [], journal: [JournalRecord] = [], instances: [InstanceWrite] = []
+        definitions: [StoredDefinition] = [], journal: [JournalRecord] = [], instances: [InstanceWrite] = [],
+        delivered: [String] = []
     ) {
         self.definitions = definitions
         self.journal = journal
         self.instances = instances
+        self.delivered = delivered
     }
 
     /// Whether there is nothing to write.

@@ -403,9 +403,12 @@ public final class SQLiteStore: InstanceStore {
                     guard let (i, snapshotSeq) = index[id] else { continue }
                     let seq: Int64 = row[1]
                     let eventID: String? = row[3]
+                    let kindText: String = row[2]
+                    // A start record begins a new run of the id: the ids of earlier runs are not
+                    // this run's (the live engine forgets them when a run ends).
+                    if kindText == JournalKind.start.rawValue { instances[i].eventIDs.removeAll() }
                     if let eventID { instances[i].eventIDs.append(eventID) }
                     guard seq > snapshotSeq else { continue }
-                    let kindText: String = row[2]
                     guard let kind = JournalKind(rawValue: kindText) else {
                         throw StoreError(
                             .invalidRecord, "journal record \(id)#\(seq) has unknown kind '\(kindText)'")

@@ -287,7 +287,8 @@ public struct RecoveringInstance: Sendable {
     public var row: StoredInstance
     /// Journal records with `seq > row.snapshotSeq`, in order.
     public var tail: [JournalRecord]
-    /// Every `eventID` in the instance's journal.
+    /// Every `eventID` in the journal of the instance's current run (since its last `start`
+    /// record).
     public var eventIDs: [String]
 
     public init(row: StoredInstance, tail: [JournalRecord], eventIDs: [String]) {

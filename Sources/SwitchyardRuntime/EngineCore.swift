@@ -64,6 +64,10 @@ final class EngineCore: Sendable {
     nonisolated(unsafe) private(set) var shards: [Shard] = []
     /// The durable store, if any.
     let store: (any InstanceStore)?
+    /// Running instance ids, for `#_scxml_<id>` sends (SCXML 6.2.4: a send to a session that does
+    /// not exist raises `error.communication` in the sending macrostep). Only without a store:
+    /// a durable engine's replay could not see the same answer, so it dead-letters such sends.
+    let directory: SessionDirectory?
     /// Set once ``Engine/recover()`` has run (always set without a store).
     let recovered = Atomic<Bool>(false)
 
@@ -102,6 +106,7 @@ final class EngineCore: Sendable {
         self.clock = clock
         self.options = options
         self.store = store
+        directory = store == nil ? SessionDirectory() : nil
         if store == nil { recovered.store(true, ordering: .relaxed) }
         var io = options.interpreter
         if options.traceMicrosteps { io.tracing = true }

@@ -185,6 +185,7 @@ extension Shard {
                 let finishedAt = slot.executor.finishedAt ?? now
                 if core.options.finishedRetention != nil { finishedOrder.append((id, finishedAt)) }
                 if durable { dirtyRows.insert(id) }
+                core.directory?.remove(id)
                 if mode != .replaying { core.instanceFinished(id, status: status) }
             }
         }
@@ -197,6 +198,7 @@ extension Shard {
         let replaying = mode == .replaying
         switch notice {
         case .started(let definition):
+            core.directory?.insert(slot.id)
             if !replaying { core.instanceStarted(slot.id, definition: definition) }
         case .eventReceived(let event):
             if !replaying { core.notify { $0.eventReceived(instanceID: slot.id, event: event) } }

@@ -133,7 +133,8 @@ struct SendCommand: AsyncParsableCommand {
             instance ID and prints its configuration afterwards. Exits 0 only once the event is \
             durably journaled and its macrostep is done. With --event-id the delivery is \
             idempotent: sending the same id again applies nothing and prints "duplicate" (exit 0), \
-            so a client that lost the answer can simply retry.
+            so a client that lost the answer can simply retry. An event that no transition of the \
+            active states takes prints "ignored: ..." (exit 0: it was delivered and journaled).
 
             Example:
               switchyard send --db approvals.sqlite --id doc-42 approve --data '{"by":"ana"}' --event-id req-7
@@ -161,6 +162,10 @@ struct SendCommand: AsyncParsableCommand {
             let snapshot = await engine.snapshot(id)
             if receipt.duplicate {
                 print("duplicate: \(id) has already processed event id '\(eventID ?? "")'; nothing applied")
+            } else if receipt.handled == false {
+                print(
+                    "ignored: no transition of \(id) takes \(event) in \(snapshot.map(describe) ?? receipt.configuration.joined(separator: ", ")); nothing changed"
+                )
             } else {
                 print(
                     "\(id): \(event) -> \(snapshot.map(describe) ?? receipt.configuration.joined(separator: ", "))"

@@ -112,9 +112,7 @@ struct RunCommand: AsyncParsableCommand {
             loader: SCXMLLoader().documentLoader, parser: SCXMLLoader().documentParser)
         driver.keepLogs = false
         let format = trace
-        driver.onLog = { record in
-            if format == .text { print("log \(record.label.map { "\($0): " } ?? "")\(record.message)") }
-        }
+        driver.onLog = { record in Self.report(log: record, format: format) }
         driver.onTopLevelMacrostep = { event, result, interpreter in
             Self.report(event: event, result: result, interpreter: interpreter, format: format)
         }
@@ -211,6 +209,20 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 self = .event(Event(String(parts[0]), data: payload))
             }
+        }
+    }
+
+    /// A `<log>` line: `log label: message`, or with `--trace json` a JSON line
+    /// `{"log":{"label":...,"message":...}}` among the macrostep lines.
+    static func report(log record: LogRecord, format: TraceFormat) {
+        switch format {
+        case .text:
+            print("log \(record.label.map { "\($0): " } ?? "")\(record.message)")
+        case .json:
+            var o = JSObject()
+            o["label"] = record.label.map { .string($0) } ?? .null
+            o["message"] = .string(record.message)
+            print(Value.object(JSObject([("log", .object(o))])).jsonString() ?? "{}")
         }
     }
 

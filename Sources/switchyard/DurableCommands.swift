@@ -5,7 +5,8 @@ import Switchyard
 /// Opens the store and a durable engine on it (wall clock unless given), registers `machine`
 /// when given, and recovers.
 func openDurableEngine(
-    db: String, machine: (MachineDefinition, String)? = nil, clock: any SessionClock = WallClock()
+    db: String, machine: (MachineDefinition, String)? = nil, clock: any SessionClock = WallClock(),
+    activities: ActivityScript? = nil
 ) async throws -> Engine {
     let store: SQLiteStore
     do {
@@ -21,6 +22,8 @@ func openDurableEngine(
         options: EngineOptions(
             shards: 2, documentLoader: loader.documentLoader, documentParser: loader.documentParser))
     do {
+        // Before recovery: it restarts the attempts that were in flight.
+        try activities?.register(with: engine)
         if let (definition, name) = machine {
             if engine.definitionVersions.contains(where: { $0.name == name }) {
                 try engine.upgrade(definition, as: name)

@@ -41,6 +41,13 @@ struct RunCommand: AsyncParsableCommand {
             24h` fires what is due 24 hours from now; at the end of the events the clock does not \
             jump ahead. JSON lines carry the data model after the command.
 
+            Activities (--activities FILE): `<invoke type="activity">` steps and saga \
+            compensations get canned outcomes from a JSON object keyed by activity name; each \
+            entry is an outcome for every attempt, or {"attempts": [...], "retry": {...}, \
+            "timeout": "30s"}; an outcome is {"result": VALUE} or {"error": {"kind", "message", \
+            "retryable"}}, with an optional "after": "2s" (on the run's clock). Without the \
+            file an activity fails with error.activity (kind unknownActivity).
+
             Exit status: 0 after the run (a macrostep error is printed on standard error and \
             the run goes on), 1 when FILE cannot be loaded (its diagnostics are printed as \
             path:line:col: error: message) or the database cannot be used, 64 for bad options \
@@ -56,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
                   --db approvals.sqlite --id doc-1 --events submit
               printf 'advance 24h\\napprove\\n' | switchyard run \\
                   machines/document_approval.scxml --db approvals.sqlite --id doc-1
+              switchyard run machines/order_saga.scxml \\
+                  --activities machines/order_saga.ship-fails.json
             """
     )
 
@@ -80,6 +89,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "With --db: the instance id (default: the machine's name).")
     var id: String?
 
+    @Option(help: ArgumentHelp("Canned activity outcomes (a JSON file).", valueName: "file"))
+    var activities: String?
+
     enum TraceFormat: String, ExpressibleByArgument {
         case text
         case json
@@ -93,8 +105,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         if id != nil, db == nil { throw ValidationError("--id needs --db") }
         let initial = try parseDataOption(data)
+        let script = try activities.map { try ActivityScript(path: $0) }
         if let db {
-            try await runDurable(db: db, initial: initial)
+            try await runDurable(db: db, initial: initial, activities: script)
             return
         }
         let definition: MachineDefinition
@@ -111,17 +124,20 @@ struct RunCommand: AsyncParsableCommand {
             clock: clock == .manual ? manual : SystemClock(),
             loader: SCXMLLoader().documentLoader, parser: SCXMLLoader().documentParser)
         driver.keepLogs = false
+        script?.register(with: driver)
         let format = trace
         driver.onLog = { record in Self.report(log: record, format: format) }
         driver.onTopLevelMacrostep = { event, result, interpreter in
             Self.report(event: event, result: result, interpreter: interpreter, format: format)
         }
         driver.start()
+        // Timers due now (zero delays, instant activities) fire at once on either clock.
+        driver.fireDueTimers()
         if let events {
             for name in Self.eventNames(events) {
                 driver.enqueue(Event(name))
                 driver.runUntilIdle()
-                if clock == .wall { driver.fireDueTimers() }
+                driver.fireDueTimers()
             }
             finish(driver)
             return
@@ -158,6 +174,7 @@ struct RunCommand: AsyncParsableCommand {
             case .event(let event):
                 driver.enqueue(event)
                 driver.runUntilIdle()
+                driver.fireDueTimers()
             }
         }
     }

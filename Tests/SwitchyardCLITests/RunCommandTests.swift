@@ -25,13 +25,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("logs.scxml").path
         try """
-            <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="a">
-              <state id="a">
-                <transition event="go" target="b"><log label="moving" expr="'to ' + 'b'"/><log expr="1 + 1"/></transition>
-              </state>
-              <state id="b"/>
-            </scxml>
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="a">
+          <state id="a">
+            <transition event="go" target="b"><log label="moving" expr="'to ' + 'b'"/><log expr="1 + 1"/></transition>
+          </state>
+          <state id="b"/>
+        </scxml>
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["run", file, "--events", "go", "--trace", "json"])
         #expect(r.status == 0)
         #expect(

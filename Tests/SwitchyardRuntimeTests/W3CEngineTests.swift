@@ -72,7 +72,9 @@ import Testing
                 differences.append(
                     "\(driver.name): driver \(driver.line); engine \(engineFailure ?? "PASS")")
             }
-            if let database { try? FileManager.default.removeItem(atPath: (database as NSString).deletingLastPathComponent) }
+            if let database {
+                try? FileManager.default.removeItem(atPath: (database as NSString).deletingLastPathComponent)
+            }
         }
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
         print(
@@ -82,7 +84,8 @@ import Testing
 
     /// Tests the durable engine does not pass although the driver and the in-memory engine do.
     static let durableExceptions: [String: String] = [
-        "test496": "a send to a `#_scxml_` session that does not exist is dead-lettered, not error.communication: a replay could not see the same answer",
+        "test496":
+            "a send to a `#_scxml_` session that does not exist is dead-lettered, not error.communication: a replay could not see the same answer",
         "test521": "the same as test496",
     ]
 

@@ -294,6 +294,7 @@ public final class SessionDriver {
     // MARK: Performing actions
 
     private func apply(_ input: InstanceInput, to session: Session, event: Event?, now: Int64) {
+        let handledBefore = session.executor.eventsHandled
         let actions = session.executor.apply(input, now: now)
         let isTop = session.executor.id == topSessionID
         let observer = isTop ? onTopLevelMacrostep : nil
@@ -301,7 +302,14 @@ public final class SessionDriver {
         if actions.isEmpty && observer == nil { return }
         report = MacrostepResult(handled: session.executor.lastEventHandled)
         perform(actions, session, now: now)
-        if let observer, Self.isMacrostep(input) {
+        // Reported: the start, and every input that ran a macrostep (not a retry being armed).
+        let ranMacrostep: Bool
+        if case .start = input {
+            ranMacrostep = true
+        } else {
+            ranMacrostep = session.executor.eventsHandled != handledBefore
+        }
+        if let observer, ranMacrostep {
             observer(session.executor.lastEvent ?? event, report, session.executor.interpreter)
         }
         // The macrostep's report comes first, then the lines it logged.
@@ -309,13 +317,6 @@ public final class SessionDriver {
             let lines = pendingLogs
             pendingLogs.removeAll()
             for record in lines { onLog?(record) }
-        }
-    }
-
-    private static func isMacrostep(_ input: InstanceInput) -> Bool {
-        switch input {
-        case .activityRetry, .stop, .migrate: false
-        default: true
         }
     }
 

@@ -337,11 +337,13 @@ public final class Engine: Sendable {
     /// Counters since the engine started.
     public var statistics: EngineStatistics { core.statistics }
 
-    /// Lets the shards finish their mailboxes, then stops them. Later sends are dead-lettered
-    /// with ``DeadLetterReason/shutDown``.
+    /// Lets the shards finish their mailboxes, then stops them and the timer task, and returns
+    /// once they have ended (the store is no longer used by the engine). Later sends are
+    /// dead-lettered with ``DeadLetterReason/shutDown``.
     public func shutdown() async {
         await core.quiesce()
         core.close()
+        await core.waitForWorkers()
     }
 }
 

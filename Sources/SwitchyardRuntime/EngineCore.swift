@@ -98,6 +98,8 @@ final class EngineCore: Sendable {
     /// The timer task waiting for a timer due before `deadline` (woken early when a sooner
     /// timer is scheduled, or at shutdown).
     private let timerWake = Mutex<(continuation: CheckedContinuation<Void, Never>, deadline: Int64)?>(nil)
+    /// The shard workers and the timer task (see ``waitForWorkers()``).
+    private let workers = Mutex<[Task<Void, Never>]>([])
     /// Serialises ``fireDue(now:)``: the timer task and ``Engine/advance(by:)`` post due timers
     /// in firing order, never interleaved.
     private let firing = Mutex<Int>(0)
@@ -115,13 +117,22 @@ final class EngineCore: Sendable {
     }
 
     func startWorkers() {
+        var tasks: [Task<Void, Never>] = []
         for shard in shards {
-            Task { [self] in
-                await shard.run()
-                _ = self
-            }
+            tasks.append(
+                Task { [self] in
+                    await shard.run()
+                    _ = self
+                })
         }
-        Task { [self] in await timerLoop() }
+        tasks.append(Task { [self] in await timerLoop() })
+        workers.withLock { $0 = tasks }
+    }
+
+    /// Waits until the worker and timer tasks have ended (after ``close()``), so nothing of the
+    /// engine runs on — or keeps the store open from — another thread afterwards.
+    func waitForWorkers() async {
+        for task in workers.withLock({ $0 }) { await task.value }
     }
 
     // MARK: Registries

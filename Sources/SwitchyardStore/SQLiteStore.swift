@@ -127,7 +127,8 @@ public final class SQLiteStore: InstanceStore {
         try migrateSchema(checkIntegrity: options.integrityCheck == .full)
     }
 
-    /// Refuses a main file shorter than the page count its header records (a truncated copy).
+    /// Refuses a main file shorter than the page count its header records (a truncated copy)
+    /// when no write-ahead log beside it can supply the missing pages.
     /// The header's count is valid when its "version-valid-for" number equals the change counter
     /// (SQLite file format, section 1.3.7); older files without it are not checked here.
     private static func checkLength(_ path: String) throws(StoreError) {
@@ -151,7 +152,11 @@ public final class SQLiteStore: InstanceStore {
         let validFor = u32(92)
         guard pageCount > 0, validFor == changeCounter else { return }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size < pageCount * pageSize {
+        // A process stopped in the middle of a checkpoint leaves the header (page 1) ahead of
+        // the file's length; its write-ahead log still holds the pages and SQLite completes
+        // the file on open. Only a file without a log is judged by its length.
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        if size < pageCount * pageSize && log == 0 {
             throw StoreError(
                 .corrupt,
                 "\(path) is truncated: \(size) bytes, its header records \(pageCount) pages of \(pageSize) bytes"

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `machines/document_routing.scxml`: the samples, the pipelines' rejections and a document no

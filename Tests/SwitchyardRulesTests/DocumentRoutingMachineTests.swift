@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Routes every sample document through `machines/document_routing.scxml` (which routes with

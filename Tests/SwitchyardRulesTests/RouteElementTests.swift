@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `<sy:route>`: routing inside a machine through the synchronous API (`SessionDriver`), and the

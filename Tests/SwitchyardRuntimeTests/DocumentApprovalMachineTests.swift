@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `machines/document_approval.scxml` in a real ``Engine`` on a ``ManualClock``, with the Swift

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// The "Engine" snippet of the README, kept compiling and true (with a small machine in place

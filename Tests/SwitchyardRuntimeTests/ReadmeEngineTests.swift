@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// The README's engine snippet, kept compiling and true (with an inline machine for the file).

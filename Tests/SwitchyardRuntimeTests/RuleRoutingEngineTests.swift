@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Rule sets in the engine: `<sy:route>` inside engine instances, and triggers whose rule-set

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardConformance
 import Testing
 
 /// Runs the whole W3C suite (`../shared/w3c-scxml/ecma` and `null`) through the engine — in

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Durable behaviour that depends on the shard performing the executor's actions once: replays

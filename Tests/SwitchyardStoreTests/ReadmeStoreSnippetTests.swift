@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// The README's "Durable instances" snippet, kept compiling and true (a temporary database and

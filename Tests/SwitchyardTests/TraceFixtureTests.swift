@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Data-driven trace tests: every `Traces/X.scxml` runs with the events of `X.events` (one

@@ -1,4 +1,5 @@
 public import SwitchyardCore
+public import SwitchyardExpressions
 
 /// Executable content in the Swift DSL: ``Assign``, ``Raise``, ``Log``, ``Send``, ``Script``
 /// and ``Execute`` (a Swift closure).

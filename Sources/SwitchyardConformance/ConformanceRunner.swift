@@ -1,5 +1,4 @@
-import SwitchyardCore
-import SwitchyardSCXML
+import Switchyard
 
 #if canImport(Glibc)
     import Glibc

@@ -184,6 +184,12 @@ struct InstancesCommand: AsyncParsableCommand {
             records). `show ID`: its configuration, data model, pending timers and history. \
             Read-only: timers are shown, not fired.
 
+            `show ID --json` prints one JSON object: id, definition, version, status; \
+            configuration, data and pendingTimers (sendID, due) while it runs, finalState once \
+            it has finished; and history, one object per journal record: seq, time (engine \
+            clock nanoseconds), timestamp (ISO 8601, or null), kind, event, eventID, data, \
+            configuration, entered, exited.
+
             Examples:
               switchyard instances --db approvals.sqlite
               switchyard instances --db approvals.sqlite show doc-42 --json
@@ -249,6 +255,22 @@ struct InstancesCommand: AsyncParsableCommand {
         }
     }
 
+    /// One history entry as a JSON object with every key present (null when absent).
+    static func json(_ e: InstanceHistory.Entry) -> String {
+        var o = JSONObjectText()
+        o.add("seq", e.seq)
+        o.add("time", e.time)
+        o.add("timestamp", e.timestamp)
+        o.add("kind", e.kind)
+        o.add("event", e.event)
+        o.add("eventID", e.eventID)
+        o.add("data", e.data ?? .null)
+        o.add("configuration", e.configuration)
+        o.add("entered", e.entered)
+        o.add("exited", e.exited)
+        return o.text
+    }
+
     private func show(_ id: String) async throws {
         let store = try openStore()
         guard (try? await store.instance(id)) != nil else {
@@ -263,27 +285,26 @@ struct InstancesCommand: AsyncParsableCommand {
             let snapshot = await engine.snapshot(id)
             await engine.shutdown()
             if json {
-                var o = JSObject()
-                o["id"] = .string(id)
-                o["definition"] = .string(history.definition)
-                o["version"] = history.version.map { .number(Double($0)) } ?? .null
-                o["status"] = .string(history.status)
+                var o = JSONObjectText()
+                o.add("id", id)
+                o.add("definition", history.definition)
+                o.add("version", history.version.map(Int64.init))
+                o.add("status", history.status)
                 if let snapshot {
-                    o["configuration"] = .array(snapshot.configuration.map(Value.string))
-                    o["data"] = .object(JSObject(snapshot.data.map { ($0.name, $0.value) }))
-                    o["pendingTimers"] = .array(
-                        snapshot.pendingTimers.map {
-                            .object(
-                                JSObject([
-                                    ("sendID", .string($0.sendID)),
-                                    ("due", .string(InstanceHistory.timestampText($0.dueNanoseconds))),
-                                ]))
-                        })
+                    o.add("configuration", snapshot.configuration)
+                    o.add("data", .object(JSObject(snapshot.data.map { ($0.name, $0.value) })))
+                    let timers = snapshot.pendingTimers.map { t in
+                        var timer = JSONObjectText()
+                        timer.add("sendID", t.sendID)
+                        timer.add("due", InstanceHistory.timestampText(t.dueNanoseconds))
+                        return timer.text
+                    }
+                    o.add("pendingTimers", json: "[" + timers.joined(separator: ",") + "]")
                 } else if let final = history.finalState {
-                    o["finalState"] = .string(final)
+                    o.add("finalState", final)
                 }
-                print(Value.object(o).jsonString() ?? "{}")
-                print(history.jsonString())
+                o.add("history", json: "[" + history.entries.map(Self.json).joined(separator: ",") + "]")
+                print(o.text)
                 return
             }
             let version = history.version.map { " v\($0)" } ?? ""

@@ -523,9 +523,11 @@ extension Engine {
         }
     }
 
-    /// The full history of an instance from the store's journal: every input with its time,
+    /// The full history of an instance id from the store's journal: every input with its time,
     /// the event the machine processed, the configuration after it and the states entered and
-    /// exited — for audit. Also for finished instances, until they are pruned.
+    /// exited — for audit. Also for finished instances, until they are pruned. An id started
+    /// again after it finished has one ``InstanceHistory/Run`` per start, all reachable in
+    /// ``InstanceHistory/runs``; the history's own properties describe the latest run.
     public func history(of instanceID: String) async throws(EngineError) -> InstanceHistory {
         guard let store = core.store else { throw .storeUnavailable("the engine has no store") }
         let records: [JournalRecord]?
@@ -537,7 +539,6 @@ extension Engine {
             throw .storeUnavailable(error.message)
         }
         guard let records, let row else { throw .noSuchInstance(instanceID) }
-        return InstanceHistory(
-            row: row, records: records, version: core.definition(hash: row.definitionHash)?.version)
+        return InstanceHistory(row: row, records: records, version: { core.definition(hash: $0)?.version })
     }
 }

@@ -192,14 +192,38 @@ struct InstancesCommand: AsyncParsableCommand {
             records). `show ID`: its configuration, data model, pending timers and history. \
             Read-only: timers are shown, not fired.
 
+            An id can be started again after its instance finished or was stopped; each start \
+            begins a new run, and the journal numbering continues. `show ID` shows the latest \
+            run, and when there are several its first line says which (", run 2 of 2"); \
+            --run N shows run N instead (1 = the oldest): its definition version, status, final \
+            state and records.
+
+            `show ID --json` prints one JSON object: id, definition, version, status, run, runs \
+            (how many), startSeq (the run's start record); configuration, data and \
+            pendingTimers (sendID, due) while the latest run runs, finalState once a run has \
+            finished; and history, one object per journal record of the run: seq, time (engine \
+            clock nanoseconds), timestamp (ISO 8601, or null), kind, event, eventID, data, \
+            configuration, entered, exited.
+
             Examples:
               switchyard instances --db approvals.sqlite
               switchyard instances --db approvals.sqlite show doc-42 --json
+              switchyard instances --db approvals.sqlite show doc-42 --run 1
             """)
 
     @Option(help: "The database file (SQLite).") var db: String
     @Argument(help: "Nothing, or `show ID`.") var action: [String] = []
     @Flag(help: "Print JSON.") var json = false
+    @Option(
+        name: .customLong("run"),
+        help: "With `show ID`: the run to show (1 = the oldest; default: the latest).")
+    var runNumber: Int?
+
+    func validate() throws {
+        guard let runNumber else { return }
+        guard action.first == "show" else { throw ValidationError("--run needs `show ID`") }
+        guard runNumber >= 1 else { throw ValidationError("--run must be 1 or more, not \(runNumber)") }
+    }
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: db) else {
@@ -257,6 +281,22 @@ struct InstancesCommand: AsyncParsableCommand {
         }
     }
 
+    /// One history entry as a JSON object with every key present (null when absent).
+    static func json(_ e: InstanceHistory.Entry) -> String {
+        var o = JSONObjectText()
+        o.add("seq", e.seq)
+        o.add("time", e.time)
+        o.add("timestamp", e.timestamp)
+        o.add("kind", e.kind)
+        o.add("event", e.event)
+        o.add("eventID", e.eventID)
+        o.add("data", e.data ?? .null)
+        o.add("configuration", e.configuration)
+        o.add("entered", e.entered)
+        o.add("exited", e.exited)
+        return o.text
+    }
+
     private func show(_ id: String) async throws {
         let store = try openStore()
         guard (try? await store.instance(id)) != nil else {
@@ -268,34 +308,46 @@ struct InstancesCommand: AsyncParsableCommand {
         do {
             try await engine.recover()
             let history = try await engine.history(of: id)
-            let snapshot = await engine.snapshot(id)
+            let count = history.runs.count
+            guard let run = history.run(runNumber ?? count) else {
+                await engine.shutdown()
+                printError(
+                    "error: instance '\(id)' has \(count) run\(count == 1 ? "" : "s"); there is no run \(runNumber ?? 0)"
+                )
+                throw ExitCode(1)
+            }
+            // The engine's snapshot is the latest run's; an earlier run has only its records.
+            let snapshot = run.number == count ? await engine.snapshot(id) : nil
             await engine.shutdown()
             if json {
-                var o = JSObject()
-                o["id"] = .string(id)
-                o["definition"] = .string(history.definition)
-                o["version"] = history.version.map { .number(Double($0)) } ?? .null
-                o["status"] = .string(history.status)
+                var o = JSONObjectText()
+                o.add("id", id)
+                o.add("definition", run.definition)
+                o.add("version", run.version.map(Int64.init))
+                o.add("status", run.status)
+                o.add("run", Int64(run.number))
+                o.add("runs", Int64(count))
+                o.add("startSeq", run.startSeq)
                 if let snapshot {
-                    o["configuration"] = .array(snapshot.configuration.map(Value.string))
-                    o["data"] = .object(JSObject(snapshot.data.map { ($0.name, $0.value) }))
-                    o["pendingTimers"] = .array(
-                        snapshot.pendingTimers.map {
-                            .object(
-                                JSObject([
-                                    ("sendID", .string($0.sendID)),
-                                    ("due", .string(InstanceHistory.timestampText($0.dueNanoseconds))),
-                                ]))
-                        })
-                } else if let final = history.finalState {
-                    o["finalState"] = .string(final)
+                    o.add("configuration", snapshot.configuration)
+                    o.add("data", .object(JSObject(snapshot.data.map { ($0.name, $0.value) })))
+                    let timers = snapshot.pendingTimers.map { t in
+                        var timer = JSONObjectText()
+                        timer.add("sendID", t.sendID)
+                        timer.add("due", InstanceHistory.timestampText(t.dueNanoseconds))
+                        return timer.text
+                    }
+                    o.add("pendingTimers", json: "[" + timers.joined(separator: ",") + "]")
+                } else if let final = run.finalState {
+                    o.add("finalState", final)
                 }
-                print(Value.object(o).jsonString() ?? "{}")
-                print(history.jsonString())
+                o.add("history", json: "[" + run.entries.map(Self.json).joined(separator: ",") + "]")
+                print(o.text)
                 return
             }
-            let version = history.version.map { " v\($0)" } ?? ""
-            print("instance \(id) (\(history.definition)\(version)): \(history.status)")
+            let version = run.version.map { " v\($0)" } ?? ""
+            let which = count > 1 ? ", run \(run.number) of \(count)" : ""
+            print("instance \(id) (\(run.definition)\(version)): \(run.status)\(which)")
             if let snapshot {
                 print("configuration: \(snapshot.configuration.joined(separator: ", "))")
                 var functions: [String] = []
@@ -310,16 +362,18 @@ struct InstancesCommand: AsyncParsableCommand {
                 for t in snapshot.pendingTimers {
                     print("timer \(t.sendID) due \(InstanceHistory.timestampText(t.dueNanoseconds))")
                 }
-            } else if let final = history.finalState {
+            } else if let final = run.finalState {
                 print("final state: \(final)")
             }
             print("history:")
-            for e in history.entries {
+            for e in run.entries {
                 let when = e.timestamp ?? "\(e.time)"
                 let what = [e.kind, e.event].compactMap { $0 }.joined(separator: " ")
                 let idText = e.eventID.map { " [\($0)]" } ?? ""
                 print("  \(e.seq)  \(when)  \(what)\(idText) -> \(e.configuration.joined(separator: ", "))")
             }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

@@ -19,8 +19,8 @@ struct RouteCommand: ParsableCommand {
 
             Exit status: 0 when a route was chosen (a rule or the default), 2 when no rule \
             matched and there is no default, 1 when the rule set is invalid (diagnostics on \
-            standard error as path:line:col: error: message with a caret) or the input is not \
-            JSON.
+            standard error as path:line:col: error: message with a caret), 64 when --input is \
+            not JSON or not a JSON object (nothing is routed).
 
             Example:
               $ switchyard route machines/document_routing.rules.xml \\
@@ -44,7 +44,12 @@ struct RouteCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print every rule considered, with its outcome and the reasons.")
     var explain = false
 
+    func validate() throws {
+        _ = try Self.parseInput(input)
+    }
+
     func run() throws {
+        let document = try Self.parseInput(input)
         let set: RuleSet
         do {
             set = try RuleSet.load(path: rules)
@@ -52,22 +57,33 @@ struct RouteCommand: ParsableCommand {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(1)
         }
-        let value: Value
-        do {
-            value = try Value.parseJSON(input)
-        } catch {
-            FileHandle.standardError.write(Data("error: --input is not valid JSON: \(error.message)\n".utf8))
-            throw ExitCode(1)
-        }
         let decision: RoutingDecision
         if explain {
-            let e = set.explain(value)
+            let e = set.explain(document)
             decision = e.decision
             print(e.text)
         } else {
-            decision = set.decide(value)
+            decision = set.decide(document)
             print(decision.textLines.joined(separator: "\n"))
         }
         if decision.outcome == .noMatch { throw ExitCode(2) }
+    }
+
+    /// The document `--input` names: a JSON object, else a usage error (exit 64) naming what is
+    /// wrong. A rule set would route any other value to its default with an `error:` line, which
+    /// from the command line is a typo, not a decision.
+    static func parseInput(_ text: String) throws -> Value {
+        let value: Value
+        do {
+            value = try Value.parseJSON(text)
+        } catch {
+            throw ValidationError("--input is not valid JSON: \(error)")
+        }
+        switch value {
+        case .object: return value
+        case .array: throw ValidationError("--input must be a JSON object, not an array")
+        case .null: throw ValidationError("--input must be a JSON object, not null")
+        default: throw ValidationError("--input must be a JSON object, not a \(value.typeName)")
+        }
     }
 }

@@ -51,10 +51,33 @@ import Testing
         #expect(r.status == 1)
     }
 
-    @Test func badJSONExitsOne() throws {
-        let r = try CLI.run(["route", Self.rules, "--input", "{nope"], cwd: CLI.repositoryRoot)
-        #expect(r.stderr.hasPrefix("error: --input is not valid JSON"))
-        #expect(r.status == 1)
+    /// Input that is not JSON is a usage error (exit 64, like `run --data`): no decision.
+    @Test(arguments: [
+        ("{nope", "Error: --input is not valid JSON: 1:2: syntax error: JSON: expected property name"),
+        ("abc", "Error: --input is not valid JSON: 1:1: syntax error: JSON: unexpected token"),
+        ("", "Error: --input is not valid JSON: 1:1: syntax error: JSON: unexpected end of input"),
+    ])
+    func inputThatIsNotJSONIsAUsageError(input: String, message: String) throws {
+        let r = try CLI.run(["route", Self.rules, "--input", input], cwd: CLI.repositoryRoot)
+        #expect(r.stdout == "")
+        #expect(r.stderr.split(separator: "\n").first.map(String.init) == message)
+        #expect(r.status == 64)
+    }
+
+    /// JSON that is not an object routes nothing: a usage error naming what the input was,
+    /// instead of an `error:` line and the default route with exit 0.
+    @Test(arguments: [
+        ("[1,2]", "an array"), (#""abc""#, "a string"), ("42", "a number"), ("true", "a boolean"),
+        ("null", "null"),
+    ])
+    func inputThatIsNotAnObjectIsAUsageError(input: String, what: String) throws {
+        let r = try CLI.run(["route", Self.rules, "--input", input], cwd: CLI.repositoryRoot)
+        #expect(r.stdout == "")
+        #expect(
+            r.stderr.split(separator: "\n").first.map(String.init)
+                == "Error: --input must be a JSON object, not \(what)")
+        #expect(r.stderr.contains("Usage: switchyard route"))
+        #expect(r.status == 64)
     }
 
     @Test func helpHasExample() throws {

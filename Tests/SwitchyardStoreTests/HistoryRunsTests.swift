@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `history(of:)` of an id that was started again after it finished or was replaced: every

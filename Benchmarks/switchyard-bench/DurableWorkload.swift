@@ -81,12 +81,12 @@ enum DurableWorkload {
                     for i in 0..<instances {
                         batch.append(("c\(i)", Event("tick")))
                         if batch.count == 4096 {
-                            await engine.send(batch)
+                            await engine.enqueue(batch)
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
                 }
-                await engine.send(batch)
+                await engine.enqueue(batch)
                 await engine.quiesce()
                 await engine.shutdown()
             }

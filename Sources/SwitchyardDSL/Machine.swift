@@ -1,5 +1,5 @@
 public import SwitchyardCore
-public import SwitchyardExpressions
+import SwitchyardExpressions
 
 /// A statechart written in Swift with result builders — the same model the SCXML loader builds.
 ///
@@ -7,7 +7,7 @@ public import SwitchyardExpressions
 /// Swift closures; ``compile(options:)`` compiles both into a ``MachineDefinition`` through
 /// exactly the validation an XML document goes through (duplicate ids, unknown targets, bad
 /// expressions, ... as ``DiagnosticList`` errors positioned at the Swift line that wrote them).
-/// The definition runs with ``Interpreter``, ``SessionDriver`` or the engine like any other.
+/// The definition runs with ``Interpreter``, ``InstanceRunner`` or the engine like any other.
 ///
 /// ```swift
 /// let definition = try Machine("door", initial: "closed") {

@@ -105,9 +105,6 @@ public struct ActivityInput: Sendable {
 /// An async Swift function a machine starts with `<invoke type="activity" src="name">`.
 public typealias ActivityBody = @Sendable (ActivityInput) async throws -> Value
 
-/// A Swift custom action run by `<sy:action name="...">`; see ``CustomActionHandler``.
-public typealias ActionBody = @Sendable (CustomAction, inout CustomActionContext) throws -> Void
-
 struct RegisteredActivity: Sendable {
     var body: ActivityBody
     var options: ActivityOptions

@@ -6,11 +6,11 @@ import Synchronization
     import Darwin
 #endif
 
-/// The time source of a performer (the engine, ``SessionDriver``). Instants are nanoseconds
+/// The time source of a performer (the engine, ``InstanceRunner``). Instants are nanoseconds
 /// since the clock's own epoch. Performers never ask which clock they have: they read ``now()``
 /// and wait with ``wait(until:)`` or ``sleep(until:)``, and a manual clock answers those by
 /// moving (or waiting to be moved) instead of by passing real time.
-public protocol SessionClock: Sendable {
+public protocol EngineClock: Sendable {
     /// The current instant.
     func now() -> Int64
     /// Blocks the calling thread until `instant`. A manual clock jumps there at once.
@@ -21,7 +21,7 @@ public protocol SessionClock: Sendable {
 }
 
 /// Wall-clock time (monotonic), for real deployments.
-public struct SystemClock: SessionClock {
+public struct SystemClock: EngineClock {
     public init() {}
 
     /// Nanoseconds since an arbitrary fixed point (monotonic).
@@ -52,7 +52,7 @@ public struct SystemClock: SessionClock {
 ///
 /// Use it where instants must keep their meaning across process restarts and reboots: the
 /// durable engine stores timer due times, and a monotonic clock's epoch changes at every boot.
-public struct WallClock: SessionClock {
+public struct WallClock: EngineClock {
     public init() {}
 
     /// Nanoseconds since 1970-01-01T00:00:00Z.
@@ -68,7 +68,7 @@ public struct WallClock: SessionClock {
 
 /// A clock that moves only when told to: tests and `--clock manual` see the same trace every
 /// run, and delays of hours take no wall time.
-public final class ManualClock: SessionClock, Sendable {
+public final class ManualClock: EngineClock, Sendable {
     private struct Sleeper {
         var id: UInt64
         var deadline: Int64

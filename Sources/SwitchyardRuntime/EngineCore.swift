@@ -47,7 +47,7 @@ struct EngineMetrics: Sendable {
 /// Everything the shards share. ``Engine`` is its public face; the worker tasks keep it alive
 /// until they have drained their mailboxes.
 final class EngineCore: Sendable {
-    let clock: any SessionClock
+    let clock: any EngineClock
     let options: EngineOptions
     let interpreterOptions: InterpreterOptions
     let logger = Logger(label: "switchyard.engine")
@@ -67,7 +67,7 @@ final class EngineCore: Sendable {
     /// Running instance ids, for `#_scxml_<id>` sends (SCXML 6.2.4: a send to a session that does
     /// not exist raises `error.communication` in the sending macrostep). Only without a store:
     /// a durable engine's replay could not see the same answer, so it dead-letters such sends.
-    let directory: SessionDirectory?
+    let directory: InstanceDirectory?
     /// Set once ``Engine/recover()`` has run (always set without a store).
     let recovered = Atomic<Bool>(false)
 
@@ -104,11 +104,11 @@ final class EngineCore: Sendable {
     /// in firing order, never interleaved.
     private let firing = Mutex<Int>(0)
 
-    init(clock: any SessionClock, options: EngineOptions, store: (any InstanceStore)?) {
+    init(clock: any EngineClock, options: EngineOptions, store: (any InstanceStore)?) {
         self.clock = clock
         self.options = options
         self.store = store
-        directory = store == nil ? SessionDirectory() : nil
+        directory = store == nil ? InstanceDirectory() : nil
         if store == nil { recovered.store(true, ordering: .relaxed) }
         var io = options.interpreter
         if options.traceMicrosteps { io.tracing = true }
@@ -256,7 +256,7 @@ final class EngineCore: Sendable {
     /// markup, with ``EngineOptions/documentParser``), or `src` loaded with
     /// ``EngineOptions/documentLoader`` relative to the invoking document's directory. It is
     /// compiled with the parent definition's rule-set routing and Swift bindings, like
-    /// `SessionDriver` children, kept by content hash (so a durable engine stores it and
+    /// `InstanceRunner` children, kept by content hash (so a durable engine stores it and
     /// recovery finds it), and cached. The failure is the `error.execution` message.
     func childDefinition(_ request: InvokeRequest, parent: RegisteredDefinition) -> Result<
         RegisteredDefinition, InvokeFailure

@@ -101,14 +101,6 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A delayed send or state timeout an instance is waiting for.
-public struct PendingTimerInfo: Sendable, Hashable {
-    /// The send id (`sy.timeout.<state>` for state timeouts).
-    public var sendID: String
-    /// Due instant in the engine clock's nanoseconds.
-    public var dueNanoseconds: Int64
-}
-
 /// A consistent view of one instance, taken between two events.
 public struct InstanceSnapshot: Sendable {
     public var id: String
@@ -122,7 +114,7 @@ public struct InstanceSnapshot: Sendable {
     /// Data model variables (system variables excluded).
     public var data: [NamedValue]
     /// Pending timers, earliest first.
-    public var pendingTimers: [PendingTimerInfo]
+    public var pendingTimers: [PendingTimer]
     /// Names of the most recent events processed, oldest first (see
     /// ``EngineOptions/historyLength``).
     public var recentEvents: [String]

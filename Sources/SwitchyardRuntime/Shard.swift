@@ -165,7 +165,7 @@ final class Shard: @unchecked Sendable {
             stableIDs: core.store != nil, historyLength: core.options.historyLength,
             interpreterOptions: core.interpreterOptions,
             actionHandler: ExecutorActionHandler { [unowned core] name in core.action(named: name) },
-            sessionDirectory: core.directory,
+            instanceDirectory: core.directory,
             activity: { [unowned core] name in core.activity(named: name) },
             childDefinition: { [unowned core] request, parent in core.childDefinition(request, parent: parent)
             },

@@ -57,7 +57,7 @@ struct ActivityScript {
     }
 
     /// Registers every activity with the driver.
-    func register(with driver: SessionDriver) {
+    func register(with driver: InstanceRunner) {
         for (name, entry) in entries {
             let outcomes = entry.outcomes
             driver.registerActivity(name, options: entry.options) { input in

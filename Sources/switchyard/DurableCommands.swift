@@ -5,7 +5,7 @@ import Switchyard
 /// Opens the store and a durable engine on it (wall clock unless given), registers `machine`
 /// when given, and recovers.
 func openDurableEngine(
-    db: String, machine: (MachineDefinition, String)? = nil, clock: any SessionClock = WallClock(),
+    db: String, machine: (MachineDefinition, String)? = nil, clock: any EngineClock = WallClock(),
     activities: ActivityScript? = nil
 ) async throws -> Engine {
     let store: SQLiteStore
@@ -160,7 +160,8 @@ struct SendCommand: AsyncParsableCommand {
         }
         let engine = try await openDurableEngine(db: db)
         do {
-            let receipt = try await engine.deliver(Event(event, data: payload), to: id, eventID: eventID)
+            let receipt = try await engine.deliverAndWait(
+                Event(event, data: payload), to: id, eventID: eventID)
             await engine.quiesce()
             let snapshot = await engine.snapshot(id)
             if receipt.duplicate {

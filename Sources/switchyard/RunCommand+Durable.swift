@@ -163,7 +163,7 @@ final class DurableRun {
     /// Delivers an event (journaled before it returns) and prints the records it produced.
     func send(_ event: Event) async throws(EngineError) {
         do {
-            try await engine.deliver(event, to: id)
+            try await engine.deliverAndWait(event, to: id)
         } catch .notRunning, .noSuchInstance {
             printError("error: instance '\(id)' has finished or was stopped")
             return

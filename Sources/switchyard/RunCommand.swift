@@ -119,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         for w in definition.warnings { printError(w.rendered) }
         let manual = ManualClock()
-        let driver = SessionDriver(
+        let driver = InstanceRunner(
             definition: definition, sessionID: "run", data: initial,
             clock: clock == .manual ? manual : SystemClock(),
             loader: SCXMLLoader().documentLoader, parser: SCXMLLoader().documentParser)
@@ -127,7 +127,7 @@ struct RunCommand: AsyncParsableCommand {
         script?.register(with: driver)
         let format = trace
         driver.onLog = { record in Self.report(log: record, format: format) }
-        driver.onTopLevelMacrostep = { event, result, interpreter in
+        driver.onMacrostep = { event, result, interpreter in
             Self.report(event: event, result: result, interpreter: interpreter, format: format)
         }
         driver.start()
@@ -182,7 +182,7 @@ struct RunCommand: AsyncParsableCommand {
     /// After the last event (of --events; with the wall clock also at the end of input): the
     /// manual clock jumps from timer to timer; the wall clock waits for them in real time.
     /// Either way until the machine finishes or no timer is left.
-    private func finish(_ driver: SessionDriver) {
+    private func finish(_ driver: InstanceRunner) {
         switch clock {
         case .manual: driver.runToCompletion()
         case .wall: driver.runRealTime(timeout: .seconds(3_000_000_000))  // ~95 years: no limit

@@ -33,8 +33,8 @@ import Testing
         [MicrostepTrace], String?
     ) {
         var traces: [MicrostepTrace] = []
-        let driver = SessionDriver(definition: definition, options: InterpreterOptions(tracing: true))
-        driver.onTopLevelMacrostep = { _, result, _ in traces += result.trace }
+        let driver = InstanceRunner(definition: definition, options: InterpreterOptions(tracing: true))
+        driver.onMacrostep = { _, result, _ in traces += result.trace }
         driver.start()
         for event in [Event("document.submitted", data: input)] + events.map({ Event($0) }) {
             driver.enqueue(event)

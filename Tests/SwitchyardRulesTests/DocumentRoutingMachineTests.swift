@@ -43,8 +43,8 @@ import Testing
         }
     }
 
-    func run(_ sample: Sample) throws -> SessionDriver {
-        let driver = SessionDriver(definition: try #require(Self.machine), sessionID: sample.name)
+    func run(_ sample: Sample) throws -> InstanceRunner {
+        let driver = InstanceRunner(definition: try #require(Self.machine), sessionID: sample.name)
         driver.start()
         driver.enqueue(Event("document.submitted", data: sample.input))
         driver.runUntilIdle()
@@ -136,7 +136,7 @@ import Testing
 
     @Test func technicalPipelineKeepsTheTags() throws {
         let input: Value = ["documentType": "spec", "keywords": ["specification", "api"], "amount": 0]
-        let driver = SessionDriver(definition: try #require(Self.machine), sessionID: "t")
+        let driver = InstanceRunner(definition: try #require(Self.machine), sessionID: "t")
         driver.start()
         driver.enqueue(Event("document.submitted", data: input))
         driver.runUntilIdle()

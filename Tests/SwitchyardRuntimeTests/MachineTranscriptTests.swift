@@ -75,7 +75,7 @@ import Testing
                 try await engine.advance(by: d)
             default:
                 let payload = argument.isEmpty ? Value.undefined : try Value.parseJSON(argument)
-                await engine.send(Event(command, data: payload), to: id)
+                await engine.enqueue(Event(command, data: payload), to: id)
                 await engine.quiesce()
             }
             for step in log.microsteps(of: id) {

@@ -410,7 +410,7 @@ import Testing
     static func cancelWhileCharging(_ h: Harness) async throws {
         try await h.start("cancel", order: "A1", calls: 2)
         #expect(try await h.snapshot("cancel").activities == ["charge"])
-        await h.engine.send(
+        await h.engine.enqueue(
             Event("cancel", data: object([("reason", .string("changed my mind"))])), to: "cancel")
         await h.settle(calls: 3)
         let s = try await h.snapshot("cancel")

@@ -5,7 +5,7 @@ import Testing
 
 /// Runs the whole W3C suite (`../shared/w3c-scxml/ecma` and `null`) through the engine — in
 /// memory and durably on SQLite — and checks every test ends as it does through
-/// ``SessionDriver`` (the conformance runner): both performers run the same
+/// ``InstanceRunner`` (the conformance runner): both performers run the same
 /// `InstanceExecutor`, so they must agree test by test. Each test is an engine instance, its
 /// invoked sessions are child instances in other shards, and delayed events run on a
 /// ``ManualClock``. Skipped with a reason when the suite is absent.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Switchyard
 
 /// A machine from a snippet of states: wrapped in an `<scxml>` root (ECMAScript data model, the

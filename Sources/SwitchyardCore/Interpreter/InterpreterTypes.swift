@@ -93,7 +93,7 @@ public struct ActiveInvocation: Hashable, Sendable, Codable {
     public var autoforward: Bool
 }
 
-/// A delayed send waiting for its time, as the executor tracks it. Kept in ``InstanceState`` so a
+/// A delayed send waiting for its time, as the executor tracks it. Kept in ``InterpreterState`` so a
 /// restored instance re-arms its timers.
 public struct PendingTimer: Hashable, Sendable, Codable {
     /// The send id (`<cancel>` uses it).
@@ -118,7 +118,7 @@ public struct PendingTimer: Hashable, Sendable, Codable {
 
 /// Everything that distinguishes one running instance of a machine from another, referring to
 /// states by id so it can be saved, restored, and read by people.
-public struct InstanceState: Hashable, Sendable, Codable {
+public struct InterpreterState: Hashable, Sendable, Codable {
     /// The session id.
     public var sessionID: String
     /// Active states in document order (atomic, compound and parallel).

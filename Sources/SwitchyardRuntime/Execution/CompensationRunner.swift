@@ -7,7 +7,7 @@ import SwitchyardExpressions
 enum CompensationRunner {
     /// The result of the last attempt.
     static func run(
-        _ registered: RegisteredActivity, _ input: ActivityInput, clock: any SessionClock
+        _ registered: RegisteredActivity, _ input: ActivityInput, clock: any EngineClock
     ) async -> Result<Value, ActivityError> {
         let policy = registered.options.retry
         var input = input
@@ -25,7 +25,7 @@ enum CompensationRunner {
     }
 
     private static func attemptOnce(
-        _ registered: RegisteredActivity, _ input: ActivityInput, clock: any SessionClock
+        _ registered: RegisteredActivity, _ input: ActivityInput, clock: any EngineClock
     ) async -> Result<Value, ActivityError> {
         let body = registered.body
         guard let timeout = registered.options.timeout else { return await outcome(body, input) }

@@ -16,7 +16,7 @@ final class ExecutorEnvironment: @unchecked Sendable {
     /// interpreter of this performer.
     let actionHandler: ExecutorActionHandler
     /// Set on every interpreter: `#_scxml_<id>` sends to unknown sessions fail in the macrostep.
-    let sessionDirectory: SessionDirectory?
+    let instanceDirectory: InstanceDirectory?
     /// A registered activity by name.
     let activity: @Sendable (String) -> RegisteredActivity?
     /// The definition of an `<invoke type="scxml">` child.
@@ -29,7 +29,7 @@ final class ExecutorEnvironment: @unchecked Sendable {
 
     init(
         stableIDs: Bool, historyLength: Int, interpreterOptions: InterpreterOptions,
-        actionHandler: ExecutorActionHandler, sessionDirectory: SessionDirectory? = nil,
+        actionHandler: ExecutorActionHandler, instanceDirectory: InstanceDirectory? = nil,
         activity: @escaping @Sendable (String) -> RegisteredActivity?,
         childDefinition:
             @escaping @Sendable (InvokeRequest, RegisteredDefinition) -> Result<
@@ -41,7 +41,7 @@ final class ExecutorEnvironment: @unchecked Sendable {
         self.historyLength = historyLength
         self.interpreterOptions = interpreterOptions
         self.actionHandler = actionHandler
-        self.sessionDirectory = sessionDirectory
+        self.instanceDirectory = instanceDirectory
         self.activity = activity
         self.childDefinition = childDefinition
         self.nextSendStamp = nextSendStamp

@@ -65,7 +65,7 @@ struct DurableSnapshot: Codable {
         var retryDue: Int64?
     }
 
-    var state: InstanceState
+    var state: InterpreterState
     var status: String
     var finalState: String?
     var timers: [String: PendingSend]

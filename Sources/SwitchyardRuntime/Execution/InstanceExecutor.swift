@@ -8,9 +8,9 @@ import SwitchyardExpressions
 /// same state and the same actions: that is what makes a journal replay exact.
 ///
 /// Every runner uses it: the engine's shards (in memory, durably, and while replaying a
-/// journal) and ``SessionDriver`` (`switchyard run`, the conformance runner). What an action
+/// journal) and ``InstanceRunner`` (`switchyard run`, the conformance runner). What an action
 /// does — post it now, after the commit, or not at all during a replay — is the performer's
-/// decision, made in one place (`Shard.perform`, `SessionDriver.perform`).
+/// decision, made in one place (`Shard.perform`, `InstanceRunner.perform`).
 struct InstanceExecutor {
     let id: String
     var definition: RegisteredDefinition
@@ -70,7 +70,7 @@ struct InstanceExecutor {
             definition: definition.machine, sessionID: id, data: data, declareUndeclared: parent == nil,
             options: environment.interpreterOptions)
         interpreter.actionHandler = environment.actionHandler
-        interpreter.sessionDirectory = environment.sessionDirectory
+        interpreter.instanceDirectory = environment.instanceDirectory
         self.id = id
         self.definition = definition
         self.interpreter = interpreter
@@ -86,7 +86,7 @@ struct InstanceExecutor {
     ) {
         var interpreter = interpreter
         interpreter.actionHandler = environment.actionHandler
-        interpreter.sessionDirectory = environment.sessionDirectory
+        interpreter.instanceDirectory = environment.instanceDirectory
         self.id = id
         self.definition = definition
         self.interpreter = interpreter
@@ -557,7 +557,7 @@ struct InstanceExecutor {
     mutating func migrated(to definition: RegisteredDefinition, interpreter: Interpreter) {
         var interpreter = interpreter
         interpreter.actionHandler = environment.actionHandler
-        interpreter.sessionDirectory = environment.sessionDirectory
+        interpreter.instanceDirectory = environment.instanceDirectory
         self.definition = definition
         self.interpreter = interpreter
     }
@@ -569,11 +569,19 @@ struct InstanceExecutor {
         InstanceSnapshot(
             id: id, definition: definition.name, version: definition.version, status: status,
             configuration: interpreter.configurationIDs, data: interpreter.dataModel,
-            pendingTimers: timers.map { PendingTimerInfo(sendID: $0.key, dueNanoseconds: $0.value.due) }
-                .sorted { ($0.dueNanoseconds, $0.sendID) < ($1.dueNanoseconds, $1.sendID) },
+            pendingTimers: pendingTimers,
             recentEvents: recentInOrder, activities: activities.keys.sorted(),
             compensations: compensations.map(\.activity), parent: parentLink?.parent,
             children: children.mapValues(\.id))
+    }
+
+    /// The delayed sends waiting, in firing order (due time, then scheduling order).
+    var pendingTimers: [PendingTimer] {
+        timers.map {
+            PendingTimer(
+                sendID: $0.key, dueNanoseconds: $0.value.due, sequence: $0.value.seq, event: $0.value.event,
+                target: $0.value.target)
+        }.sorted { ($0.dueNanoseconds, $0.sequence) < ($1.dueNanoseconds, $1.sequence) }
     }
 
     /// The timers to arm for a restored instance (delayed sends and pending retries).

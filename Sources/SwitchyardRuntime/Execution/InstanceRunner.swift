@@ -1,17 +1,17 @@
 public import SwitchyardCore
 public import SwitchyardExpressions
 
-/// A `<log>` line produced by an instance run by a ``SessionDriver``.
+/// A `<log>` line produced by an instance run by a ``InstanceRunner``.
 public struct LogRecord: Hashable, Sendable {
     /// The instance that logged.
-    public var sessionID: String
+    public var instanceID: String
     /// The `label` attribute.
     public var label: String?
     /// The evaluated `expr`.
     public var message: String
 }
 
-/// What a scripted activity of a ``SessionDriver`` does: its result, delivered after `delay` on
+/// What a scripted activity of a ``InstanceRunner`` does: its result, delivered after `delay` on
 /// the driver's clock (a result later than the activity's timeout is a timeout).
 public struct ScriptedOutcome: Sendable {
     /// The value (`done.invoke.<id>`) or the failure (`error.activity.<id>`, or a retry).
@@ -25,7 +25,7 @@ public struct ScriptedOutcome: Sendable {
     }
 }
 
-/// A synchronous activity for a ``SessionDriver``: given the attempt, what it does.
+/// A synchronous activity for a ``InstanceRunner``: given the attempt, what it does.
 public typealias ScriptedActivity = @Sendable (ActivityInput) -> ScriptedOutcome
 
 /// Runs one top-level instance and the instances it invokes, synchronously on the calling
@@ -33,12 +33,12 @@ public typealias ScriptedActivity = @Sendable (ActivityInput) -> ScriptedOutcome
 /// conformance runner and tests use it, so what they measure is what the engine runs.
 ///
 /// Events between instances go through one FIFO queue; delayed sends, activity timeouts and
-/// retries wait on the driver's ``SessionClock`` (firing order: due time, then scheduling
+/// retries wait on the driver's ``EngineClock`` (firing order: due time, then scheduling
 /// order). Activities are scripted (``registerActivity(_:options:_:)``): their outcomes arrive
 /// after their scripted delay. `#_router` sends have no router to go to and are dead-lettered.
 /// With a ``ManualClock``, ``runToCompletion(maxEvents:timeout:)`` jumps from timer to timer, so
 /// delayed tests take no wall time and every run produces the same trace.
-public final class SessionDriver {
+public final class InstanceRunner {
     /// An instance and the driver's handles for it. A class so the driver mutates the executor
     /// in place, never copying its interpreter.
     final class Session {
@@ -65,22 +65,22 @@ public final class SessionDriver {
     }
 
     /// The time source for delayed sends and scripted activities.
-    public let clock: any SessionClock
+    public let clock: any EngineClock
     /// Loads `<invoke src>` documents.
     public let loader: DocumentLoader?
     /// Parses `<invoke>` content given as markup.
     public let parser: DocumentParser?
     /// The live instances, shared with every interpreter this driver runs.
-    public let directory = SessionDirectory()
+    public let directory = InstanceDirectory()
     /// Options for every interpreter this driver creates.
     public let options: InterpreterOptions
     /// Called after every macrostep of the top-level instance with the event (nil for start),
     /// the macrostep's trace, error and effects, and the interpreter after it.
     // Read once per event by the single-threaded driver; no access to it overlaps another, so
     // the dynamic exclusivity check (a runtime call per event) is skipped.
-    @exclusivity(unchecked) public var onTopLevelMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
+    @exclusivity(unchecked) public var onMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
     {
-        didSet { environment.observing = onTopLevelMacrostep != nil }
+        didSet { environment.observing = onMacrostep != nil }
     }
     /// Called for every `<log>`.
     public var onLog: ((LogRecord) -> Void)?
@@ -89,23 +89,23 @@ public final class SessionDriver {
     /// Whether ``logs`` keeps `<log>` lines (turn off for long runs).
     public var keepLogs = true
     /// Errors reported by macrosteps (microstep limit, ...), with the instance id.
-    public private(set) var errors: [(session: String, error: InterpreterError)] = []
+    public private(set) var errors: [(instance: String, error: InterpreterError)] = []
     /// Events that could not be delivered, with the reason (an unknown instance, `#_router`).
     public private(set) var deadLetters: [(event: Event, reason: DeadLetterReason)] = []
     /// The id of the top-level instance.
-    public let topSessionID: String
+    public let instanceID: String
     /// The donedata of the top-level instance once it finished.
     public private(set) var doneData: Value?
 
     // Hot per-event state of a single-threaded executor: no overlapping accesses, so the dynamic
     // exclusivity checks are skipped.
-    @exclusivity(unchecked) var sessions = SessionTable()
+    @exclusivity(unchecked) var sessions = InstanceTable()
     @exclusivity(unchecked) var queue: [(slot: Int, message: Message)] = []
     @exclusivity(unchecked) var queueHead = 0
     var timers = TimerQueue<Timer>()
     let environment: ExecutorEnvironment
     private let registry = DriverRegistry()
-    /// The macrostep being reported to ``onTopLevelMacrostep``, and the lines it logged.
+    /// The macrostep being reported to ``onMacrostep``, and the lines it logged.
     private var report = MacrostepResult()
     private var pendingLogs: [LogRecord] = []
 
@@ -114,7 +114,7 @@ public final class SessionDriver {
     /// `strictActions` is set, in which case they raise `error.execution` as in the engine.
     public init(
         definition: MachineDefinition, sessionID: String = "session-0", data: [NamedValue] = [],
-        clock: any SessionClock = ManualClock(), options: InterpreterOptions = .init(),
+        clock: any EngineClock = ManualClock(), options: InterpreterOptions = .init(),
         loader: DocumentLoader? = nil,
         parser: DocumentParser? = nil,
         strictActions: Bool = false
@@ -123,13 +123,13 @@ public final class SessionDriver {
         self.loader = loader
         self.parser = parser
         self.options = options
-        topSessionID = sessionID
+        instanceID = sessionID
         let registry = self.registry
         let definitions = ChildDefinitions(loader: loader, parser: parser)
         environment = ExecutorEnvironment(
             stableIDs: false, historyLength: 0, interpreterOptions: options,
             actionHandler: ExecutorActionHandler(ignoreUnregistered: !strictActions) { registry.action($0) },
-            sessionDirectory: directory,
+            instanceDirectory: directory,
             activity: { registry.activity($0)?.registered },
             childDefinition: { request, parent in definitions.definition(request, parent: parent) },
             nextSendStamp: { registry.nextStamp() })
@@ -155,7 +155,7 @@ public final class SessionDriver {
 
     /// The top-level instance's interpreter.
     public var top: Interpreter {
-        guard let session = sessions[topSessionID] else {
+        guard let session = sessions[instanceID] else {
             preconditionFailure("the top-level session is never removed")
         }
         return session.executor.interpreter
@@ -280,14 +280,9 @@ public final class SessionDriver {
     }
 
     /// The top-level instance's state with its pending timers, for saving.
-    public func snapshot() -> InstanceState {
+    public func snapshot() -> InterpreterState {
         var state = top.snapshot()
-        let timers = sessions[topSessionID]?.executor.timers ?? [:]
-        state.pendingTimers = timers.map {
-            PendingTimer(
-                sendID: $0.key, dueNanoseconds: $0.value.due, sequence: $0.value.seq, event: $0.value.event,
-                target: $0.value.target)
-        }.sorted { ($0.dueNanoseconds, $0.sequence) < ($1.dueNanoseconds, $1.sequence) }
+        state.pendingTimers = sessions[instanceID]?.executor.pendingTimers ?? []
         return state
     }
 
@@ -296,8 +291,8 @@ public final class SessionDriver {
     private func apply(_ input: InstanceInput, to session: Session, event: Event?, now: Int64) {
         let handledBefore = session.executor.eventsHandled
         let actions = session.executor.apply(input, now: now)
-        let isTop = session.executor.id == topSessionID
-        let observer = isTop ? onTopLevelMacrostep : nil
+        let isTop = session.executor.id == instanceID
+        let observer = isTop ? onMacrostep : nil
         // Most macrosteps of a busy machine produce no actions: skip the bookkeeping for them.
         if actions.isEmpty && observer == nil { return }
         report = MacrostepResult(handled: session.executor.lastEventHandled)
@@ -358,7 +353,7 @@ public final class SessionDriver {
                         sendID: event.sendID),
                     to: id, sent: nil)
             case .log(let label, let message):
-                let record = LogRecord(sessionID: id, label: label, message: message)
+                let record = LogRecord(instanceID: id, label: label, message: message)
                 if keepLogs { logs.append(record) }
                 if onLog != nil { pendingLogs.append(record) }
             case .deadLetter(let event, let reason):
@@ -375,7 +370,7 @@ public final class SessionDriver {
                 case .started, .eventReceived, .timerFired, .activityFailed: break
                 }
             case .finished:
-                if id == topSessionID {
+                if id == instanceID {
                     doneData = session.executor.doneData ?? .undefined
                 } else {
                     removeSession(id)
@@ -489,7 +484,7 @@ public final class SessionDriver {
     }
 }
 
-/// The activities and actions registered with a ``SessionDriver`` (read by its executors).
+/// The activities and actions registered with a ``InstanceRunner`` (read by its executors).
 final class DriverRegistry: @unchecked Sendable {
     // Touched only on the driver's thread.
     struct Activity {
@@ -518,7 +513,7 @@ final class DriverRegistry: @unchecked Sendable {
     }
 }
 
-/// Compiles `<invoke type="scxml">` documents for a ``SessionDriver`` (cached by `src`), with
+/// Compiles `<invoke type="scxml">` documents for a ``InstanceRunner`` (cached by `src`), with
 /// the parent's rule-set routing and Swift bindings.
 final class ChildDefinitions: @unchecked Sendable {
     // Touched only on the driver's thread.
@@ -584,13 +579,13 @@ final class ChildDefinitions: @unchecked Sendable {
 /// Sessions in slots (so queued events address them by index, without hashing) plus an index
 /// by session id. Slots of ended sessions are never reused, so an event queued for a session
 /// that ended cannot reach a later one.
-struct SessionTable {
-    var slots: [SessionDriver.Session?] = []
+struct InstanceTable {
+    var slots: [InstanceRunner.Session?] = []
     var index: [String: Int] = [:]
 
     func slot(of id: String) -> Int? { index[id] }
 
-    subscript(id: String) -> SessionDriver.Session? {
+    subscript(id: String) -> InstanceRunner.Session? {
         get { index[id].flatMap { slots[$0] } }
         set {
             if let slot = index[id] {
@@ -603,7 +598,7 @@ struct SessionTable {
         }
     }
 
-    mutating func remove(_ id: String) -> SessionDriver.Session? {
+    mutating func remove(_ id: String) -> InstanceRunner.Session? {
         let old = self[id]
         self[id] = nil
         return old

@@ -1,11 +1,11 @@
 public import SwitchyardCore
 import Synchronization
 
-/// The set of live instance ids a ``SessionDriver`` can deliver to, shared with its
+/// The set of live instance ids a ``InstanceRunner`` can deliver to, shared with its
 /// interpreters so a `<send target="#_scxml_ID">` to a session that does not exist raises
 /// `error.communication` in the sending macrostep, before later internal events (SCXML 6.2.4,
 /// W3C test 496).
-public final class SessionDirectory: SessionLookup, Sendable {
+public final class InstanceDirectory: InstanceLookup, Sendable {
     private let ids = Mutex<Set<String>>([])
 
     public init() {}

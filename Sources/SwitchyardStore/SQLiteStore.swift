@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import SwitchyardRuntime
+@_spi(StoreImplementation) public import SwitchyardRuntime
 import Synchronization
 
 /// The embedded ``InstanceStore``: one SQLite file in WAL mode, through GRDB.
@@ -266,7 +266,7 @@ public final class SQLiteStore: InstanceStore {
     // MARK: Writing
 
     /// Writes the batch, merged with every batch queued meanwhile, in one transaction.
-    public func commit(_ batch: StoreBatch) async throws(StoreError) {
+    @_spi(StoreImplementation) public func commit(_ batch: StoreBatch) async throws(StoreError) {
         guard !batch.isEmpty else { return }
         let result = await withCheckedContinuation {
             (c: CheckedContinuation<Result<Void, StoreError>, Never>) in
@@ -382,7 +382,7 @@ public final class SQLiteStore: InstanceStore {
 
     // MARK: Reading
 
-    public func loadForRecovery() async throws(StoreError) -> RecoveryData {
+    @_spi(StoreImplementation) public func loadForRecovery() async throws(StoreError) -> RecoveryData {
         do {
             return try await pool.read { db in
                 let definitions = try Self.fetchDefinitions(db)

@@ -1,5 +1,7 @@
 import Foundation
 import Switchyard
+@_spi(StoreImplementation) import SwitchyardRuntime
+@_spi(StoreImplementation) import SwitchyardStore
 import SwitchyardTestSupport
 import Synchronization
 import Testing

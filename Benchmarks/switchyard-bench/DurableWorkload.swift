@@ -1,5 +1,7 @@
 import Foundation
 import Switchyard
+@_spi(StoreImplementation) import SwitchyardRuntime
+@_spi(StoreImplementation) import SwitchyardStore
 
 /// Durable-engine workloads (SQLite store in a temporary directory, deleted afterwards):
 /// - `durable [--instances N] [--events N] [--producers N] [--sync normal|full] [--batch N]`:

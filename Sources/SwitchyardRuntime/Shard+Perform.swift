@@ -294,13 +294,13 @@ extension Shard {
 
     // MARK: Timers
 
-    func fire(token: UInt64, _ payload: TimerPayload) {
+    func fire(token: UInt64, due: Int64, _ payload: TimerPayload) {
         guard let slot = instances[payload.instanceID] else { return }
         // A timer that no longer matches was cancelled or replaced (the machine asked for it),
         // or belongs to an attempt that already ended.
         guard slot.timerTokens[payload.key] == token else { return }
         slot.timerTokens[payload.key] = nil
-        let input = payload.key.input
+        let input = payload.key.input(due: due)
         guard slot.executor.accepts(input) else { return }
         apply(input, to: slot, eventID: nil)
     }

@@ -374,8 +374,8 @@ final class Shard: @unchecked Sendable {
                     { continuation.resume(returning: ok) }, or: { _ in continuation.resume(returning: false) }
                 )
             }
-        case .timer(let token, _, let payload):
-            fire(token: token, payload)
+        case .timer(let token, let due, let payload):
+            fire(token: token, due: due, payload)
         case .activityResult(let id, let invokeID, let generation, let result):
             let input = InstanceInput.activityResult(invokeID: invokeID, generation: generation, result)
             // Stale results (cancelled, timed out or superseded attempts) are dropped.

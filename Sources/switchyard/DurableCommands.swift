@@ -282,6 +282,26 @@ struct InstancesCommand: AsyncParsableCommand {
         }
     }
 
+    /// For a timer record: ` (due TIME)`, with how late it fired when it fired a second or more
+    /// after its due time (it fell due while no engine was running).
+    static func dueText(_ e: InstanceHistory.Entry) -> String {
+        guard let due = e.due else { return "" }
+        let when = e.dueTimestamp ?? "\(due)"
+        let late = max(0, e.time - due)
+        guard late >= 1_000_000_000 else { return " (due \(when))" }
+        return " (due \(when), fired \(lateText(late)) late)"
+    }
+
+    /// `25h 0m 3s`, `4m 10s`, `12s`.
+    static func lateText(_ nanoseconds: Int64) -> String {
+        let s = nanoseconds / 1_000_000_000
+        let h = s / 3600
+        let m = (s % 3600) / 60
+        if h > 0 { return "\(h)h \(m)m \(s % 60)s" }
+        if m > 0 { return "\(m)m \(s % 60)s" }
+        return "\(s)s"
+    }
+
     /// One history entry as a JSON object with every key present (null when absent).
     static func json(_ e: InstanceHistory.Entry) -> String {
         var o = JSONObjectText()
@@ -295,6 +315,8 @@ struct InstancesCommand: AsyncParsableCommand {
         o.add("configuration", e.configuration)
         o.add("entered", e.entered)
         o.add("exited", e.exited)
+        o.add("due", e.due)
+        o.add("dueTimestamp", e.dueTimestamp)
         return o.text
     }
 
@@ -371,7 +393,9 @@ struct InstancesCommand: AsyncParsableCommand {
                 let when = e.timestamp ?? "\(e.time)"
                 let what = [e.kind, e.event].compactMap { $0 }.joined(separator: " ")
                 let idText = e.eventID.map { " [\($0)]" } ?? ""
-                print("  \(e.seq)  \(when)  \(what)\(idText) -> \(e.configuration.joined(separator: ", "))")
+                print(
+                    "  \(e.seq)  \(when)  \(what)\(idText)\(Self.dueText(e)) -> \(e.configuration.joined(separator: ", "))"
+                )
             }
         } catch let exit as ExitCode {
             throw exit

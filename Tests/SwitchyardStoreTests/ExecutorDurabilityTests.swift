@@ -99,3 +99,35 @@ import Testing
         await engine.shutdown()
     }
 }
+
+/// A timer that fell due while no engine ran fires at recovery; its journal record keeps both
+/// instants — when it fired (the record's time) and when it was due — and the history shows
+/// both, in the library and in `switchyard instances show`.
+@Suite struct OverdueTimerAuditTests {
+    @Test func overdueTimerRecordsWhenItFiredAndWhenItWasDue() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        let start: Int64 = 1_000_000_000
+        do {
+            let (engine, _) = try durableEngine(path, at: start)
+            try engine.register(ledgerMachine(), as: "ledger")
+            try await engine.recover()
+            try await engine.start("ledger", id: "t")
+            try await engine.deliverAndWait(Event("remind"), to: "t")  // a 1h delayed send
+            await engine.shutdown()
+        }
+        let hour: Int64 = 3_600_000_000_000
+        let (engine, _) = try durableEngine(path, at: start + 25 * hour)
+        try engine.register(ledgerMachine(), as: "ledger")
+        try await engine.recover()
+        #expect(await engine.snapshot("t")?.value(of: "reminders") == .number(1))
+        let entry = try #require(try await engine.history(of: "t").entries.last)
+        #expect(entry.kind == "timer")
+        #expect(entry.event == "reminder")
+        #expect(entry.time == start + 25 * hour)
+        #expect(entry.due == start + hour)
+        #expect(entry.lateBy == .nanoseconds(24 * hour))
+        // An event's record has no due time.
+        #expect(try await engine.history(of: "t").entries.dropLast().allSatisfy { $0.due == nil })
+        await engine.shutdown()
+    }
+}

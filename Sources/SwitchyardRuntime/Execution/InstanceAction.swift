@@ -12,10 +12,10 @@ enum TimerKey: Hashable, Sendable {
     /// The pending retry of an activity.
     case activityRetry(invokeID: String, generation: Int)
 
-    /// The input the instance applies when this timer fires.
-    var input: InstanceInput {
+    /// The input the instance applies when this timer, due at `due`, fires.
+    func input(due: Int64) -> InstanceInput {
         switch self {
-        case .send(let sendID, let seq): .timer(sendID: sendID, seq: seq)
+        case .send(let sendID, let seq): .timer(sendID: sendID, seq: seq, due: due)
         case .activityTimeout(let invokeID, let generation):
             .activityTimeout(invokeID: invokeID, generation: generation)
         case .activityRetry(let invokeID, let generation):

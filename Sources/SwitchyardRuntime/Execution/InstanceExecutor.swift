@@ -100,7 +100,7 @@ struct InstanceExecutor {
     func accepts(_ input: InstanceInput) -> Bool {
         guard status.isRunning else { return false }
         switch input {
-        case .timer(let sendID, let seq):
+        case .timer(let sendID, let seq, _):
             return timers[sendID]?.seq == seq
         case .activityResult(let invokeID, let generation, _), .activityTimeout(let invokeID, let generation):
             guard let run = activities[invokeID] else { return false }
@@ -136,7 +136,7 @@ struct InstanceExecutor {
         case .compensationFinished(let event):
             compensating = nil
             handle(event)
-        case .timer(let sendID, _):
+        case .timer(let sendID, _, _):
             guard let pending = timers.removeValue(forKey: sendID) else { break }
             actions.append(.cancelTimer(.send(sendID: sendID, seq: pending.seq)))
             actions.append(.notify(.timerFired(due: pending.due)))

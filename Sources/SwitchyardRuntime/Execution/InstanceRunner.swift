@@ -233,12 +233,12 @@ public final class InstanceRunner {
     @discardableResult public func fireDueTimers() -> Int {
         var fired = 0
         let now = clock.now()
-        while let (token, _, timer) = timers.popDue(now: now) {
+        while let (token, due, timer) = timers.popDue(now: now) {
             switch timer {
             case .instance(let slot, let key):
                 guard let session = sessions.slots[slot], session.timerTokens[key] == token else { continue }
                 session.timerTokens[key] = nil
-                let input = key.input
+                let input = key.input(due: due)
                 guard session.executor.accepts(input) else { continue }
                 fired += 1
                 apply(input, to: session, event: nil, now: now)

@@ -249,6 +249,7 @@ public final class Engine: Sendable {
     public func publish(_ event: Event) async -> PublishOutcome {
         let (outcome, posts) = core.route(event)
         for (shard, message) in posts { await shard.postWaiting([message]) }
+        await core.flushDeadLetters()
         return outcome
     }
 
@@ -285,7 +286,9 @@ public final class Engine: Sendable {
 
     // MARK: Dead letters
 
-    /// The dead-letter list, oldest first.
+    /// The dead-letter list, oldest first. With a store the list is durable: a restarted engine
+    /// lists (and can replay) what an earlier process parked — at most
+    /// ``EngineOptions/deadLetterCapacity`` letters, like the live list.
     public var deadLetters: [DeadLetter] { core.deadLetters }
 
     /// Removes the matching dead letters and sends them again: to their instance when they had
@@ -303,12 +306,20 @@ public final class Engine: Sendable {
                 await publish(letter.event)
             }
         }
+        await core.flushDeadLetters()
         return taken.count
     }
 
-    /// Empties the dead-letter list; returns how many were removed.
+    /// Discards the matching dead letters (all by default), also from the store; returns how
+    /// many were removed.
     @discardableResult
-    public func clearDeadLetters() -> Int { core.takeDeadLetters { _ in true }.count }
+    public func discardDeadLetters(where predicate: @Sendable (DeadLetter) -> Bool = { _ in true }) async
+        -> Int
+    {
+        let count = core.takeDeadLetters(where: predicate).count
+        await core.flushDeadLetters()
+        return count
+    }
 
     // MARK: Time and life cycle
 
@@ -347,6 +358,7 @@ public final class Engine: Sendable {
         await core.quiesce()
         core.close()
         await core.waitForWorkers()
+        await core.flushDeadLetters()
     }
 }
 
@@ -384,6 +396,7 @@ extension Engine {
             throw .storeUnavailable(error.message)
         }
         var failures = core.adoptStored(data.definitions)
+        failures += core.restoreDeadLetters(data.deadLetters)
         // Definitions registered in this process that the store lacks.
         let missing = core.allVersions.filter { !core.isStored($0.hash) }
         if !missing.isEmpty {

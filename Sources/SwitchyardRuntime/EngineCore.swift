@@ -84,6 +84,8 @@ final class EngineCore: Sendable {
     private let listeners = Mutex<[any EngineListener]>([])
     private let listenerFlag = Atomic<Bool>(false)
     private let letters = Mutex(DeadLetterBuffer())
+    /// Dead-letter changes not yet in the store (durable engine only).
+    private let letterWrites = Mutex<(add: [StoredDeadLetter], remove: [UInt64])>(([], []))
     private let droppedCount = Atomic<Int>(0)
     let prunedCount = Atomic<Int>(0)
     /// Orders events children send to their parents against the parents' cancellations.
@@ -515,6 +517,12 @@ final class EngineCore: Sendable {
             l.next += 1
             return (letter, l.append(letter, capacity: capacity))
         }
+        if store != nil {
+            letterWrites.withLock { w in
+                w.add.append(DeadLetterCodec.encode(letter))
+                if let dropped { w.remove.append(dropped.id) }
+            }
+        }
         deadLetterCount.add(1, ordering: .relaxed)
         metrics.deadLetters.increment()
         logger.debug("dead letter: \(event.name) (\(reason))")
@@ -538,7 +546,54 @@ final class EngineCore: Sendable {
     var deadLetters: [DeadLetter] { letters.withLock { $0.list } }
 
     func takeDeadLetters(where predicate: (DeadLetter) -> Bool) -> [DeadLetter] {
-        letters.withLock { $0.take(where: predicate) }
+        let taken = letters.withLock { $0.take(where: predicate) }
+        if store != nil, !taken.isEmpty { letterWrites.withLock { $0.remove += taken.map(\.id) } }
+        return taken
+    }
+
+    /// Dead letters parked and removed since the last commit that carried them (durable engine).
+    func drainLetterWrites() -> (add: [StoredDeadLetter], remove: [UInt64]) {
+        letterWrites.withLock { w in
+            defer { w = ([], []) }
+            return w
+        }
+    }
+
+    /// Writes pending dead-letter changes now (after a publish, a replay, a discard, and at
+    /// shutdown; shard commits carry them otherwise).
+    func flushDeadLetters() async {
+        guard let store else { return }
+        let (add, remove) = drainLetterWrites()
+        guard !add.isEmpty || !remove.isEmpty else { return }
+        var batch = StoreBatch()
+        batch.deadLetters = add
+        batch.removedDeadLetters = remove
+        do {
+            try await store.commit(batch)
+        } catch {
+            logger.error("could not store \(add.count) dead letters: \(error.message)")
+        }
+    }
+
+    /// Restores the dead letters a previous process stored (recovery); numbering continues.
+    func restoreDeadLetters(_ stored: [StoredDeadLetter]) -> [RecoveryFailure] {
+        var failures: [RecoveryFailure] = []
+        var restored: [DeadLetter] = []
+        for s in stored {
+            do throws(StoreError) {
+                restored.append(try DeadLetterCodec.decode(s))
+            } catch {
+                failures.append(
+                    RecoveryFailure(
+                        instanceID: s.instanceID ?? "", message: "dead letter \(s.id): \(error.message)"))
+            }
+        }
+        let capacity = options.deadLetterCapacity
+        letters.withLock { l in
+            for letter in restored { _ = l.append(letter, capacity: capacity) }
+            l.next = max(l.next, (stored.map(\.id).max() ?? 0) + 1)
+        }
+        return failures
     }
 
     // MARK: Life cycle notifications

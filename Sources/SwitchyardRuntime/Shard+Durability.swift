@@ -49,6 +49,8 @@ extension Shard {
         swap(&batch.journal, &batchJournal)
         swap(&batch.outbox, &batchOutbox)
         swap(&batch.delivered, &batchDelivered)
+        // Dead letters parked anywhere in the engine ride along with this commit.
+        (batch.deadLetters, batch.removedDeadLetters) = core.drainLetterWrites()
         var hashes: [String] = []
         for def in pendingDefinitions where !hashes.contains(def.hash) {
             hashes.append(def.hash)

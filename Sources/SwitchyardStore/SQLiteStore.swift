@@ -55,7 +55,7 @@ public final class SQLiteStore: InstanceStore {
     }
 
     /// The schema version this code writes.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// The database file.
     public let path: String
@@ -175,7 +175,7 @@ public final class SQLiteStore: InstanceStore {
                     try db.execute(
                         sql: """
                             CREATE TABLE switchyard_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                            INSERT INTO switchyard_meta VALUES ('schema_version', '\(Self.schemaVersion)');
+                            INSERT INTO switchyard_meta VALUES ('schema_version', '1');
                             CREATE TABLE definitions (
                                 hash TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,
                                 document TEXT NOT NULL, registered_at INTEGER NOT NULL);
@@ -197,6 +197,7 @@ public final class SQLiteStore: InstanceStore {
                                 id TEXT PRIMARY KEY, target TEXT NOT NULL, event TEXT NOT NULL,
                                 payload TEXT NOT NULL);
                             """)
+                    try Self.migrations[0](db)
                     return
                 }
                 guard tables.contains("switchyard_meta") else {
@@ -216,8 +217,14 @@ public final class SQLiteStore: InstanceStore {
                         "\(path) has schema version \(number); this build reads version \(Self.schemaVersion) — upgrade Switchyard"
                     )
                 }
-                for required in ["definitions", "instances", "journal", "outbox"]
-                where !tables.contains(required) {
+                // Older files are migrated in place, one version at a time, in this transaction.
+                if number >= 1 {
+                    for step in number..<Self.schemaVersion { try Self.migrations[step - 1](db) }
+                }
+                let present = try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                for required in ["definitions", "instances", "journal", "outbox", "dead_letters"]
+                where !present.contains(required) {
                     throw StoreError(.corrupt, "\(path) lacks its '\(required)' table")
                 }
             }
@@ -234,6 +241,21 @@ public final class SQLiteStore: InstanceStore {
             throw Self.translate(error, path: path, doing: "open")
         }
     }
+
+    /// `migrations[n - 1]` takes a file from schema version `n` to `n + 1` (a new file is created
+    /// at version 1 and migrated like an old one, so both end with the same schema).
+    private static let migrations: [@Sendable (Database) throws -> Void] = [
+        // 1 → 2: dead letters survive a restart.
+        { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE dead_letters (
+                        id INTEGER PRIMARY KEY, event TEXT NOT NULL, payload TEXT NOT NULL, instance_id TEXT,
+                        reason TEXT NOT NULL, detail TEXT NOT NULL, at INTEGER NOT NULL);
+                    UPDATE switchyard_meta SET value = '2' WHERE key = 'schema_version';
+                    """)
+        }
+    ]
 
     /// Maps a GRDB/SQLite error to a ``StoreError`` naming the file.
     static func translate(_ error: any Error, path: String, doing what: String) -> StoreError {
@@ -365,6 +387,22 @@ public final class SQLiteStore: InstanceStore {
             let s = try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?")
             for id in batch.delivered { try s.execute(arguments: [id]) }
         }
+        if !batch.deadLetters.isEmpty {
+            let s = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO dead_letters (id, event, payload, instance_id, reason, detail, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for l in batch.deadLetters {
+                try s.execute(arguments: [
+                    Int64(bitPattern: l.id), l.event, l.payload, l.instanceID, l.reason, l.detail, l.at,
+                ])
+            }
+        }
+        if !batch.removedDeadLetters.isEmpty {
+            let s = try db.cachedStatement(sql: "DELETE FROM dead_letters WHERE id = ?")
+            for id in batch.removedDeadLetters { try s.execute(arguments: [Int64(bitPattern: id)]) }
+        }
         if !batch.journal.isEmpty {
             let s = try db.cachedStatement(
                 sql: """
@@ -434,8 +472,20 @@ public final class SQLiteStore: InstanceStore {
                     db, sql: "SELECT id, target, event, payload FROM outbox ORDER BY rowid"
                 )
                 .map { OutboxEntry(id: $0[0], target: $0[1], event: $0[2], payload: $0[3]) }
+                let letters = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, event, payload, instance_id, reason, detail, at FROM dead_letters ORDER BY id"
+                )
+                .map { row -> StoredDeadLetter in
+                    let id: Int64 = row[0]
+                    return StoredDeadLetter(
+                        id: UInt64(bitPattern: id), event: row[1], payload: row[2], instanceID: row[3],
+                        reason: row[4], detail: row[5], at: row[6])
+                }
                 return RecoveryData(
-                    definitions: definitions, instances: instances, finished: finished, outbox: outbox)
+                    definitions: definitions, instances: instances, finished: finished, outbox: outbox,
+                    deadLetters: letters)
             }
         } catch {
             throw Self.translate(error, path: path, doing: "read")

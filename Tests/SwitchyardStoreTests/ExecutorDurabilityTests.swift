@@ -131,3 +131,73 @@ import Testing
         await engine.shutdown()
     }
 }
+
+/// Dead letters survive a restart: listed with their reason, replayable, and gone from the
+/// store once replayed or discarded.
+@Suite struct DurableDeadLetterTests {
+    @Test func deadLettersAreListedAndReplayableAfterARestart() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        do {
+            let (engine, _) = try durableEngine(path)
+            try engine.register(ledgerMachine(), as: "ledger")
+            try await engine.recover()
+            await engine.enqueue(Event("inc", data: object([("n", .number(1))])), to: "later")
+            await engine.quiesce()
+            await engine.publish(Event("nobody.listens"))
+            await engine.quiesce()
+            #expect(engine.deadLetters.map(\.reason) == [.noSuchInstance("later"), .noRoute])
+            await engine.shutdown()
+        }
+        do {
+            let (engine, _) = try durableEngine(path)
+            try engine.register(ledgerMachine(), as: "ledger")
+            try await engine.recover()
+            let letters = engine.deadLetters
+            #expect(letters.map(\.reason) == [.noSuchInstance("later"), .noRoute])
+            #expect(letters.map(\.event.name) == ["inc", "nobody.listens"])
+            #expect(letters.first?.event.data == object([("n", .number(1))]))
+            #expect(letters.map(\.id) == [1, 2])
+            // The instance exists now: the replayed event reaches it.
+            try await engine.start("ledger", id: "later")
+            #expect(await engine.replayDeadLetters { $0.instanceID == "later" } == 1)
+            await engine.quiesce()
+            #expect(await engine.snapshot("later")?.value(of: "count") == .number(1))
+            #expect(await engine.discardDeadLetters() == 1)
+            await engine.publish(Event("still.nobody"))  // a new letter numbers on
+            #expect(engine.deadLetters.map(\.id) == [3])
+            await engine.shutdown()
+        }
+        let (engine, _) = try durableEngine(path)
+        try engine.register(ledgerMachine(), as: "ledger")
+        try await engine.recover()
+        #expect(engine.deadLetters.map(\.event.name) == ["still.nobody"])
+        await engine.shutdown()
+    }
+
+    /// A version-1 file (before dead letters were stored) is migrated when opened.
+    @Test func aVersionOneFileIsMigrated() async throws {
+        let path = temporaryDirectory() + "/db.sqlite"
+        do {
+            let (engine, _) = try durableEngine(path)
+            try engine.register(ledgerMachine(), as: "ledger")
+            try await engine.recover()
+            try await engine.start("ledger", id: "old")
+            await engine.shutdown()
+        }
+        try sqlite(
+            path,
+            "DROP TABLE dead_letters; UPDATE switchyard_meta SET value = '1' WHERE key = 'schema_version'")
+        let (engine, _) = try durableEngine(path)
+        try engine.register(ledgerMachine(), as: "ledger")
+        let report = try await engine.recover()
+        #expect(report.instances == 1)
+        await engine.publish(Event("nobody.listens"))
+        await engine.shutdown()
+        try sqlite(path, "SELECT count(*) FROM dead_letters")  // the table exists again
+        let (again, _) = try durableEngine(path)
+        try again.register(ledgerMachine(), as: "ledger")
+        try await again.recover()
+        #expect(again.deadLetters.map(\.event.name) == ["nobody.listens"])
+        await again.shutdown()
+    }
+}

@@ -485,7 +485,7 @@ import Testing
         #expect(
             throws: StoreError(
                 .incompatibleSchema,
-                "\(path) has schema version 99; this build reads version 1 — upgrade Switchyard")
+                "\(path) has schema version 99; this build reads version 2 — upgrade Switchyard")
         ) { try SQLiteStore(path: path) }
         #expect(throws: StoreError(.io, "\(dir) is a directory, not a database file")) {
             try SQLiteStore(path: dir)

@@ -200,6 +200,10 @@ public struct StoredDefinition: Sendable, Hashable {
     /// Outbox entries whose receiver has now handled the event (journaled, dropped as a
     /// duplicate, or refused): delete them.
     public var delivered: [String] = []
+    /// Dead letters parked since the last batch (kept until replayed or discarded).
+    public var deadLetters: [StoredDeadLetter] = []
+    /// Dead letters replayed, discarded or dropped from the full list: delete them.
+    public var removedDeadLetters: [UInt64] = []
 
     public init(
         definitions: [StoredDefinition] = [], journal: [JournalRecord] = [], instances: [InstanceWrite] = [],
@@ -214,6 +218,7 @@ public struct StoredDefinition: Sendable, Hashable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         definitions.isEmpty && journal.isEmpty && instances.isEmpty && outbox.isEmpty && delivered.isEmpty
+            && deadLetters.isEmpty && removedDeadLetters.isEmpty
     }
 }
 
@@ -262,6 +267,38 @@ public struct StoredDefinition: Sendable, Hashable {
 }
 
 /// What ``InstanceStore/loadForRecovery()`` returns.
+/// A dead letter as stored: the event as a journal payload, the reason as a kind with its
+/// details, so a restarted engine lists and replays what the previous process parked.
+@_spi(StoreImplementation) public struct StoredDeadLetter: Sendable, Hashable {
+    /// The engine's letter number (numbering continues across restarts).
+    public var id: UInt64
+    /// The event name.
+    public var event: String
+    /// The event, encoded like a journal `event` record.
+    public var payload: String
+    /// The instance it was addressed to, if any.
+    public var instanceID: String?
+    /// The reason's kind (`noRoute`, `noSuchInstance`, ...).
+    public var reason: String
+    /// The reason's details (an instance id, a handler number and message, a target), as JSON.
+    public var detail: String
+    /// When it was parked, in engine clock nanoseconds.
+    public var at: Int64
+
+    public init(
+        id: UInt64, event: String, payload: String, instanceID: String?, reason: String, detail: String,
+        at: Int64
+    ) {
+        self.id = id
+        self.event = event
+        self.payload = payload
+        self.instanceID = instanceID
+        self.reason = reason
+        self.detail = detail
+        self.at = at
+    }
+}
+
 @_spi(StoreImplementation) public struct RecoveryData: Sendable {
     /// Every stored definition.
     public var definitions: [StoredDefinition]
@@ -273,15 +310,19 @@ public struct StoredDefinition: Sendable, Hashable {
 
     /// Undelivered outbox entries, oldest first.
     public var outbox: [OutboxEntry]
+    /// Dead letters not yet replayed or discarded, oldest first.
+    public var deadLetters: [StoredDeadLetter]
 
     public init(
         definitions: [StoredDefinition], instances: [RecoveringInstance],
-        finished: [(id: String, lastSeq: Int64)] = [], outbox: [OutboxEntry] = []
+        finished: [(id: String, lastSeq: Int64)] = [], outbox: [OutboxEntry] = [],
+        deadLetters: [StoredDeadLetter] = []
     ) {
         self.definitions = definitions
         self.instances = instances
         self.finished = finished
         self.outbox = outbox
+        self.deadLetters = deadLetters
     }
 }
 

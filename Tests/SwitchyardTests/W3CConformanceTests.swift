@@ -41,6 +41,33 @@ import Testing
         print("W3C conformance: \(ConformanceRunner.summary(results))")
     }
 
+    /// The suite again, each test compiled from its definition's canonical document (what a
+    /// durable engine stores and recompiles when it recovers): the same tests pass.
+    @Test(
+        .enabled(if: sharedRoot != nil, "../shared/w3c-scxml is not present beside the repository; skipping"))
+    func canonicalDocumentsMeanTheSame() throws {
+        let root = try #require(Self.sharedRoot)
+        let runner = ConformanceRunner(recompileCanonical: true)
+        let results = runner.run(directories: [root + "/ecma", root + "/null"])
+        #expect(results.count >= 200, "expected the whole suite, found \(results.count) tests")
+        var unexpected: [String] = []
+        for r in results {
+            switch r.outcome {
+            case .pass:
+                if ConformanceExceptions.expectedFailures[r.name] != nil {
+                    unexpected.append("\(r.name) now passes")
+                }
+            case .fail(let why):
+                if ConformanceExceptions.expectedFailures[r.name] == nil {
+                    unexpected.append("\(r.name) failed: \(why)")
+                }
+            case .skip:
+                break
+            }
+        }
+        #expect(unexpected.isEmpty, "\(unexpected.joined(separator: "\n"))")
+    }
+
     @Test func mandatoryTestsAllPass() throws {
         guard let root = Self.sharedRoot else {
             print("SKIP W3C mandatory tests: ../shared/w3c-scxml is absent")

@@ -4,7 +4,8 @@ import Testing
 
 /// Runs the W3C tests that use `<invoke>` (from `../shared/w3c-scxml/ecma`) through the engine:
 /// each test is an engine instance, its invoked sessions are child instances in other shards,
-/// and delayed events run on a ``ManualClock``. Skipped with a message when the suite is absent.
+/// and delayed events run on a ``ManualClock``. Reported as skipped, with the reason, when the
+/// suite is absent.
 @Suite struct W3CInvokeEngineTests {
     static let directory: String? = {
         let repo = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
@@ -53,12 +54,12 @@ import Testing
         }
     }
 
-    @Test(arguments: [false, true])
+    @Test(
+        .enabled(
+            if: directory != nil, "../shared/w3c-scxml/ecma is not present beside the repository; skipping"),
+        arguments: [false, true])
     func invokeTestsPassThroughTheEngine(durable: Bool) async throws {
-        guard let directory = Self.directory else {
-            print("SKIP W3C invoke tests through the engine: ../shared/w3c-scxml/ecma is absent")
-            return
-        }
+        let directory = try #require(Self.directory)
         let files = Self.invokeTests(in: directory)
         #expect(files.count >= 30, "expected the invoke tests, found \(files.count)")
         var failures: [String] = []

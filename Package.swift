@@ -71,19 +71,31 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The Swift DSL: statecharts written with result builders, compiled like SCXML.
+        .target(
+            name: "SwitchyardDSL",
+            dependencies: ["SwitchyardCore", "SwitchyardExpressions"],
+            swiftSettings: strictSwift
+        ),
         // Umbrella: `import Switchyard`.
         .target(
             name: "Switchyard",
             dependencies: [
                 "SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRules", "SwitchyardRuntime",
-                "SwitchyardStore",
+                "SwitchyardStore", "SwitchyardDSL",
             ],
+            swiftSettings: strictSwift
+        ),
+        // The W3C SCXML conformance runner (`switchyard conformance`, the conformance tests).
+        .target(
+            name: "SwitchyardConformance",
+            dependencies: ["Switchyard"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "Switchyard",
+                "Switchyard", "SwitchyardConformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -117,15 +129,23 @@ let package = Package(
             path: "Examples/ApprovalService",
             swiftSettings: strictSwift
         ),
+        // Helpers shared by the test targets (temporary folders, child processes, machines from
+        // snippets, the shared W3C suite's location).
+        .target(
+            name: "SwitchyardTestSupport",
+            dependencies: ["Switchyard"],
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ApprovalServiceTests",
-            dependencies: ["ApprovalService"],
+            dependencies: ["ApprovalService", "SwitchyardTestSupport"],
             exclude: ["expected-output.txt"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "DocumentRouterTests",
-            dependencies: ["DocumentRouter"],
+            dependencies: ["DocumentRouter", "SwitchyardTestSupport"],
             exclude: ["expected-output.txt"],
             swiftSettings: strictSwift
         ),
@@ -147,19 +167,19 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardTests",
-            dependencies: ["Switchyard", "EmbeddedMachine"],
+            dependencies: ["Switchyard", "SwitchyardConformance", "SwitchyardTestSupport", "EmbeddedMachine"],
             exclude: ["Traces", "Graphs"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SwitchyardRulesTests",
-            dependencies: ["Switchyard"],
+            dependencies: ["Switchyard", "SwitchyardTestSupport"],
             exclude: ["Samples", "Golden"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SwitchyardRuntimeTests",
-            dependencies: ["SwitchyardRuntime", "Switchyard"],
+            dependencies: ["SwitchyardRuntime", "Switchyard", "SwitchyardConformance", "SwitchyardTestSupport"],
             exclude: ["Transcripts"],
             swiftSettings: strictSwift
         ),
@@ -173,12 +193,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardStoreTests",
-            dependencies: ["Switchyard", "SwitchyardStore", "CrashWorker"],
+            dependencies: ["Switchyard", "SwitchyardStore", "SwitchyardTestSupport", "CrashWorker"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SwitchyardCLITests",
-            dependencies: ["switchyard"],
+            dependencies: ["switchyard", "SwitchyardTestSupport"],
             swiftSettings: strictSwift
         ),
     ],

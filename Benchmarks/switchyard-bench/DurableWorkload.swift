@@ -1,5 +1,7 @@
 import Foundation
 import Switchyard
+@_spi(StoreImplementation) import SwitchyardRuntime
+@_spi(StoreImplementation) import SwitchyardStore
 
 /// Durable-engine workloads (SQLite store in a temporary directory, deleted afterwards):
 /// - `durable [--instances N] [--events N] [--producers N] [--sync normal|full] [--batch N]`:
@@ -81,12 +83,12 @@ enum DurableWorkload {
                     for i in 0..<instances {
                         batch.append(("c\(i)", Event("tick")))
                         if batch.count == 4096 {
-                            await engine.send(batch)
+                            await engine.enqueue(batch)
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
                 }
-                await engine.send(batch)
+                await engine.enqueue(batch)
                 await engine.quiesce()
                 await engine.shutdown()
             }

@@ -75,11 +75,11 @@ enum EngineWorkload {
                     for k in 0..<perProducer {
                         batch.append((ids[(k &* 7919 &+ p) % ids.count], tick))
                         if batch.count == batchSize {
-                            await engine.send(batch)
+                            await engine.enqueue(batch)
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
-                    await engine.send(batch)
+                    await engine.enqueue(batch)
                 }
             }
         }

@@ -24,7 +24,7 @@ enum MachineWorkload {
         let events = names.map { Event($0) }
 
         // Interpreter with effects executed by the driver.
-        let driver = SessionDriver(definition: definition, sessionID: "bench")
+        let driver = InstanceRunner(definition: definition, sessionID: "bench")
         driver.keepLogs = false
         driver.start()
         var best = 0.0

@@ -232,7 +232,7 @@ final class ApprovalService {
         let data = Value.object(JSObject([("by", .string(person))] + more))
         let extra = more.map { "\($0.0): \($0.1.jsonString() ?? $0.1.jsString)" }.joined(separator: ", ")
         say("\(now)  \(id) <- \(name) by \(person)\(extra.isEmpty ? "" : " (\(extra))") [\(eventID)]")
-        let receipt = try await engine.deliver(Event(name, data: data), to: id, eventID: eventID)
+        let receipt = try await engine.deliverAndWait(Event(name, data: data), to: id, eventID: eventID)
         await engine.quiesce()
         if receipt.duplicate {
             say(

@@ -1,5 +1,6 @@
 // The umbrella module: `import Switchyard` brings in the whole public API.
 @_exported public import SwitchyardCore
+@_exported public import SwitchyardDSL
 @_exported public import SwitchyardExpressions
 @_exported public import SwitchyardRules
 @_exported public import SwitchyardRuntime

@@ -27,6 +27,12 @@ public struct RetryPolicy: Sendable, Hashable {
     /// No retries.
     public static let none = RetryPolicy()
 
+    /// Whether a failure of attempt `attempt` (1-based) is retried: the error is retryable, its
+    /// kind is not in ``nonRetryableKinds``, and attempts are left.
+    public func shouldRetry(_ error: ActivityError, afterAttempt attempt: Int) -> Bool {
+        error.retryable && !nonRetryableKinds.contains(error.kind) && attempt < maximumAttempts
+    }
+
     /// The wait before attempt `attempt + 1`, after attempt `attempt` (1-based) failed.
     public func delay(afterAttempt attempt: Int) -> Duration {
         let initial = Double(initialInterval.nanoseconds)
@@ -98,9 +104,6 @@ public struct ActivityInput: Sendable {
 
 /// An async Swift function a machine starts with `<invoke type="activity" src="name">`.
 public typealias ActivityBody = @Sendable (ActivityInput) async throws -> Value
-
-/// A Swift custom action run by `<sy:action name="...">`; see ``CustomActionHandler``.
-public typealias ActionBody = @Sendable (CustomAction, inout CustomActionContext) throws -> Void
 
 struct RegisteredActivity: Sendable {
     var body: ActivityBody

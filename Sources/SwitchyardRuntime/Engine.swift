@@ -16,14 +16,14 @@ import SwitchyardExpressions
 /// ``EngineError/busy``. Nothing is dropped: an event is processed, refused with an error to
 /// its sender, or parked in the dead-letter list with a reason.
 ///
-/// **Time.** Timers run on the engine's ``SessionClock``. With a ``SystemClock`` a timer task
+/// **Time.** Timers run on the engine's ``EngineClock``. With a ``SystemClock`` a timer task
 /// fires them; with a ``ManualClock`` nothing fires until ``advance(by:)``, which makes tests
 /// exact.
 public final class Engine: Sendable {
     let core: EngineCore
 
     /// Creates an in-memory engine and starts its shard workers.
-    public init(clock: any SessionClock = SystemClock(), options: EngineOptions = .init()) {
+    public init(clock: any EngineClock = SystemClock(), options: EngineOptions = .init()) {
         core = EngineCore(clock: clock, options: options, store: nil)
         core.startWorkers()
     }
@@ -35,7 +35,7 @@ public final class Engine: Sendable {
     /// The clock's instants are stored (timer due times), so it must keep its epoch across
     /// restarts: the default ``WallClock`` does; a ``SystemClock`` (monotonic) does not.
     public init(
-        store: any InstanceStore, clock: any SessionClock = WallClock(), options: EngineOptions = .init()
+        store: any InstanceStore, clock: any EngineClock = WallClock(), options: EngineOptions = .init()
     ) {
         core = EngineCore(clock: clock, options: options, store: store)
         core.startWorkers()
@@ -44,7 +44,7 @@ public final class Engine: Sendable {
     deinit { core.close() }
 
     /// The engine's clock.
-    public var clock: any SessionClock { core.clock }
+    public var clock: any EngineClock { core.clock }
 
     // MARK: Registration
 
@@ -186,17 +186,19 @@ public final class Engine: Sendable {
         return try result.get()
     }
 
-    /// Sends an event to the instance with this id, waiting while its shard's mailbox is full
-    /// (not until it is processed). An unknown or finished instance dead-letters the event. Use
-    /// ``deliver(_:to:eventID:)`` to learn the outcome (and, with a store, that it is journaled).
-    public func send(_ event: Event, to instanceID: String) async {
+    /// Enqueues an event for the instance with this id: waits only while its shard's mailbox is
+    /// full, not until the event is processed. An unknown or finished instance dead-letters the
+    /// event. Use ``deliverAndWait(_:to:eventID:)`` to learn the outcome (and, with a store, that
+    /// it is journaled).
+    public func enqueue(_ event: Event, to instanceID: String) async {
         await core.shard(for: instanceID).postWaiting([
             .deliver(instanceID: instanceID, event: event, eventID: nil, reply: nil)
         ])
     }
 
     /// Delivers an event and waits until the instance has processed it — and, with a store,
-    /// until it is durably journaled — then reports the outcome.
+    /// until it is durably journaled — then reports the outcome: whether a transition took it
+    /// (``DeliveryReceipt/handled``), the configuration after it, its journal record.
     ///
     /// - Parameter eventID: makes delivery idempotent: if this instance has already journaled
     ///   an event with this id, nothing is applied and the receipt says `duplicate` (a client
@@ -206,7 +208,7 @@ public final class Engine: Sendable {
     ///   ``EngineError/notRecovered``, ``EngineError/storeUnavailable(_:)``,
     ///   ``EngineError/shutDown``. A refused event is not dead-lettered: the caller knows.
     @discardableResult
-    public func deliver(_ event: Event, to instanceID: String, eventID: String? = nil)
+    public func deliverAndWait(_ event: Event, to instanceID: String, eventID: String? = nil)
         async throws(EngineError)
         -> DeliveryReceipt
     {
@@ -221,9 +223,9 @@ public final class Engine: Sendable {
         return try result.get()
     }
 
-    /// Sends several events, grouped per shard (cheaper than one call per event). Events for
-    /// the same instance keep their order.
-    public func send(_ events: [(instanceID: String, event: Event)]) async {
+    /// Enqueues several events, grouped per shard (cheaper than one call per event), waiting only
+    /// for mailbox room. Events for the same instance keep their order.
+    public func enqueue(_ events: [(instanceID: String, event: Event)]) async {
         var groups: [Int: [ShardMessage]] = [:]
         for (id, event) in events {
             groups[core.shard(for: id).index, default: []].append(
@@ -232,16 +234,17 @@ public final class Engine: Sendable {
         for (index, messages) in groups { await core.shards[index].postWaiting(messages) }
     }
 
-    /// Sends an event unless the shard's mailbox is full.
+    /// Enqueues an event without ever waiting: refused when the shard's mailbox is full.
     /// - Throws: ``EngineError/busy`` when full, ``EngineError/shutDown`` after shutdown.
-    public func trySend(_ event: Event, to instanceID: String) throws(EngineError) {
+    public func tryEnqueue(_ event: Event, to instanceID: String) throws(EngineError) {
         try core.shard(for: instanceID).tryPost(
             .deliver(instanceID: instanceID, event: event, eventID: nil, reply: nil))
     }
 
     /// Publishes an event to the router: correlated instances receive it first, then handlers
-    /// and triggers in priority order. An event nobody accepts is dead-lettered
-    /// (``DeadLetterReason/noRoute``).
+    /// and triggers in priority order. Handlers run on the calling task; it returns once every
+    /// copy for an instance is enqueued (as ``enqueue(_:to:)``: not until they are processed).
+    /// An event nobody accepts is dead-lettered (``DeadLetterReason/noRoute``).
     @discardableResult
     public func publish(_ event: Event) async -> PublishOutcome {
         let (outcome, posts) = core.route(event)
@@ -295,7 +298,7 @@ public final class Engine: Sendable {
         let taken = core.takeDeadLetters(where: predicate)
         for letter in taken {
             if let id = letter.instanceID {
-                await send(letter.event, to: id)
+                await enqueue(letter.event, to: id)
             } else {
                 await publish(letter.event)
             }
@@ -337,11 +340,13 @@ public final class Engine: Sendable {
     /// Counters since the engine started.
     public var statistics: EngineStatistics { core.statistics }
 
-    /// Lets the shards finish their mailboxes, then stops them. Later sends are dead-lettered
-    /// with ``DeadLetterReason/shutDown``.
+    /// Lets the shards finish their mailboxes, then stops them and the timer task, and returns
+    /// once they have ended (the store is no longer used by the engine). Later sends are
+    /// dead-lettered with ``DeadLetterReason/shutDown``.
     public func shutdown() async {
         await core.quiesce()
         core.close()
+        await core.waitForWorkers()
     }
 }
 
@@ -428,18 +433,33 @@ extension Engine {
             p.shard.post(p.message)
         }
         // Activity starts in the outbox are restarted from the instances' state above.
+        var routed: [String] = []
         for entry in data.outbox where !entry.event.hasPrefix("activity:") {
             do {
                 guard
                     case .event(let event) = try JournalCodec.decode(
                         kind: .event, payload: entry.payload, event: entry.event)
                 else { continue }
+                if entry.target == Shard.routerTarget {
+                    // A step's `#_router` send that was not routed before the crash.
+                    let (_, posts) = core.route(event, eventID: entry.id)
+                    for (shard, message) in posts { shard.post(message) }
+                    routed.append(entry.id)
+                    continue
+                }
                 core.shard(for: entry.target).post(
                     .deliver(instanceID: entry.target, event: event, eventID: entry.id, reply: nil))
             } catch {
                 failures.append(
                     RecoveryFailure(
                         instanceID: entry.target, message: "outbox entry \(entry.id): \(error.message)"))
+            }
+        }
+        if !routed.isEmpty {
+            do {
+                try await store.commit(StoreBatch(delivered: routed))
+            } catch {
+                throw .storeUnavailable(error.message)
             }
         }
         core.fireDue(now: core.clock.now())

@@ -47,7 +47,7 @@ struct EngineMetrics: Sendable {
 /// Everything the shards share. ``Engine`` is its public face; the worker tasks keep it alive
 /// until they have drained their mailboxes.
 final class EngineCore: Sendable {
-    let clock: any SessionClock
+    let clock: any EngineClock
     let options: EngineOptions
     let interpreterOptions: InterpreterOptions
     let logger = Logger(label: "switchyard.engine")
@@ -62,9 +62,12 @@ final class EngineCore: Sendable {
     let unstartedTasks = Atomic<Int>(0)
     /// Written once, at the end of `init`, before the core is shared; read-only after that.
     nonisolated(unsafe) private(set) var shards: [Shard] = []
-    let autoFire: Bool
     /// The durable store, if any.
     let store: (any InstanceStore)?
+    /// Running instance ids, for `#_scxml_<id>` sends (SCXML 6.2.4: a send to a session that does
+    /// not exist raises `error.communication` in the sending macrostep). Only without a store:
+    /// a durable engine's replay could not see the same answer, so it dead-letters such sends.
+    let directory: InstanceDirectory?
     /// Set once ``Engine/recover()`` has run (always set without a store).
     let recovered = Atomic<Bool>(false)
 
@@ -92,32 +95,44 @@ final class EngineCore: Sendable {
     private let startedCount = Atomic<Int>(0)
     private let firedCount = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
-    /// The earliest due instant the timer task sleeps towards (wakes it early when a sooner
-    /// timer is scheduled).
-    private let timerWake = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    /// The timer task waiting for a timer due before `deadline` (woken early when a sooner
+    /// timer is scheduled, or at shutdown).
+    private let timerWake = Mutex<(continuation: CheckedContinuation<Void, Never>, deadline: Int64)?>(nil)
+    /// The shard workers and the timer task (see ``waitForWorkers()``).
+    private let workers = Mutex<[Task<Void, Never>]>([])
+    /// Serialises ``fireDue(now:)``: the timer task and ``Engine/advance(by:)`` post due timers
+    /// in firing order, never interleaved.
+    private let firing = Mutex<Int>(0)
 
-    init(clock: any SessionClock, options: EngineOptions, store: (any InstanceStore)?) {
+    init(clock: any EngineClock, options: EngineOptions, store: (any InstanceStore)?) {
         self.clock = clock
         self.options = options
         self.store = store
+        directory = store == nil ? InstanceDirectory() : nil
         if store == nil { recovered.store(true, ordering: .relaxed) }
         var io = options.interpreter
         if options.traceMicrosteps { io.tracing = true }
         interpreterOptions = io
-        autoFire = !(clock is ManualClock)
         shards = (0..<options.shards).map { Shard(index: $0, core: self, capacity: options.mailboxCapacity) }
     }
 
     func startWorkers() {
+        var tasks: [Task<Void, Never>] = []
         for shard in shards {
-            Task { [self] in
-                await shard.run()
-                _ = self
-            }
+            tasks.append(
+                Task { [self] in
+                    await shard.run()
+                    _ = self
+                })
         }
-        if autoFire {
-            Task { [self] in await timerLoop() }
-        }
+        tasks.append(Task { [self] in await timerLoop() })
+        workers.withLock { $0 = tasks }
+    }
+
+    /// Waits until the worker and timer tasks have ended (after ``close()``), so nothing of the
+    /// engine runs on — or keeps the store open from — another thread afterwards.
+    func waitForWorkers() async {
+        for task in workers.withLock({ $0 }) { await task.value }
     }
 
     // MARK: Registries
@@ -241,7 +256,7 @@ final class EngineCore: Sendable {
     /// markup, with ``EngineOptions/documentParser``), or `src` loaded with
     /// ``EngineOptions/documentLoader`` relative to the invoking document's directory. It is
     /// compiled with the parent definition's rule-set routing and Swift bindings, like
-    /// `SessionDriver` children, kept by content hash (so a durable engine stores it and
+    /// `InstanceRunner` children, kept by content hash (so a durable engine stores it and
     /// recovery finds it), and cached. The failure is the `error.execution` message.
     func childDefinition(_ request: InvokeRequest, parent: RegisteredDefinition) -> Result<
         RegisteredDefinition, InvokeFailure
@@ -551,13 +566,12 @@ final class EngineCore: Sendable {
     // MARK: Timers
 
     func timerScheduled(due: Int64) {
-        guard autoFire else { return }
-        if let c = timerWake.withLock({ w -> CheckedContinuation<Void, Never>? in
-            defer { w = nil }
-            return w
-        }) {
-            c.resume()
+        let waiting = timerWake.withLock { w -> CheckedContinuation<Void, Never>? in
+            guard let current = w, due < current.deadline else { return nil }
+            w = nil
+            return current.continuation
         }
+        waiting?.resume()
     }
 
     func timerFired(due: Int64) {
@@ -568,31 +582,57 @@ final class EngineCore: Sendable {
 
     /// Posts every timer due at `now` to its instance's shard, in firing order.
     func fireDue(now: Int64) {
-        while true {
-            let due = timers.popDue(now: now)
-            if due.isEmpty { return }
-            for t in due {
-                shard(for: t.payload.instanceID).post(.timer(token: t.token, due: t.due, payload: t.payload))
+        firing.withLock { _ in
+            while true {
+                let due = timers.popDue(now: now)
+                if due.isEmpty { return }
+                for t in due {
+                    shard(for: t.payload.instanceID).post(
+                        .timer(token: t.token, due: t.due, payload: t.payload))
+                }
             }
         }
     }
 
-    /// With a real clock: fire due timers, then sleep until the next one (at most
-    /// ``EngineOptions/timerResolution`` while timers are pending, 50 ms when none are).
+    /// Fires due timers, then sleeps on the clock until the next one is due — or until a sooner
+    /// one is scheduled, or the engine closes. With a ``ManualClock`` the sleep ends when the
+    /// clock is advanced to the due instant.
     private func timerLoop() async {
-        let resolution = max(options.timerResolution.nanoseconds, 100_000)
         while !closed.load(ordering: .relaxed) {
-            let now = clock.now()
-            fireDue(now: now)
-            let wait: Int64
-            if let next = timers.nextDue() {
-                wait = max(0, min(next - now, resolution))
-            } else {
-                wait = 50_000_000
+            fireDue(now: clock.now())
+            // Without timers: wake at the latest in an hour (a new timer wakes it sooner).
+            let deadline = timers.nextDue() ?? (clock.now() &+ 3_600_000_000_000)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { [clock] in await clock.sleep(until: deadline) }
+                group.addTask { [self] in await waitForSoonerTimer(than: deadline) }
+                await group.next()
+                group.cancelAll()
             }
-            if wait == 0 { continue }
-            try? await Task.sleep(for: .nanoseconds(wait))
         }
+    }
+
+    private func waitForSoonerTimer(than deadline: Int64) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                timerWake.withLock { $0 = (c, deadline) }
+                // A timer scheduled (or a close) between reading the next due time and waiting.
+                if Task.isCancelled || closed.load(ordering: .relaxed)
+                    || (timers.nextDue() ?? .max) < deadline
+                {
+                    wakeTimerTask()
+                }
+            }
+        } onCancel: {
+            wakeTimerTask()
+        }
+    }
+
+    private func wakeTimerTask() {
+        let waiting = timerWake.withLock { w -> CheckedContinuation<Void, Never>? in
+            defer { w = nil }
+            return w?.continuation
+        }
+        waiting?.resume()
     }
 
     // MARK: Quiescence and shutdown
@@ -632,6 +672,7 @@ final class EngineCore: Sendable {
     func close() {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         for shard in shards { shard.close() }
+        wakeTimerTask()
     }
 }
 

@@ -101,14 +101,6 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A delayed send or state timeout an instance is waiting for.
-public struct PendingTimerInfo: Sendable, Hashable {
-    /// The send id (`sy.timeout.<state>` for state timeouts).
-    public var sendID: String
-    /// Due instant in the engine clock's nanoseconds.
-    public var dueNanoseconds: Int64
-}
-
 /// A consistent view of one instance, taken between two events.
 public struct InstanceSnapshot: Sendable {
     public var id: String
@@ -122,7 +114,7 @@ public struct InstanceSnapshot: Sendable {
     /// Data model variables (system variables excluded).
     public var data: [NamedValue]
     /// Pending timers, earliest first.
-    public var pendingTimers: [PendingTimerInfo]
+    public var pendingTimers: [PendingTimer]
     /// Names of the most recent events processed, oldest first (see
     /// ``EngineOptions/historyLength``).
     public var recentEvents: [String]
@@ -228,9 +220,6 @@ public struct EngineOptions: Sendable {
     public var interpreter: InterpreterOptions
     /// Report microsteps to listeners (turns on interpreter tracing; costs speed).
     public var traceMicrosteps: Bool
-    /// With a ``SystemClock``: the longest a timer may wait past its due time before it is
-    /// noticed (the timer task polls at least this often while timers are pending).
-    public var timerResolution: Duration
     /// With a store: write a snapshot of an instance after this many journal records, so
     /// recovery replays at most this many per instance. Default 100.
     public var snapshotEvery: Int
@@ -257,7 +246,7 @@ public struct EngineOptions: Sendable {
     public init(
         shards: Int? = nil, mailboxCapacity: Int = 65_536, historyLength: Int = 16,
         interpreter: InterpreterOptions = .init(), traceMicrosteps: Bool = false,
-        timerResolution: Duration = .milliseconds(1), snapshotEvery: Int = 100,
+        snapshotEvery: Int = 100,
         deadLetterCapacity: Int = 10_000, finishedRetention: Duration? = nil,
         documentLoader: DocumentLoader? = nil, documentParser: DocumentParser? = nil
     ) {
@@ -271,7 +260,6 @@ public struct EngineOptions: Sendable {
         self.historyLength = max(0, historyLength)
         self.interpreter = interpreter
         self.traceMicrosteps = traceMicrosteps
-        self.timerResolution = timerResolution
     }
 }
 
@@ -300,6 +288,17 @@ public struct DeliveryReceipt: Sendable, Hashable {
     public var sequence: Int64?
     /// The instance's configuration after the event (active states in document order).
     public var configuration: [String]
+    /// Whether a transition took the event: false when the event was delivered but no
+    /// transition of the active configuration matched it (the machine ignored it), nil for a
+    /// duplicate (nothing was applied).
+    public var handled: Bool?
+
+    public init(duplicate: Bool, sequence: Int64?, configuration: [String], handled: Bool?) {
+        self.duplicate = duplicate
+        self.sequence = sequence
+        self.configuration = configuration
+        self.handled = handled
+    }
 }
 
 /// One instance recovery could not restore; the others still run.

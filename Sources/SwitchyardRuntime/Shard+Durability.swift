@@ -16,17 +16,19 @@ extension Shard {
     // MARK: Journal
 
     /// Appends the record for the input just applied.
-    func journal(_ rec: InstanceRecord, _ input: InstanceInput, eventID: String?, eventName: String?) {
+    func journal(_ slot: InstanceSlot, _ input: InstanceInput, eventID: String?, eventName: String?) {
+        let executor = slot.executor
         // A finished instance has exited every state; its record names the final state reached.
-        var configuration = rec.interpreter.configurationIDs.joined(separator: " ")
-        if configuration.isEmpty, let final = rec.interpreter.finalStateID { configuration = final }
+        var configuration = executor.interpreter.configurationIDs.joined(separator: " ")
+        if configuration.isEmpty, let final = executor.interpreter.finalStateID { configuration = final }
         batchJournal.append(
             JournalRecord(
-                instanceID: rec.id, seq: rec.seq, kind: input.kind, eventID: eventID, event: eventName,
+                instanceID: executor.id, seq: executor.seq, kind: input.kind, eventID: eventID,
+                event: eventName,
                 time: now,
                 payload: JournalCodec.encode(input), configuration: configuration))
-        rec.sinceSnapshot += 1
-        if rec.sinceSnapshot >= core.options.snapshotEvery { snapshotDue.insert(rec.id) }
+        slot.sinceSnapshot += 1
+        if slot.sinceSnapshot >= core.options.snapshotEvery { snapshotDue.insert(executor.id) }
     }
 
     /// Runs `ok` once the batch is durable (or now, without a store); `failed` instead when the
@@ -54,15 +56,17 @@ extension Shard {
         }
         pendingDefinitions.removeAll()
         for id in dirtyRows.union(snapshotDue) {
-            guard let rec = instances[id] else { continue }
-            batch.instances.append(instanceWrite(rec, snapshot: snapshotDue.contains(id)))
+            guard let slot = instances[id] else { continue }
+            batch.instances.append(instanceWrite(slot, snapshot: snapshotDue.contains(id)))
         }
         dirtyRows.removeAll()
         snapshotDue.removeAll()
         let replies = afterCommit
         let posts = postsAfterCommit
+        let routes = routesAfterCommit
         afterCommit.removeAll()
         postsAfterCommit.removeAll()
+        routesAfterCommit.removeAll()
         if !batch.isEmpty {
             do {
                 try await store.commit(batch)
@@ -79,25 +83,44 @@ extension Shard {
         }
         for p in posts { p.shard.post(p.message) }
         for (ok, _) in replies { ok() }
+        if !routes.isEmpty { await route(routes, store) }
     }
 
-    private func instanceWrite(_ rec: InstanceRecord, snapshot: Bool) -> InstanceWrite {
-        let (status, final) = Self.statusColumns(rec.status)
+    /// Publishes events steps sent to `#_router`, now that the steps are durable, then deletes
+    /// their outbox entries (a crash before that routes them once more at recovery).
+    private func route(_ routes: [(Event, String?)], _ store: any InstanceStore) async {
+        var routed: [String] = []
+        for (event, eventID) in routes {
+            let (_, posts) = core.route(event, eventID: eventID)
+            for (shard, message) in posts { shard.post(message) }
+            if let eventID { routed.append(eventID) }
+        }
+        guard !routed.isEmpty else { return }
+        do {
+            try await store.commit(StoreBatch(delivered: routed))
+        } catch {
+            core.logger.warning("could not delete routed outbox entries: \(error.message)")
+        }
+    }
+
+    private func instanceWrite(_ slot: InstanceSlot, snapshot: Bool) -> InstanceWrite {
+        let e = slot.executor
+        let (status, final) = Self.statusColumns(e.status)
         let row = StoredInstance(
-            id: rec.id, definitionName: rec.definition.name, definitionHash: rec.definition.hash,
+            id: e.id, definitionName: e.definition.name, definitionHash: e.definition.hash,
             status: status,
-            finalState: final, snapshot: nil, snapshotSeq: 0, lastSeq: rec.seq, startedAt: rec.startedAt,
-            updatedAt: now, finishedAt: rec.finishedAt)
+            finalState: final, snapshot: nil, snapshotSeq: 0, lastSeq: e.seq, startedAt: e.startedAt,
+            updatedAt: now, finishedAt: e.finishedAt)
         let write: InstanceWrite.Snapshot
-        if snapshot || !rec.status.isRunning {
-            write = .replace(encodeSnapshot(rec), seq: rec.seq)
-            rec.sinceSnapshot = 0
-        } else if let base = rec.snapshotBase {
+        if snapshot || !e.status.isRunning {
+            write = .replace(encodeSnapshot(e), seq: e.seq)
+            slot.sinceSnapshot = 0
+        } else if let base = slot.snapshotBase {
             write = .clear(baseSeq: base)
         } else {
             write = .keep
         }
-        rec.snapshotBase = nil
+        slot.snapshotBase = nil
         return InstanceWrite(row: row, snapshot: write)
     }
 
@@ -111,7 +134,7 @@ extension Shard {
 
     // MARK: Snapshots
 
-    func encodeSnapshot(_ rec: InstanceRecord) -> String {
+    func encodeSnapshot(_ rec: InstanceExecutor) -> String {
         let (status, final) = Self.statusColumns(rec.status)
         let snapshot = DurableSnapshot(
             state: rec.interpreter.snapshot(), status: status, finalState: final, timers: rec.timers,
@@ -133,7 +156,7 @@ extension Shard {
 
     private func restore(_ row: StoredInstance, _ text: String, _ def: RegisteredDefinition)
         throws(RecoveryError)
-        -> InstanceRecord
+        -> InstanceSlot
     {
         let snap: DurableSnapshot
         do {
@@ -141,7 +164,7 @@ extension Shard {
         } catch {
             throw RecoveryError("its snapshot (after record \(row.snapshotSeq)) cannot be decoded: \(error)")
         }
-        var interpreter: Interpreter
+        let interpreter: Interpreter
         do throws(InterpreterError) {
             interpreter = try Interpreter(
                 definition: def.machine, restoring: snap.state, options: core.interpreterOptions)
@@ -149,36 +172,38 @@ extension Shard {
             throw RecoveryError(
                 "its snapshot does not fit definition version \(def.version): \(error.description)")
         }
-        interpreter.actionHandler = actionHandler
-        let rec = InstanceRecord(id: row.id, definition: def, interpreter: interpreter)
-        rec.seq = row.snapshotSeq
-        rec.startedAt = row.startedAt
-        rec.timerSeq = snap.timerSeq
-        for (sendID, var pending) in snap.timers {
-            pending.token = core.timers.schedule(at: pending.due, .send(instanceID: row.id, sendID: sendID))
-            rec.timers[sendID] = pending
-        }
+        var e = InstanceExecutor(
+            id: row.id, definition: def, interpreter: interpreter, environment: environment)
+        e.seq = row.snapshotSeq
+        e.startedAt = row.startedAt
+        e.timerSeq = snap.timerSeq
+        e.timers = snap.timers
         for (invokeID, a) in snap.activities {
-            var run = ActivityRun(request: a.request, registered: core.activity(named: a.request.src ?? ""))
+            var run = ActivityRun(request: a.request)
             run.attempt = a.attempt
             run.generation = a.generation
             run.inFlight = a.inFlight
             run.key = a.key
             run.retryDue = a.retryDue
-            if !a.inFlight, let due = a.retryDue {
-                run.retryToken = core.timers.schedule(
-                    at: due, .activityRetry(instanceID: row.id, invokeID: invokeID, generation: a.generation))
-            }
-            rec.activities[invokeID] = run
+            e.activities[invokeID] = run
         }
-        rec.activityStarts = snap.activityStarts
-        rec.compensations = snap.compensations
-        rec.compensating = snap.compensating
-        for name in snap.recent { rec.remember(name, limit: core.options.historyLength) }
-        rec.correlationKey = snap.correlationKey
-        rec.parentLink = snap.parent
-        rec.children = snap.children ?? [:]
-        return rec
+        e.activityStarts = snap.activityStarts
+        e.compensations = snap.compensations
+        e.compensating = snap.compensating
+        e.restoreRecent(snap.recent)
+        e.correlationKey = snap.correlationKey
+        e.parentLink = snap.parent
+        e.children = snap.children ?? [:]
+        let slot = InstanceSlot(e)
+        arm(slot)
+        return slot
+    }
+
+    /// Arms the timers of a restored instance.
+    func arm(_ slot: InstanceSlot) {
+        for (key, due) in slot.executor.armedTimers {
+            slot.timerTokens[key] = core.timers.schedule(at: due, TimerPayload(instanceID: slot.id, key: key))
+        }
     }
 
     // MARK: Recovery
@@ -186,7 +211,7 @@ extension Shard {
     /// Rebuilds this shard's instances from their snapshots and journal tails.
     func recover(_ list: [RecoveringInstance]) -> ShardRecovery {
         var report = ShardRecovery()
-        var recovered: [InstanceRecord] = []
+        var recovered: [InstanceSlot] = []
         replaying = true
         for item in list {
             do throws(RecoveryError) {
@@ -203,13 +228,16 @@ extension Shard {
         replaying = false
         now = core.clock.now()
         // Work that was under way at the crash starts again (same attempt, same idempotency key).
-        for rec in recovered where rec.status.isRunning {
-            for (invokeID, run) in rec.activities where run.inFlight {
-                spawnAttempt(rec, invokeID, generation: run.generation)
+        for slot in recovered where slot.executor.status.isRunning {
+            let e = slot.executor
+            for (invokeID, run) in e.activities.sorted(by: { $0.key < $1.key }) where run.inFlight {
+                spawnAttempt(slot, invokeID, generation: run.generation)
             }
-            if let entries = rec.compensating { spawnCompensation(rec, entries) }
-            if let key = rec.correlationKey {
-                core.setCorrelation(definition: rec.definition.name, key: key, instanceID: rec.id)
+            if let entries = e.compensating {
+                spawnCompensation(slot, entries, key: "\(e.id)/compensation/\(e.seq)")
+            }
+            if let key = e.correlationKey {
+                core.setCorrelation(definition: e.definition.name, key: key, instanceID: e.id)
             }
         }
         // Invoked children. Replayed steps re-posted the starts of their step only; instead every
@@ -221,7 +249,8 @@ extension Shard {
             if case .invokeChild = post.message { return true }
             return false
         }
-        for rec in recovered where rec.status.isRunning {
+        for slot in recovered where slot.executor.status.isRunning {
+            let rec = slot.executor
             for invokeID in rec.children.keys.sorted() {
                 guard let link = rec.children[invokeID] else { continue }
                 guard let hash = link.definitionHash, let def = core.definition(hash: hash) else {
@@ -256,9 +285,9 @@ extension Shard {
         for (id, seq) in list where instances[id] == nil { finishedSeqs[id] = seq }
     }
 
-    private func recoverInstance(_ item: RecoveringInstance) throws(RecoveryError) -> InstanceRecord {
+    private func recoverInstance(_ item: RecoveringInstance) throws(RecoveryError) -> InstanceSlot {
         let row = item.row
-        var rec: InstanceRecord?
+        var rec: InstanceSlot?
         if let text = row.snapshot {
             guard let def = core.definition(hash: row.definitionHash) else {
                 throw RecoveryError(
@@ -296,46 +325,30 @@ extension Shard {
                     "its journal resumes at record \(record.seq) (\(record.kind.rawValue)) without a snapshot or start"
                 )
             }
-            current.seq = record.seq
-            guard current.status.isRunning else { continue }
-            switch input {
-            case .timer(let sendID, let seq):
-                guard current.timers[sendID]?.seq == seq else { continue }
-            case .activityResult(let invokeID, let generation, _),
-                .activityTimeout(let invokeID, let generation):
-                guard let run = current.activities[invokeID], run.generation == generation, run.inFlight
-                else {
-                    continue
-                }
-            case .activityRetry(let invokeID, let generation):
-                guard let run = current.activities[invokeID], run.generation == generation, !run.inFlight
-                else {
-                    continue
-                }
-            case .migrate:
+            current.executor.seq = record.seq
+            if case .migrate = input {
                 throw RecoveryError(
                     "journal record \(record.seq) is a migration not covered by a snapshot (the store lost a write)"
                 )
-            case .event, .compensationFinished, .stop, .start:
-                break
             }
-            apply(input, to: current, eventID: record.eventID)
+            guard current.executor.accepts(input) else { continue }
+            apply(input, to: current, eventID: record.eventID, record: record.seq)
         }
         guard let result = rec else { throw RecoveryError("it has neither a snapshot nor a start record") }
-        result.eventIDs.formUnion(item.eventIDs)
-        result.startedAt = row.startedAt
+        result.executor.eventIDs.formUnion(item.eventIDs)
+        result.executor.startedAt = row.startedAt
         return result
     }
 
     // MARK: Migration
 
     func migrate(_ id: String, _ request: MigrationRequest) -> Result<MigrationReport, EngineError> {
-        guard let rec = instances[id] else { return .failure(.noSuchInstance(id)) }
-        guard rec.status.isRunning else { return .failure(.notRunning(id)) }
+        guard let slot = instances[id] else { return .failure(.noSuchInstance(id)) }
+        guard slot.executor.status.isRunning else { return .failure(.notRunning(id)) }
         let target = request.definition
-        let from = rec.definition
+        let from = slot.executor.definition
         func mapped(_ s: String) -> String { request.stateMapping[s] ?? s }
-        var state = rec.interpreter.snapshot()
+        var state = slot.executor.interpreter.snapshot()
         state.configuration = state.configuration.map(mapped)
         state.initializedStates = state.initializedStates.map(mapped).filter { target.machine.hasState($0) }
         var history: [String: [String]] = [:]
@@ -364,19 +377,17 @@ extension Shard {
                 return .failure(.migrationRefused(id, "the data transform failed: \(error)"))
             }
         }
-        var interpreter: Interpreter
+        let interpreter: Interpreter
         do throws(InterpreterError) {
             interpreter = try Interpreter(
                 definition: target.machine, restoring: state, options: core.interpreterOptions)
         } catch {
             return .failure(.migrationRefused(id, error.description))
         }
-        interpreter.actionHandler = actionHandler
-        rec.interpreter = interpreter
-        rec.definition = target
+        slot.executor.migrated(to: target, interpreter: interpreter)
         if durable {
-            rec.seq += 1
-            journal(rec, .migrate(fromHash: from.hash, toHash: target.hash), eventID: nil, eventName: nil)
+            slot.executor.seq += 1
+            journal(slot, .migrate(fromHash: from.hash, toHash: target.hash), eventID: nil, eventName: nil)
             snapshotDue.insert(id)
             dirtyRows.insert(id)
             if !core.isStored(target.hash) { pendingDefinitions.append(target) }

@@ -95,35 +95,6 @@ struct PendingPost: @unchecked Sendable {
     var message: ShardMessage
 }
 
-/// Runs custom actions for the instances of one shard; engine built-ins first
-/// (`<sy:compensation activity="...">` records a compensation, `<sy:compensate/>` runs them),
-/// then actions registered with ``Engine/registerAction(_:_:)``.
-final class ShardActionHandler: CustomActionHandler, @unchecked Sendable {
-    // Used only by the owning shard's worker, inside a macrostep.
-    unowned let core: EngineCore
-    var compensateRequested = false
-    var recorded: [CompensationEntry] = []
-
-    init(core: EngineCore) { self.core = core }
-
-    func perform(_ action: CustomAction, context: inout CustomActionContext) throws {
-        switch action.name {
-        case "compensate":
-            compensateRequested = true
-        case "compensation":
-            guard let activity = action.element.attribute("activity")?.value else {
-                throw CustomActionError("<sy:compensation> needs an 'activity' attribute")
-            }
-            recorded.append(CompensationEntry(activity: activity, params: action.params))
-        default:
-            guard let body = core.action(named: action.name) else {
-                throw CustomActionError("no action registered as '\(action.name)'")
-            }
-            try body(action, &context)
-        }
-    }
-}
-
 /// A serial executor for a fixed subset of the instances (chosen by a hash of their id): one
 /// mailbox and one worker task on the cooperative pool. Every message for an instance goes
 /// through its shard's mailbox, so an instance handles one event at a time, in arrival order,
@@ -147,8 +118,9 @@ final class Shard: @unchecked Sendable {
     unowned let core: EngineCore
     private let mailbox = Mutex(Mailbox())
     private let capacity: Int
-    var instances: [String: InstanceRecord] = [:]
-    let actionHandler: ShardActionHandler
+    var instances: [String: InstanceSlot] = [:]
+    /// What this shard's executors consult (registries, settings, the custom action handler).
+    let environment: ExecutorEnvironment
     var processedSinceFlush = 0
     /// Instances that ended, in the order they ended (only with
     /// ``EngineOptions/finishedRetention``); `finishedHead` is the first not yet looked at.
@@ -174,6 +146,8 @@ final class Shard: @unchecked Sendable {
     /// Stored finished instances: id → last journal record (see ``RecoveryData/finished``).
     var finishedSeqs: [String: Int64] = [:]
     var postsAfterCommit: [PendingPost] = []
+    /// Events steps published through the router, routed once the batch is durable.
+    var routesAfterCommit: [(Event, String?)] = []
     /// Outbox entries of this batch, and outbox ids this batch's receivers handled.
     var batchOutbox: [OutboxEntry] = []
     var batchDelivered: [String] = []
@@ -187,7 +161,15 @@ final class Shard: @unchecked Sendable {
         self.core = core
         self.capacity = capacity
         self.store = core.store
-        actionHandler = ShardActionHandler(core: core)
+        environment = ExecutorEnvironment(
+            stableIDs: core.store != nil, historyLength: core.options.historyLength,
+            interpreterOptions: core.interpreterOptions,
+            actionHandler: ExecutorActionHandler { [unowned core] name in core.action(named: name) },
+            instanceDirectory: core.directory,
+            activity: { [unowned core] name in core.activity(named: name) },
+            childDefinition: { [unowned core] request, parent in core.childDefinition(request, parent: parent)
+            },
+            nextSendStamp: { [unowned core] in core.sendStamps.add(1, ordering: .relaxed).newValue })
     }
 
     var durable: Bool { store != nil }
@@ -315,13 +297,10 @@ final class Shard: @unchecked Sendable {
                 }
                 continue
             }
-            if durable {
-                now = core.clock.now()
-                for m in batch { process(m) }
-                await commitBatch()
-            } else {
-                for m in batch { process(m) }
-            }
+            now = core.clock.now()
+            environment.observing = core.hasListeners
+            for m in batch { process(m) }
+            if durable { await commitBatch() }
             if finishedHead < finishedOrder.count { pruneExpired() }
             let n = batch.count
             batch.removeAll(keepingCapacity: true)
@@ -355,10 +334,10 @@ final class Shard: @unchecked Sendable {
                     reason: .triggerFailed(handler: trigger.handler, message: error.description))
             }
             if case .success(.started) = result, request.deliverTriggerEvent, let trigger = request.trigger,
-                let rec = instances[request.id]
+                let slot = instances[request.id]
             {
-                if rec.status.isRunning {
-                    apply(.event(trigger.event), to: rec, eventID: nil)
+                if slot.executor.status.isRunning {
+                    apply(.event(trigger.event), to: slot, eventID: nil)
                 } else {
                     // It finished in its initial macrostep.
                     core.deadLetter(
@@ -371,11 +350,11 @@ final class Shard: @unchecked Sendable {
                     or: { continuation.resume(returning: .failure($0)) })
             }
         case .query(let id, let continuation):
-            continuation.resume(returning: instances[id].map(snapshot))
+            continuation.resume(returning: instances[id]?.executor.snapshot)
         case .stop(let id, let continuation):
             var stopped = false
-            if let rec = instances[id], rec.status.isRunning {
-                apply(.stop, to: rec, eventID: nil)
+            if let slot = instances[id], slot.executor.status.isRunning {
+                apply(.stop, to: slot, eventID: nil)
                 stopped = true
             }
             if let continuation {
@@ -385,8 +364,9 @@ final class Shard: @unchecked Sendable {
             }
         case .compensate(let id, let continuation):
             var ok = false
-            if let rec = instances[id] {
-                runCompensations(rec)
+            if let slot = instances[id] {
+                let actions = slot.executor.compensate(now: now)
+                perform(actions, slot)
                 ok = true
             }
             if let continuation {
@@ -397,16 +377,16 @@ final class Shard: @unchecked Sendable {
         case .timer(let token, let due, let payload):
             fire(token: token, due: due, payload)
         case .activityResult(let id, let invokeID, let generation, let result):
-            guard let rec = instances[id], rec.status.isRunning,
-                let run = rec.activities[invokeID], run.generation == generation, run.inFlight
-            else { return }  // stale: cancelled, timed out or superseded
-            apply(.activityResult(invokeID: invokeID, generation: generation, result), to: rec, eventID: nil)
+            let input = InstanceInput.activityResult(invokeID: invokeID, generation: generation, result)
+            // Stale results (cancelled, timed out or superseded attempts) are dropped.
+            guard let slot = instances[id], slot.executor.accepts(input) else { return }
+            apply(input, to: slot, eventID: nil)
         case .compensationFinished(let id, let event):
-            guard let rec = instances[id], rec.status.isRunning else {
+            guard let slot = instances[id], slot.executor.status.isRunning else {
                 core.deadLetter(event, instanceID: id, reason: .instanceFinished(id))
                 return
             }
-            apply(.compensationFinished(event), to: rec, eventID: nil)
+            apply(.compensationFinished(event), to: slot, eventID: nil)
         case .recover(let list, let finished, let continuation):
             registerFinished(finished)
             continuation.resume(returning: recover(list))
@@ -417,7 +397,8 @@ final class Shard: @unchecked Sendable {
                 or: { continuation.resume(returning: .failure($0)) })
         case .prune(let before, let continuation):
             var removed = 0
-            for (id, rec) in instances where !rec.status.isRunning && (rec.finishedAt ?? .max) < before {
+            for (id, slot) in instances
+            where !slot.executor.status.isRunning && (slot.executor.finishedAt ?? .max) < before {
                 instances[id] = nil
                 removed += 1
             }
@@ -426,7 +407,9 @@ final class Shard: @unchecked Sendable {
             startChild(start)
         case .childCheck(let childID, let parent, let invokeID, let startEventID):
             var wanted = false
-            if let rec = instances[parent], rec.status.isRunning, let link = rec.children[invokeID] {
+            if let slot = instances[parent], slot.executor.status.isRunning,
+                let link = slot.executor.children[invokeID]
+            {
                 wanted = link.id == childID && link.startEventID == startEventID
             }
             if !wanted {
@@ -437,11 +420,12 @@ final class Shard: @unchecked Sendable {
                     .cancelChild(childID: childID, parent: parent, startEventID: startEventID))
             }
         case .cancelChild(let id, let parent, let startEventID):
-            guard let rec = instances[id], rec.status.isRunning, let link = rec.parentLink,
+            guard let slot = instances[id], slot.executor.status.isRunning,
+                let link = slot.executor.parentLink,
                 link.parent == parent,
                 startEventID == nil || link.startEventID == startEventID
             else { return }  // already finished or stopped, or another invocation under the id
-            apply(.stop, to: rec, eventID: nil)
+            apply(.stop, to: slot, eventID: nil)
         }
     }
 
@@ -455,11 +439,12 @@ final class Shard: @unchecked Sendable {
             let (id, at) = finishedOrder[finishedHead]
             finishedHead += 1
             // Skip an id that was started again since.
-            guard let rec = instances[id], !rec.status.isRunning, rec.finishedAt == at else { continue }
+            guard let slot = instances[id], !slot.executor.status.isRunning, slot.executor.finishedAt == at
+            else { continue }
             instances[id] = nil
             // A durable engine keeps the row: later events are `instanceFinished`, and a new
             // instance under the id continues its journal numbering.
-            if durable { finishedSeqs[id] = rec.seq }
+            if durable { finishedSeqs[id] = slot.executor.seq }
             pruned += 1
         }
         if finishedHead == finishedOrder.count {
@@ -482,7 +467,7 @@ final class Shard: @unchecked Sendable {
                 core.deadLetter(event, instanceID: id, reason: .storeFailed(error.description))
             }
         case .start(_, let c): c?.resume(returning: .failure(error))
-        case .query(let id, let c): c.resume(returning: instances[id].map(snapshot))
+        case .query(let id, let c): c.resume(returning: instances[id]?.executor.snapshot)
         case .stop(_, let c), .compensate(_, let c): c?.resume(returning: false)
         case .recover(_, _, let c): c.resume(returning: ShardRecovery())
         case .migrate(_, _, let c): c.resume(returning: .failure(error))
@@ -496,7 +481,7 @@ final class Shard: @unchecked Sendable {
     private func deliver(
         _ event: Event, to id: String, eventID: String?, reply r: DeliveryReply?, sent: UInt64? = nil
     ) {
-        guard let rec = instances[id] else {
+        guard let slot = instances[id] else {
             // A durable engine knows the stored instances that finished before it started.
             let finished = finishedSeqs[id] != nil
             if let r {
@@ -507,7 +492,7 @@ final class Shard: @unchecked Sendable {
             }
             return
         }
-        guard rec.status.isRunning else {
+        guard slot.executor.status.isRunning else {
             if let r {
                 answer(r, .failure(.notRunning(id)))
             } else {
@@ -515,34 +500,37 @@ final class Shard: @unchecked Sendable {
             }
             return
         }
-        if let eventID, rec.eventIDs.contains(eventID) {
+        if let eventID, slot.executor.eventIDs.contains(eventID) {
             if let r {
                 let receipt = DeliveryReceipt(
-                    duplicate: true, sequence: nil, configuration: rec.interpreter.configurationIDs)
+                    duplicate: true, sequence: nil, configuration: slot.executor.interpreter.configurationIDs,
+                    handled: nil)
                 answer(r, .success(receipt))
             }
             return
         }
-        if let invokeID = event.invokeID, !acceptFromChild(event, invokeID: invokeID, rec, sent: sent) {
+        if let invokeID = event.invokeID,
+            !slot.executor.accepts(childEvent: event, invokeID: invokeID, sent: sent)
+        {
             // From a cancelled child: ignored, not journaled (SCXML 6.4).
             core.logger.debug(
                 "ignored \(event.name) from cancelled child '\(invokeID)'",
                 metadata: ["instance": .string(id)])
             if let r {
-                answer(
-                    r,
-                    .success(
-                        DeliveryReceipt(
-                            duplicate: false, sequence: nil, configuration: rec.interpreter.configurationIDs))
-                )
+                let receipt = DeliveryReceipt(
+                    duplicate: false, sequence: nil,
+                    configuration: slot.executor.interpreter.configurationIDs,
+                    handled: false)
+                answer(r, .success(receipt))
             }
             return
         }
-        apply(.event(event), to: rec, eventID: eventID)
+        apply(.event(event), to: slot, eventID: eventID)
         if let r {
             let receipt = DeliveryReceipt(
-                duplicate: false, sequence: durable ? rec.seq : nil,
-                configuration: rec.interpreter.configurationIDs)
+                duplicate: false, sequence: durable ? slot.executor.seq : nil,
+                configuration: slot.executor.interpreter.configurationIDs,
+                handled: slot.executor.lastEventHandled)
             answer(r, .success(receipt))
         }
     }
@@ -553,20 +541,9 @@ final class Shard: @unchecked Sendable {
             or: { r.continuation.resume(returning: .failure($0)) })
     }
 
-    func snapshot(_ rec: InstanceRecord) -> InstanceSnapshot {
-        InstanceSnapshot(
-            id: rec.id, definition: rec.definition.name, version: rec.definition.version, status: rec.status,
-            configuration: rec.interpreter.configurationIDs, data: rec.interpreter.dataModel,
-            pendingTimers: rec.timers.map { PendingTimerInfo(sendID: $0.key, dueNanoseconds: $0.value.due) }
-                .sorted { ($0.dueNanoseconds, $0.sendID) < ($1.dueNanoseconds, $1.sendID) },
-            recentEvents: rec.recentInOrder, activities: rec.activities.keys.sorted(),
-            compensations: rec.compensations.map(\.activity), parent: rec.parentLink?.parent,
-            children: rec.children.mapValues(\.id))
-    }
-
     private func shutDownInstances() {
-        for (_, rec) in instances where rec.status.isRunning {
-            for (_, run) in rec.activities { run.task?.cancel() }
+        for (_, slot) in instances where slot.executor.status.isRunning {
+            for (_, running) in slot.tasks { running.task.cancel() }
         }
     }
 }

@@ -1,17 +1,9 @@
 import Synchronization
 
-/// What a timer does when it fires; always addressed to one instance (and so one shard).
-enum TimerPayload: Sendable {
-    /// A delayed `<send>` or a state timeout; the event itself waits in the instance record.
-    case send(instanceID: String, sendID: String)
-    case activityTimeout(instanceID: String, invokeID: String, generation: Int)
-    case activityRetry(instanceID: String, invokeID: String, generation: Int)
-
-    var instanceID: String {
-        switch self {
-        case .send(let id, _), .activityTimeout(let id, _, _), .activityRetry(let id, _, _): id
-        }
-    }
+/// What a timer does when it fires: one timer of one instance (and so of one shard).
+struct TimerPayload: Sendable {
+    var instanceID: String
+    var key: TimerKey
 }
 
 /// The engine's timers: a ``TimerQueue`` behind a lock. Insert and cancel are O(log n) and

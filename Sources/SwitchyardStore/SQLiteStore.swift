@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import SwitchyardRuntime
+@_spi(StoreImplementation) public import SwitchyardRuntime
 import Synchronization
 
 /// The embedded ``InstanceStore``: one SQLite file in WAL mode, through GRDB.
@@ -127,7 +127,8 @@ public final class SQLiteStore: InstanceStore {
         try migrateSchema(checkIntegrity: options.integrityCheck == .full)
     }
 
-    /// Refuses a main file shorter than the page count its header records (a truncated copy).
+    /// Refuses a main file shorter than the page count its header records (a truncated copy)
+    /// when no write-ahead log beside it can supply the missing pages.
     /// The header's count is valid when its "version-valid-for" number equals the change counter
     /// (SQLite file format, section 1.3.7); older files without it are not checked here.
     private static func checkLength(_ path: String) throws(StoreError) {
@@ -151,7 +152,11 @@ public final class SQLiteStore: InstanceStore {
         let validFor = u32(92)
         guard pageCount > 0, validFor == changeCounter else { return }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size < pageCount * pageSize {
+        // A process stopped in the middle of a checkpoint leaves the header (page 1) ahead of
+        // the file's length; its write-ahead log still holds the pages and SQLite completes
+        // the file on open. Only a file without a log is judged by its length.
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        if size < pageCount * pageSize && log == 0 {
             throw StoreError(
                 .corrupt,
                 "\(path) is truncated: \(size) bytes, its header records \(pageCount) pages of \(pageSize) bytes"
@@ -261,7 +266,7 @@ public final class SQLiteStore: InstanceStore {
     // MARK: Writing
 
     /// Writes the batch, merged with every batch queued meanwhile, in one transaction.
-    public func commit(_ batch: StoreBatch) async throws(StoreError) {
+    @_spi(StoreImplementation) public func commit(_ batch: StoreBatch) async throws(StoreError) {
         guard !batch.isEmpty else { return }
         let result = await withCheckedContinuation {
             (c: CheckedContinuation<Result<Void, StoreError>, Never>) in
@@ -377,7 +382,7 @@ public final class SQLiteStore: InstanceStore {
 
     // MARK: Reading
 
-    public func loadForRecovery() async throws(StoreError) -> RecoveryData {
+    @_spi(StoreImplementation) public func loadForRecovery() async throws(StoreError) -> RecoveryData {
         do {
             return try await pool.read { db in
                 let definitions = try Self.fetchDefinitions(db)
@@ -403,9 +408,12 @@ public final class SQLiteStore: InstanceStore {
                     guard let (i, snapshotSeq) = index[id] else { continue }
                     let seq: Int64 = row[1]
                     let eventID: String? = row[3]
+                    let kindText: String = row[2]
+                    // A start record begins a new run of the id: the ids of earlier runs are not
+                    // this run's (the live engine forgets them when a run ends).
+                    if kindText == JournalKind.start.rawValue { instances[i].eventIDs.removeAll() }
                     if let eventID { instances[i].eventIDs.append(eventID) }
                     guard seq > snapshotSeq else { continue }
-                    let kindText: String = row[2]
                     guard let kind = JournalKind(rawValue: kindText) else {
                         throw StoreError(
                             .invalidRecord, "journal record \(id)#\(seq) has unknown kind '\(kindText)'")

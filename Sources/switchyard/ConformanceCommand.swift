@@ -1,5 +1,6 @@
 import ArgumentParser
 import Switchyard
+import SwitchyardConformance
 
 #if canImport(Glibc)
     import Glibc

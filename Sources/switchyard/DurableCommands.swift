@@ -5,7 +5,8 @@ import Switchyard
 /// Opens the store and a durable engine on it (wall clock unless given), registers `machine`
 /// when given, and recovers.
 func openDurableEngine(
-    db: String, machine: (MachineDefinition, String)? = nil, clock: any SessionClock = WallClock()
+    db: String, machine: (MachineDefinition, String)? = nil, clock: any EngineClock = WallClock(),
+    activities: ActivityScript? = nil
 ) async throws -> Engine {
     let store: SQLiteStore
     do {
@@ -21,6 +22,8 @@ func openDurableEngine(
         options: EngineOptions(
             shards: 2, documentLoader: loader.documentLoader, documentParser: loader.documentParser))
     do {
+        // Before recovery: it restarts the attempts that were in flight.
+        try activities?.register(with: engine)
         if let (definition, name) = machine {
             if engine.definitionVersions.contains(where: { $0.name == name }) {
                 try engine.upgrade(definition, as: name)
@@ -133,7 +136,8 @@ struct SendCommand: AsyncParsableCommand {
             instance ID and prints its configuration afterwards. Exits 0 only once the event is \
             durably journaled and its macrostep is done. With --event-id the delivery is \
             idempotent: sending the same id again applies nothing and prints "duplicate" (exit 0), \
-            so a client that lost the answer can simply retry.
+            so a client that lost the answer can simply retry. An event that no transition of the \
+            active states takes prints "ignored: ..." (exit 0: it was delivered and journaled).
 
             Example:
               switchyard send --db approvals.sqlite --id doc-42 approve --data '{"by":"ana"}' --event-id req-7
@@ -156,11 +160,16 @@ struct SendCommand: AsyncParsableCommand {
         }
         let engine = try await openDurableEngine(db: db)
         do {
-            let receipt = try await engine.deliver(Event(event, data: payload), to: id, eventID: eventID)
+            let receipt = try await engine.deliverAndWait(
+                Event(event, data: payload), to: id, eventID: eventID)
             await engine.quiesce()
             let snapshot = await engine.snapshot(id)
             if receipt.duplicate {
                 print("duplicate: \(id) has already processed event id '\(eventID ?? "")'; nothing applied")
+            } else if receipt.handled == false {
+                print(
+                    "ignored: no transition of \(id) takes \(event) in \(snapshot.map(describe) ?? receipt.configuration.joined(separator: ", ")); nothing changed"
+                )
             } else {
                 print(
                     "\(id): \(event) -> \(snapshot.map(describe) ?? receipt.configuration.joined(separator: ", "))"
@@ -273,6 +282,26 @@ struct InstancesCommand: AsyncParsableCommand {
         }
     }
 
+    /// For a timer record: ` (due TIME)`, with how late it fired when it fired a second or more
+    /// after its due time (it fell due while no engine was running).
+    static func dueText(_ e: InstanceHistory.Entry) -> String {
+        guard let due = e.due else { return "" }
+        let when = e.dueTimestamp ?? "\(due)"
+        let late = max(0, e.time - due)
+        guard late >= 1_000_000_000 else { return " (due \(when))" }
+        return " (due \(when), fired \(lateText(late)) late)"
+    }
+
+    /// `25h 0m 3s`, `4m 10s`, `12s`.
+    static func lateText(_ nanoseconds: Int64) -> String {
+        let s = nanoseconds / 1_000_000_000
+        let h = s / 3600
+        let m = (s % 3600) / 60
+        if h > 0 { return "\(h)h \(m)m \(s % 60)s" }
+        if m > 0 { return "\(m)m \(s % 60)s" }
+        return "\(s)s"
+    }
+
     /// One history entry as a JSON object with every key present (null when absent).
     static func json(_ e: InstanceHistory.Entry) -> String {
         var o = JSONObjectText()
@@ -286,6 +315,8 @@ struct InstancesCommand: AsyncParsableCommand {
         o.add("configuration", e.configuration)
         o.add("entered", e.entered)
         o.add("exited", e.exited)
+        o.add("due", e.due)
+        o.add("dueTimestamp", e.dueTimestamp)
         return o.text
     }
 
@@ -362,7 +393,9 @@ struct InstancesCommand: AsyncParsableCommand {
                 let when = e.timestamp ?? "\(e.time)"
                 let what = [e.kind, e.event].compactMap { $0 }.joined(separator: " ")
                 let idText = e.eventID.map { " [\($0)]" } ?? ""
-                print("  \(e.seq)  \(when)  \(what)\(idText) -> \(e.configuration.joined(separator: ", "))")
+                print(
+                    "  \(e.seq)  \(when)  \(what)\(idText)\(Self.dueText(e)) -> \(e.configuration.joined(separator: ", "))"
+                )
             }
         } catch let exit as ExitCode {
             throw exit

@@ -9,7 +9,7 @@ extension RunCommand {
     /// `run --db FILE`: the machine in a durable engine; instance `id` is started, or resumed
     /// when it is running in FILE. Lines are printed from the instance's journal, so they show
     /// exactly the macrosteps that were recorded — including timers fired during recovery.
-    func runDurable(db: String, initial: [NamedValue]) async throws {
+    func runDurable(db: String, initial: [NamedValue], activities: ActivityScript?) async throws {
         let loaded = try loadMachine(file)
         let instanceID = id ?? loaded.1
         // What the previous runs recorded: the journal position to resume after.
@@ -21,7 +21,8 @@ extension RunCommand {
             throw ExitCode(1)
         }
         let manual = clock == .manual ? ManualClock(start: WallClock().now()) : nil
-        let engine = try await openDurableEngine(db: db, machine: loaded, clock: manual ?? WallClock())
+        let engine = try await openDurableEngine(
+            db: db, machine: loaded, clock: manual ?? WallClock(), activities: activities)
         let session = DurableRun(engine: engine, id: instanceID, format: trace, manual: manual)
         do {
             if let previous, previous.status == "running", await engine.snapshot(instanceID) != nil {
@@ -162,7 +163,7 @@ final class DurableRun {
     /// Delivers an event (journaled before it returns) and prints the records it produced.
     func send(_ event: Event) async throws(EngineError) {
         do {
-            try await engine.deliver(event, to: id)
+            try await engine.deliverAndWait(event, to: id)
         } catch .notRunning, .noSuchInstance {
             printError("error: instance '\(id)' has finished or was stopped")
             return

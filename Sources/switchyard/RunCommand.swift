@@ -41,6 +41,13 @@ struct RunCommand: AsyncParsableCommand {
             24h` fires what is due 24 hours from now; at the end of the events the clock does not \
             jump ahead. JSON lines carry the data model after the command.
 
+            Activities (--activities FILE): `<invoke type="activity">` steps and saga \
+            compensations get canned outcomes from a JSON object keyed by activity name; each \
+            entry is an outcome for every attempt, or {"attempts": [...], "retry": {...}, \
+            "timeout": "30s"}; an outcome is {"result": VALUE} or {"error": {"kind", "message", \
+            "retryable"}}, with an optional "after": "2s" (on the run's clock). Without the \
+            file an activity fails with error.activity (kind unknownActivity).
+
             Exit status: 0 after the run (a macrostep error is printed on standard error and \
             the run goes on), 1 when FILE cannot be loaded (its diagnostics are printed as \
             path:line:col: error: message) or the database cannot be used, 64 for bad options \
@@ -56,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
                   --db approvals.sqlite --id doc-1 --events submit
               printf 'advance 24h\\napprove\\n' | switchyard run \\
                   machines/document_approval.scxml --db approvals.sqlite --id doc-1
+              switchyard run machines/order_saga.scxml \\
+                  --activities machines/order_saga.ship-fails.json
             """
     )
 
@@ -80,6 +89,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "With --db: the instance id (default: the machine's name).")
     var id: String?
 
+    @Option(help: ArgumentHelp("Canned activity outcomes (a JSON file).", valueName: "file"))
+    var activities: String?
+
     enum TraceFormat: String, ExpressibleByArgument {
         case text
         case json
@@ -93,8 +105,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         if id != nil, db == nil { throw ValidationError("--id needs --db") }
         let initial = try parseDataOption(data)
+        let script = try activities.map { try ActivityScript(path: $0) }
         if let db {
-            try await runDurable(db: db, initial: initial)
+            try await runDurable(db: db, initial: initial, activities: script)
             return
         }
         let definition: MachineDefinition
@@ -106,24 +119,25 @@ struct RunCommand: AsyncParsableCommand {
         }
         for w in definition.warnings { printError(w.rendered) }
         let manual = ManualClock()
-        let driver = SessionDriver(
+        let driver = InstanceRunner(
             definition: definition, sessionID: "run", data: initial,
             clock: clock == .manual ? manual : SystemClock(),
             loader: SCXMLLoader().documentLoader, parser: SCXMLLoader().documentParser)
         driver.keepLogs = false
+        script?.register(with: driver)
         let format = trace
-        driver.onLog = { record in
-            if format == .text { print("log \(record.label.map { "\($0): " } ?? "")\(record.message)") }
-        }
-        driver.onTopLevelMacrostep = { event, result, interpreter in
+        driver.onLog = { record in Self.report(log: record, format: format) }
+        driver.onMacrostep = { event, result, interpreter in
             Self.report(event: event, result: result, interpreter: interpreter, format: format)
         }
         driver.start()
+        // Timers due now (zero delays, instant activities) fire at once on either clock.
+        driver.fireDueTimers()
         if let events {
             for name in Self.eventNames(events) {
                 driver.enqueue(Event(name))
                 driver.runUntilIdle()
-                if clock == .wall { driver.fireDueTimers() }
+                driver.fireDueTimers()
             }
             finish(driver)
             return
@@ -160,6 +174,7 @@ struct RunCommand: AsyncParsableCommand {
             case .event(let event):
                 driver.enqueue(event)
                 driver.runUntilIdle()
+                driver.fireDueTimers()
             }
         }
     }
@@ -167,7 +182,7 @@ struct RunCommand: AsyncParsableCommand {
     /// After the last event (of --events; with the wall clock also at the end of input): the
     /// manual clock jumps from timer to timer; the wall clock waits for them in real time.
     /// Either way until the machine finishes or no timer is left.
-    private func finish(_ driver: SessionDriver) {
+    private func finish(_ driver: InstanceRunner) {
         switch clock {
         case .manual: driver.runToCompletion()
         case .wall: driver.runRealTime(timeout: .seconds(3_000_000_000))  // ~95 years: no limit
@@ -211,6 +226,20 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 self = .event(Event(String(parts[0]), data: payload))
             }
+        }
+    }
+
+    /// A `<log>` line: `log label: message`, or with `--trace json` a JSON line
+    /// `{"log":{"label":...,"message":...}}` among the macrostep lines.
+    static func report(log record: LogRecord, format: TraceFormat) {
+        switch format {
+        case .text:
+            print("log \(record.label.map { "\($0): " } ?? "")\(record.message)")
+        case .json:
+            var o = JSObject()
+            o["label"] = record.label.map { .string($0) } ?? .null
+            o["message"] = .string(record.message)
+            print(Value.object(JSObject([("log", .object(o))])).jsonString() ?? "{}")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 /// Runs the built `ApprovalService` example and checks its exact output: the scripted day, the
@@ -7,28 +8,8 @@ import Testing
     static var testsDirectory: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent() }
     static var repositoryRoot: URL { testsDirectory.deletingLastPathComponent().deletingLastPathComponent() }
 
-    struct Result {
-        var stdout: String
-        var stderr: String
-        var status: Int32
-    }
-
-    static func run(_ arguments: [String], cwd: URL = repositoryRoot) throws -> Result {
-        let process = Process()
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("ApprovalService")
-        process.arguments = arguments
-        process.currentDirectoryURL = cwd
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
-            status: process.terminationStatus)
+    static func run(_ arguments: [String], cwd: URL = repositoryRoot) throws -> ProcessResult {
+        try Products.run("ApprovalService", arguments, cwd: cwd)
     }
 
     static func expectedOutput() throws -> String {

@@ -31,7 +31,7 @@ for n in 1...events {
         for i in 0..<instances {
             group.addTask {
                 let data = Value.object(JSObject([("n", .number(Double(n)))]))
-                let receipt = try await engine.deliver(
+                let receipt = try await engine.deliverAndWait(
                     Event("inc", data: data), to: "i\(i)", eventID: "i\(i)-\(n)")
                 return "ACK i\(i) \(n)\(receipt.duplicate ? " dup" : "")"
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 /// Runs the built `DocumentRouter` example and checks its exact output.
@@ -6,28 +7,8 @@ import Testing
     static var testsDirectory: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent() }
     static var repositoryRoot: URL { testsDirectory.deletingLastPathComponent().deletingLastPathComponent() }
 
-    struct Result {
-        var stdout: String
-        var stderr: String
-        var status: Int32
-    }
-
-    static func run(_ arguments: [String], cwd: URL) throws -> Result {
-        let process = Process()
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("DocumentRouter")
-        process.arguments = arguments
-        process.currentDirectoryURL = cwd
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
-            status: process.terminationStatus)
+    static func run(_ arguments: [String], cwd: URL) throws -> ProcessResult {
+        try Products.run("DocumentRouter", arguments, cwd: cwd)
     }
 
     @Test func routesTheShippedDocuments() throws {

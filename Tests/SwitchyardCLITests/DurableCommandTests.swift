@@ -78,6 +78,17 @@ import Testing
         #expect(r.stderr == "error: no instance 'zzz' in \(w.db)\n")
     }
 
+    /// An event that is delivered but that no transition takes is reported as ignored (exit 0).
+    @Test func sendSaysWhenNoTransitionTakesTheEvent() throws {
+        let w = try workspace()
+        _ = try CLI.run(["start", "--db", w.db, "--machine", w.machine, "--id", "a"])
+        var r = try CLI.run(["send", "--db", w.db, "--id", "a", "reopen"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "ignored: no transition of a takes reopen in open; nothing changed\n")
+        r = try CLI.run(["send", "--db", w.db, "--id", "a", "inc"])
+        #expect(r.stdout == "a: inc -> open\n")
+    }
+
     @Test func damagedOrMissingDatabaseIsAnError() throws {
         let w = try workspace()
         _ = FileManager.default.createFile(atPath: w.db, contents: Data())

@@ -16,7 +16,8 @@ import Testing
         (
             "run",
             [
-                "<file>", "--events", "--data", "--trace", "--clock", "--db", "--id", "advance 24h",
+                "<file>", "--events", "--data", "--trace", "--clock", "--db", "--id", "--activities",
+                "advance 24h",
                 "--db approvals.sqlite",
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 /// `switchyard instances show ID`: the text and the `--json` document, by exact output.
@@ -43,8 +44,8 @@ import Testing
         #expect(
             try document(r.stdout)
                 == #"{"configuration":["open"],"data":{"count":7},"definition":"ledger","history":["#
-                + #"{"configuration":["open"],"data":{"count":5},"entered":["open"],"event":null,"eventID":null,"exited":[],"kind":"start","seq":1},"#
-                + #"{"configuration":["open"],"data":{"by":2},"entered":[],"event":"inc","eventID":"k1","exited":[],"kind":"event","seq":2}"#
+                + #"{"configuration":["open"],"data":{"count":5},"due":null,"dueTimestamp":null,"entered":["open"],"event":null,"eventID":null,"exited":[],"kind":"start","seq":1},"#
+                + #"{"configuration":["open"],"data":{"by":2},"due":null,"dueTimestamp":null,"entered":[],"event":"inc","eventID":"k1","exited":[],"kind":"event","seq":2}"#
                 + #"],"id":"a","pendingTimers":[],"run":1,"runs":1,"startSeq":1,"status":"running","version":1}"#
         )
     }
@@ -102,8 +103,8 @@ import Testing
         #expect(
             try document(r.stdout)
                 == #"{"configuration":["open"],"data":{"count":1},"definition":"ledger","history":["#
-                + #"{"configuration":["open"],"data":{},"entered":["open"],"event":null,"eventID":null,"exited":[],"kind":"start","seq":3},"#
-                + #"{"configuration":["open"],"data":null,"entered":[],"event":"inc","eventID":"k9","exited":[],"kind":"event","seq":4}"#
+                + #"{"configuration":["open"],"data":{},"due":null,"dueTimestamp":null,"entered":["open"],"event":null,"eventID":null,"exited":[],"kind":"start","seq":3},"#
+                + #"{"configuration":["open"],"data":null,"due":null,"dueTimestamp":null,"entered":[],"event":"inc","eventID":"k9","exited":[],"kind":"event","seq":4}"#
                 + #"],"id":"b","pendingTimers":[],"run":2,"runs":2,"startSeq":3,"status":"running","version":2}"#
         )
 
@@ -111,8 +112,8 @@ import Testing
         #expect(
             try document(r.stdout)
                 == #"{"definition":"ledger","finalState":"closed","history":["#
-                + #"{"configuration":["open"],"data":{"count":5},"entered":["open"],"event":null,"eventID":null,"exited":[],"kind":"start","seq":1},"#
-                + #"{"configuration":["closed"],"data":null,"entered":["closed"],"event":"close","eventID":null,"exited":["open"],"kind":"event","seq":2}"#
+                + #"{"configuration":["open"],"data":{"count":5},"due":null,"dueTimestamp":null,"entered":["open"],"event":null,"eventID":null,"exited":[],"kind":"start","seq":1},"#
+                + #"{"configuration":["closed"],"data":null,"due":null,"dueTimestamp":null,"entered":["closed"],"event":"close","eventID":null,"exited":["open"],"kind":"event","seq":2}"#
                 + #"],"id":"b","run":1,"runs":2,"startSeq":1,"status":"finished","version":1}"#)
     }
 
@@ -129,5 +130,43 @@ import Testing
         r = try CLI.run(["instances", "--db", w.db, "--run", "1"])
         #expect(r.stderr.hasPrefix("Error: --run needs `show ID`\n"))
         #expect(r.status == 64)
+    }
+}
+
+/// A timer that fell due while no process ran fires when the next command recovers the
+/// database; `instances show` prints when it was due and how late it fired.
+@Suite struct OverdueTimerShowTests {
+    static let machine = """
+        <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="waiting" name="nag">
+          <state id="waiting">
+            <onentry><send event="remind" delay="1s"/></onentry>
+            <transition event="remind" target="reminded"/>
+          </state>
+          <state id="reminded"/>
+        </scxml>
+        """
+
+    @Test func showPrintsDueTimeAndLatenessOfAnOverdueTimer() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/nag.scxml"
+        try writeText(file, Self.machine)
+        let db = dir + "/nag.sqlite"
+        var r = try CLI.run(["start", "--db", db, "--machine", file, "--id", "n"])
+        #expect(r.stdout == "started n (nag v1): waiting\n")
+        // No process runs while the 1 s timer falls due.
+        Thread.sleep(forTimeInterval: 2.5)
+        r = try CLI.run(["instances", "--db", db, "show", "n"])
+        #expect(r.stdout.contains("configuration: waiting"))  // read-only: nothing fired yet
+        r = try CLI.run(["send", "--db", db, "--id", "n", "poke"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "ignored: no transition of n takes poke in reminded; nothing changed\n")
+        r = try CLI.run(["instances", "--db", db, "show", "n"])
+        let timerLine = try #require(r.stdout.split(separator: "\n").first { $0.contains("  timer remind") })
+        #expect(timerLine.contains(" (due 20"), "\(timerLine)")
+        #expect(timerLine.contains("Z, fired "), "\(timerLine)")
+        #expect(timerLine.hasSuffix(" late) -> reminded"), "\(timerLine)")
+        r = try CLI.run(["instances", "--db", db, "show", "n", "--json"])
+        #expect(r.stdout.contains(#""kind":"timer""#))
+        #expect(r.stdout.contains(#""dueTimestamp":"20"#))
     }
 }

@@ -37,8 +37,11 @@ import Testing
     @Test func jsonTraceShowsTheStoredDecision() throws {
         let input = #"document.submitted {"documentType":"memo","keywords":["notes"],"amount":3}"# + "\n"
         let r = try CLI.run(["run", Self.machine, "--trace", "json"], stdin: input, cwd: CLI.repositoryRoot)
-        let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 2)
+        // The start, the event's macrostep, then the line it logged.
+        var lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.last == #"{"log":{"label":"route","message":"general_processing (default)"}}"#)
+        lines.removeLast()
         #expect(
             lines.last?.hasPrefix(
                 #"{"event":"document.submitted","configuration":["general_processing","filing"]"#) == true)

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 /// `run --clock wall` (delays in real time, also while waiting for input) and `run --db`
@@ -172,7 +173,7 @@ import Testing
         var arguments = ["run", w.pinger, "--clock", "wall"]
         if durable { arguments += ["--db", w.db] }
         let process = Process()
-        process.executableURL = CLI.productsDirectory.appendingPathComponent("switchyard")
+        process.executableURL = Products.directory.appendingPathComponent("switchyard")
         process.arguments = arguments
         let out = Pipe()
         let input = Pipe()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @Suite struct RunCommandTests {
@@ -13,6 +14,32 @@ import Testing
                 {"event":"submit","configuration":["review"],"data":{"amount":5000,"entries":1,"exits":1,"reviews":1}}
                 {"event":"approve","configuration":["approved"],"data":{"amount":5000,"entries":2,"exits":2,"reviews":1}}
                 {"event":"archive","configuration":["archived"],"data":{"amount":5000,"entries":3,"exits":3,"reviews":1}}
+
+                """)
+    }
+
+    /// `<log>` lines are part of the JSON trace, after the line of the macrostep that logged.
+    @Test func jsonTraceKeepsLogLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-log-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("logs.scxml").path
+        try """
+        <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="a">
+          <state id="a">
+            <transition event="go" target="b"><log label="moving" expr="'to ' + 'b'"/><log expr="1 + 1"/></transition>
+          </state>
+          <state id="b"/>
+        </scxml>
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", file, "--events", "go", "--trace", "json"])
+        #expect(r.status == 0)
+        #expect(
+            r.stdout == """
+                {"event":null,"configuration":["a"],"data":{}}
+                {"event":"go","configuration":["b"],"data":{}}
+                {"log":{"label":"moving","message":"to b"}}
+                {"log":{"label":null,"message":"2"}}
 
                 """)
     }

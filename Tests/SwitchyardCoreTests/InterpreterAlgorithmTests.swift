@@ -153,7 +153,7 @@ import Testing
         do {
             _ = try MachineDefinition.compile(doc)
         } catch {
-            #expect(error.description == "m.scxml:3:30: error: target 'nowhere' does not exist")
+            #expect(error.description == "m.scxml:3:30: error: transition target 'nowhere' does not exist")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `machines/document_routing.scxml`: the samples, the pipelines' rejections and a document no
@@ -32,8 +33,8 @@ import Testing
         [MicrostepTrace], String?
     ) {
         var traces: [MicrostepTrace] = []
-        let driver = SessionDriver(definition: definition, options: InterpreterOptions(tracing: true))
-        driver.onTopLevelMacrostep = { _, result, _ in traces += result.trace }
+        let driver = InstanceRunner(definition: definition, options: InterpreterOptions(tracing: true))
+        driver.onMacrostep = { _, result, _ in traces += result.trace }
         driver.start()
         for event in [Event("document.submitted", data: input)] + events.map({ Event($0) }) {
             driver.enqueue(event)

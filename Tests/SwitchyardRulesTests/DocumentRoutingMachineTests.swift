@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Routes every sample document through `machines/document_routing.scxml` (which routes with
@@ -42,8 +43,8 @@ import Testing
         }
     }
 
-    func run(_ sample: Sample) throws -> SessionDriver {
-        let driver = SessionDriver(definition: try #require(Self.machine), sessionID: sample.name)
+    func run(_ sample: Sample) throws -> InstanceRunner {
+        let driver = InstanceRunner(definition: try #require(Self.machine), sessionID: sample.name)
         driver.start()
         driver.enqueue(Event("document.submitted", data: sample.input))
         driver.runUntilIdle()
@@ -135,7 +136,7 @@ import Testing
 
     @Test func technicalPipelineKeepsTheTags() throws {
         let input: Value = ["documentType": "spec", "keywords": ["specification", "api"], "amount": 0]
-        let driver = SessionDriver(definition: try #require(Self.machine), sessionID: "t")
+        let driver = InstanceRunner(definition: try #require(Self.machine), sessionID: "t")
         driver.start()
         driver.enqueue(Event("document.submitted", data: input))
         driver.runUntilIdle()

@@ -1,8 +1,9 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
-/// `<sy:route>`: routing inside a machine through the synchronous API (`SessionDriver`), and the
+/// `<sy:route>`: routing inside a machine through the synchronous API (`InstanceRunner`), and the
 /// load-time errors.
 @Suite struct RouteElementTests {
     static let rules = """
@@ -50,8 +51,8 @@ import Testing
         try MachineDefinition.load(bytes: Array(xml.utf8), file: file, strict: true, ruleSets: ruleSets)
     }
 
-    func drive(_ m: MachineDefinition, _ data: Value) -> SessionDriver {
-        let driver = SessionDriver(definition: m, sessionID: "s")
+    func drive(_ m: MachineDefinition, _ data: Value) -> InstanceRunner {
+        let driver = InstanceRunner(definition: m, sessionID: "s")
         driver.start()
         driver.enqueue(Event("go", data: data))
         driver.runUntilIdle()

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -92,7 +93,7 @@ import Testing
         try await engine.start("m", id: "left")
         try await engine.advance(by: .seconds(1))
         #expect(await engine.snapshot("left")?.activities == ["job"])
-        await engine.send(Event("abort"), to: "left")
+        await engine.enqueue(Event("abort"), to: "left")
         await engine.quiesce()
         #expect(await engine.snapshot("left")?.activities == [])
         try await engine.advance(by: .seconds(29))

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `machines/document_approval.scxml` in a real ``Engine`` on a ``ManualClock``, with the Swift
@@ -50,7 +51,7 @@ import Testing
             var pairs: [(String, Value)] = []
             if let by { pairs.append(("by", .string(by))) }
             pairs += more
-            await engine.send(Event(name, data: pairs.isEmpty ? .undefined : object(pairs)), to: id)
+            await engine.enqueue(Event(name, data: pairs.isEmpty ? .undefined : object(pairs)), to: id)
             await engine.quiesce()
         }
 
@@ -529,7 +530,7 @@ import Testing
         try engine.register(loadShippedMachine("document_approval"), as: "approval")
         try engine.registerAction("assign_reviewer") { _, _ in throw CustomActionError("directory is down") }
         try await engine.start("approval", id: "d")
-        await engine.send(Event("submit"), to: "d")
+        await engine.enqueue(Event("submit"), to: "d")
         await engine.quiesce()
         let s = try #require(await engine.snapshot("d"))
         #expect(s.configuration == ["open", "in_review", "awaiting_reviewer"])
@@ -550,7 +551,7 @@ import Testing
         }
         #expect(first.configurationIDs == ["withdrawn"])
         let bytes = try JSONEncoder().encode(first.snapshot())
-        let state = try JSONDecoder().decode(InstanceState.self, from: bytes)
+        let state = try JSONDecoder().decode(InterpreterState.self, from: bytes)
         var second = try Interpreter(definition: definition, restoring: state)
         _ = second.handle(Event("reinstate", data: object([("by", .string("ann"))])))
         #expect(

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 @Suite struct InstanceTests {
@@ -6,7 +7,7 @@ import Testing
         let (engine, _) = manualEngine()
         try engine.register(counterMachine(), as: "counter")
         #expect(try await engine.start("counter", id: "a") == .started)
-        await engine.send(Event("tick"), to: "a")
+        await engine.enqueue(Event("tick"), to: "a")
         #expect(try await engine.start("counter", id: "a") == .existing)
         await #expect(throws: EngineError.instanceExists("a")) {
             try await engine.start("counter", id: "a", onConflict: .fail)
@@ -15,7 +16,7 @@ import Testing
         #expect(try await engine.start("counter", id: "a", onConflict: .terminateExisting) == .started)
         #expect(await engine.snapshot("a")?.value(of: "n") == .number(0))
 
-        await engine.send(Event("finish"), to: "a")
+        await engine.enqueue(Event("finish"), to: "a")
         await engine.quiesce()
         #expect(await engine.snapshot("a")?.status == .finished(finalState: "done"))
         await #expect(throws: EngineError.instanceFinished("a")) {
@@ -34,7 +35,7 @@ import Testing
         let (engine, _) = manualEngine()
         try engine.register(counterMachine(), as: "counter")
         try await engine.start("counter", id: "q", data: [NamedValue("n", .number(10))])
-        for _ in 0..<3 { await engine.send(Event("tick"), to: "q") }
+        for _ in 0..<3 { await engine.enqueue(Event("tick"), to: "q") }
         await engine.quiesce()
         let s = try #require(await engine.snapshot("q"))
         #expect(s.configuration == ["counting"])
@@ -43,7 +44,7 @@ import Testing
         #expect(await engine.isActive("q", state: "counting"))
         #expect(await engine.stop("q"))
         #expect(await engine.stop("q") == false)
-        await engine.send(Event("tick"), to: "q")
+        await engine.enqueue(Event("tick"), to: "q")
         await engine.quiesce()
         #expect(engine.deadLetters.map(\.reason) == [.instanceFinished("q")])
         #expect(await engine.snapshot("nobody") == nil)
@@ -58,7 +59,7 @@ import Testing
             """, initial: "s", data: #"<data id="log" expr="[]"/>"#)
         try engine.register(m, as: "m")
         try await engine.start("m", id: "one")
-        await engine.send((0..<50).map { (instanceID: "one", event: Event("e\($0)")) })
+        await engine.enqueue((0..<50).map { (instanceID: "one", event: Event("e\($0)")) })
         await engine.quiesce()
         let log = await engine.snapshot("one")?.value(of: "log")
         #expect(log == .array((0..<50).map { .string("e\($0)") }))
@@ -90,7 +91,7 @@ import Testing
         }
         try await engine.start("ping", id: "ping")
         try await engine.start("pong", id: "pong")
-        await engine.send(Event("go"), to: "ping")
+        await engine.enqueue(Event("go"), to: "ping")
         await engine.quiesce()
         #expect(await engine.snapshot("ping")?.status == .finished(finalState: "got"))
         #expect(audit.all == ["audit.ping from #_scxml_ping"])
@@ -138,11 +139,11 @@ import Testing
             data: #"<data id="team" expr="'legal'"/><data id="documentId" expr="'d1'"/>"#)
         try engine.register(m, as: "m")
         try await engine.start("m", id: "ok")
-        await engine.send(Event("submit"), to: "ok")
+        await engine.enqueue(Event("submit"), to: "ok")
         try await engine.start("m", id: "bad")
-        await engine.send(Event("bad"), to: "bad")
+        await engine.enqueue(Event("bad"), to: "bad")
         try await engine.start("m", id: "unknown")
-        await engine.send(Event("unknown"), to: "unknown")
+        await engine.enqueue(Event("unknown"), to: "unknown")
         await engine.quiesce()
         #expect(await engine.snapshot("ok")?.value(of: "reviewer") == .string("legal-lead for d1 (submit)"))
         #expect(await engine.isActive("ok", state: "review"))
@@ -164,8 +165,8 @@ import Testing
         engine.addListener(l)
         try engine.register(counterMachine(), as: "counter")
         try await engine.start("counter", id: "c")
-        await engine.send(Event("finish"), to: "c")
-        await engine.send(Event("tick"), to: "c")
+        await engine.enqueue(Event("finish"), to: "c")
+        await engine.enqueue(Event("tick"), to: "c")
         await engine.quiesce()
         #expect(
             l.log.all == [

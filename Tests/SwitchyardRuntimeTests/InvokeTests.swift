@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -63,7 +64,7 @@ final class LifecycleListener: EngineListener {
         #expect(c.value(of: "y") == nil)
         #expect(c.configuration == ["work"])
 
-        await engine.send(Event("go"), to: "p1.worker")
+        await engine.enqueue(Event("go"), to: "p1.worker")
         await engine.quiesce()
         let done = try #require(await engine.snapshot("p1"))
         #expect(done.status == .finished(finalState: "finished"))
@@ -154,13 +155,13 @@ final class LifecycleListener: EngineListener {
         #expect(await engine.snapshot("p")?.value(of: "ticks") == .number(3))
         #expect(engine.pendingTimerCount == 2)
 
-        await engine.send(Event("leave"), to: "p")
+        await engine.enqueue(Event("leave"), to: "p")
         await engine.quiesce()
         #expect(await engine.snapshot("p.ticker")?.status == .stopped)
         #expect(await engine.snapshot("p")?.children == [:])
         #expect(engine.pendingTimerCount == 0)
         // A tick the child sent before it was stopped, arriving late.
-        await engine.send(
+        await engine.enqueue(
             Event(
                 "tick", origin: "#_scxml_p.ticker", originType: Event.scxmlProcessorType, invokeID: "ticker"),
             to: "p")
@@ -170,7 +171,7 @@ final class LifecycleListener: EngineListener {
         #expect(s.value(of: "ticks") == .number(3))
         #expect(s.recentEvents.last == "leave")
         // An event with an invoke id that did not come from a child of ours is processed.
-        await engine.send(Event("tick", invokeID: "ticker"), to: "p")
+        await engine.enqueue(Event("tick", invokeID: "ticker"), to: "p")
         await engine.quiesce()
         #expect(await engine.snapshot("p")?.configuration == ["wrong"])
     }
@@ -249,14 +250,14 @@ final class LifecycleListener: EngineListener {
         try engine.register(parent, as: "parent")
         try await engine.start("parent", id: "p")
         await engine.quiesce()
-        await engine.send(Event("hello", data: object([("v", .number(1))])), to: "p")
+        await engine.enqueue(Event("hello", data: object([("v", .number(1))])), to: "p")
         await engine.quiesce()
-        await engine.send(Event("hello", data: object([("v", .number(2))])), to: "p")
+        await engine.enqueue(Event("hello", data: object([("v", .number(2))])), to: "p")
         await engine.quiesce()
         let s = try #require(await engine.snapshot("p"))
         #expect(s.value(of: "seen") == .array([.number(10), .number(20)]))
         #expect(s.value(of: "finalized") == .array([.string("echo:10"), .string("echo:20")]))
-        await engine.send(Event("bye"), to: "p")
+        await engine.enqueue(Event("bye"), to: "p")
         await engine.quiesce()
         #expect(await engine.snapshot("p")?.status == .finished(finalState: "end"))
         #expect(await engine.snapshot("p.e")?.status == .finished(finalState: "end"))
@@ -430,7 +431,7 @@ final class LifecycleListener: EngineListener {
         let engine = Engine(clock: clock, options: EngineOptions(shards: 1, deadLetterCapacity: 3))
         let listener = LifecycleListener()
         engine.addListener(listener)
-        for i in 1...5 { await engine.send(Event("e\(i)"), to: "nobody") }
+        for i in 1...5 { await engine.enqueue(Event("e\(i)"), to: "nobody") }
         await engine.quiesce()
         #expect(engine.deadLetters.map(\.event.name) == ["e3", "e4", "e5"])
         #expect(engine.deadLetters.map(\.id) == [3, 4, 5])
@@ -441,7 +442,7 @@ final class LifecycleListener: EngineListener {
         #expect(await engine.replayDeadLetters { $0.event.name == "e4" } == 1)
         await engine.quiesce()
         #expect(engine.deadLetters.map(\.event.name) == ["e3", "e5", "e4"])
-        await engine.send(Event("e6"), to: "nobody")
+        await engine.enqueue(Event("e6"), to: "nobody")
         await engine.quiesce()
         #expect(engine.deadLetters.map(\.event.name) == ["e5", "e4", "e6"])
         #expect(engine.statistics.deadLettersDropped == 3)
@@ -452,7 +453,7 @@ final class LifecycleListener: EngineListener {
         let engine = Engine(clock: ManualClock(), options: EngineOptions(shards: 1, deadLetterCapacity: 0))
         let listener = LifecycleListener()
         engine.addListener(listener)
-        await engine.send(Event("a"), to: "nobody")
+        await engine.enqueue(Event("a"), to: "nobody")
         await engine.quiesce()
         #expect(engine.deadLetters.isEmpty)
         #expect(engine.statistics.deadLetters == 1)
@@ -473,15 +474,15 @@ final class LifecycleListener: EngineListener {
         try await engine.start("counter", id: "a")
         try await engine.start("counter", id: "b")
         try await engine.start("counter", id: "running")
-        await engine.send(Event("finish"), to: "a")
+        await engine.enqueue(Event("finish"), to: "a")
         await engine.quiesce()
         try await engine.advance(by: .seconds(30))
-        await engine.send(Event("finish"), to: "b")
+        await engine.enqueue(Event("finish"), to: "b")
         await engine.quiesce()
         try await engine.advance(by: .seconds(40))
         // Nothing is pruned until the shard processes a message.
         #expect(engine.statistics.finishedPruned == 0)
-        await engine.send(Event("tick"), to: "running")
+        await engine.enqueue(Event("tick"), to: "running")
         await engine.quiesce()
         #expect(engine.statistics.finishedPruned == 1)
         #expect(await engine.snapshot("a") == nil)
@@ -490,12 +491,12 @@ final class LifecycleListener: EngineListener {
         // A restarted id is not pruned by its earlier run's entry.
         try await engine.start("counter", id: "b")
         try await engine.advance(by: .seconds(60))
-        await engine.send(Event("tick"), to: "running")
+        await engine.enqueue(Event("tick"), to: "running")
         await engine.quiesce()
         #expect(await engine.snapshot("b")?.status == .running)
         #expect(engine.statistics.finishedPruned == 1)
         // Events to a pruned id are dead-lettered like those to an unknown one.
-        await engine.send(Event("tick"), to: "a")
+        await engine.enqueue(Event("tick"), to: "a")
         await engine.quiesce()
         #expect(engine.deadLetters.map(\.reason) == [.noSuchInstance("a")])
     }

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -19,10 +20,10 @@ import Testing
     @Test(arguments: ["document_approval"])
     func transcriptMatches(machine: String) async throws {
         let path = Self.directory + "/" + machine + ".transcript"
-        let expected = try readFile(path)
+        let expected = try readText(path)
         let actual = try await Self.replay(machine: machine, transcript: expected)
         if getenv("SWITCHYARD_REGENERATE") != nil {
-            try writeFile(path, actual)
+            try writeText(path, actual)
             return
         }
         #expect(actual == expected)
@@ -74,7 +75,7 @@ import Testing
                 try await engine.advance(by: d)
             default:
                 let payload = argument.isEmpty ? Value.undefined : try Value.parseJSON(argument)
-                await engine.send(Event(command, data: payload), to: id)
+                await engine.enqueue(Event(command, data: payload), to: id)
                 await engine.quiesce()
             }
             for step in log.microsteps(of: id) {
@@ -125,24 +126,4 @@ import Testing
         let seconds = ns / 1_000_000_000
         return seconds % 3600 == 0 ? "\(seconds / 3600)h" : "\(seconds)s"
     }
-}
-
-private func readFile(_ path: String) throws -> String {
-    guard let f = fopen(path, "rb") else { throw CustomActionError("cannot open \(path)") }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let n = fread(&buffer, 1, buffer.count, f)
-        if n <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<n])
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
-private func writeFile(_ path: String, _ text: String) throws {
-    guard let f = fopen(path, "wb") else { throw CustomActionError("cannot write \(path)") }
-    defer { fclose(f) }
-    let bytes = Array(text.utf8)
-    _ = fwrite(bytes, 1, bytes.count, f)
 }

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -29,7 +30,7 @@ final class Gate: Sendable {
             """, initial: "s", data: #"<data id="n" expr="0"/>"#)
         try engine.register(m, as: "m")
         try await engine.start("m", id: "x")
-        try engine.trySend(Event("block"), to: "x")
+        try engine.tryEnqueue(Event("block"), to: "x")
         while !gate.entered.load(ordering: .sequentiallyConsistent) {
             try await Task.sleep(for: .milliseconds(1))
         }
@@ -37,7 +38,7 @@ final class Gate: Sendable {
         var busy = 0
         for _ in 0..<10 {
             do {
-                try engine.trySend(Event("tick"), to: "x")
+                try engine.tryEnqueue(Event("tick"), to: "x")
                 accepted += 1
             } catch EngineError.busy {
                 busy += 1
@@ -45,7 +46,7 @@ final class Gate: Sendable {
         }
         #expect(accepted == 4)
         #expect(busy == 6)
-        let waiter = Task { await engine.send(Event("tick"), to: "x") }
+        let waiter = Task { await engine.enqueue(Event("tick"), to: "x") }
         try await Task.sleep(for: .milliseconds(20))
         gate.open.store(true, ordering: .sequentiallyConsistent)
         await waiter.value

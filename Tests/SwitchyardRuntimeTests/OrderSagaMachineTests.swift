@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -409,7 +410,7 @@ import Testing
     static func cancelWhileCharging(_ h: Harness) async throws {
         try await h.start("cancel", order: "A1", calls: 2)
         #expect(try await h.snapshot("cancel").activities == ["charge"])
-        await h.engine.send(
+        await h.engine.enqueue(
             Event("cancel", data: object([("reason", .string("changed my mind"))])), to: "cancel")
         await h.settle(calls: 3)
         let s = try await h.snapshot("cancel")
@@ -428,12 +429,18 @@ import Testing
             ])
     }
 
-    /// Shipping fails and the refund fails on every attempt: the stock is still released, and
-    /// the saga ends in `failed` with the failure listed.
+    /// Shipping fails and the refund fails on every attempt — retried with its policy's backoff
+    /// on the engine clock (1 s, then 2 s) — so the stock is still released, and the saga ends
+    /// in `failed` with the failure listed.
     static func compensationFailure(_ h: Harness) async throws {
         try await h.start("stuck", order: "A1", calls: 3)
         try await h.advance(seconds: 60, calls: 4)
-        try await h.advance(seconds: 100, calls: 9)
+        // The third shipping attempt fails; the first refund attempt fails at once.
+        try await h.advance(seconds: 100, calls: 6)
+        #expect(try await h.snapshot("stuck").configuration == ["compensating"])
+        try await h.advance(seconds: 1, calls: 7)
+        // The third refund attempt fails too; then the stock is released.
+        try await h.advance(seconds: 2, calls: 9)
         let s = try await h.snapshot("stuck")
         #expect(s.status == .finished(finalState: "failed"))
         #expect(json(s.value(of: "compensated")) == #"["release_stock"]"#)
@@ -443,9 +450,9 @@ import Testing
         #expect(
             h.world.calls.all.suffix(4) == [
                 #"refund_payment#1@160s {"paymentId":"P-A1","amount":42.5}"#,
-                #"refund_payment#2@160s {"paymentId":"P-A1","amount":42.5}"#,
-                #"refund_payment#3@160s {"paymentId":"P-A1","amount":42.5}"#,
-                #"release_stock#1@160s {"reservationId":"R-A1"}"#,
+                #"refund_payment#2@161s {"paymentId":"P-A1","amount":42.5}"#,
+                #"refund_payment#3@163s {"paymentId":"P-A1","amount":42.5}"#,
+                #"release_stock#1@163s {"reservationId":"R-A1"}"#,
             ])
         #expect(
             h.log.microsteps(of: "stuck").last

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// The "Engine" snippet of the README, kept compiling and true (with a small machine in place
@@ -51,7 +52,7 @@ import Testing
         try await engine.start(
             "document", id: "doc-7", data: [NamedValue("title", .string("Plan"))], onConflict: .fail,
             onFinished: .rejectDuplicate)
-        await engine.send(Event("approve"), to: "doc-7")
+        await engine.enqueue(Event("approve"), to: "doc-7")
         await engine.quiesce()
         let snap = await engine.snapshot("doc-7")
         #expect(snap?.data.first { $0.name == "reviewer" }?.value == .string("alice"))

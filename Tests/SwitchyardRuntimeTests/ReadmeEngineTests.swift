@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// The README's engine snippet, kept compiling and true (with an inline machine for the file).
@@ -43,7 +44,7 @@ import Testing
         try await engine.start(
             "document", id: "doc-7", data: [NamedValue("title", .string("Plan"))],
             onConflict: .fail, onFinished: .rejectDuplicate)
-        await engine.send(Event("approve"), to: "doc-7")
+        await engine.enqueue(Event("approve"), to: "doc-7")
         await engine.quiesce()
         let snap = await engine.snapshot("doc-7")
         #expect(snap?.status == .finished(finalState: "approved"))

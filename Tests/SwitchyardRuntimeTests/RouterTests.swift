@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 @Suite struct RouterTests {
@@ -73,7 +74,7 @@ import Testing
         let log = Recorder()
         let out = await engine.publish(Event("nobody.listens"))
         #expect(out.deadLetter == .noRoute)
-        await engine.send(Event("tick"), to: "ghost")
+        await engine.enqueue(Event("tick"), to: "ghost")
         await engine.quiesce()
         let reasons = engine.deadLetters.map(\.reason)
         #expect(reasons == [.noRoute, .noSuchInstance("ghost")])

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Rule sets in the engine: `<sy:route>` inside engine instances, and triggers whose rule-set
@@ -65,8 +66,8 @@ import Testing
         try engine.register(m, as: "router")
         try await engine.start("router", id: "d1")
         try await engine.start("router", id: "d2")
-        await engine.send(Self.doc("1", "invoice", keywords: ["invoice"], amount: 25000), to: "d1")
-        await engine.send(Self.doc("2", "memo", keywords: ["specification"]), to: "d2")
+        await engine.enqueue(Self.doc("1", "invoice", keywords: ["invoice"], amount: 25000), to: "d1")
+        await engine.enqueue(Self.doc("2", "memo", keywords: ["specification"]), to: "d2")
         await engine.quiesce()
         let s1 = try #require(await engine.snapshot("d1"))
         #expect(s1.configuration == ["financial_processing", "financial_approval", "cfo_approval"])
@@ -80,7 +81,7 @@ import Testing
         let s2 = try #require(await engine.snapshot("d2"))
         #expect(s2.configuration == ["technical_processing", "technical_review"])
         #expect(s2.value(of: "tags") == "specification")
-        await engine.send(Event("approve"), to: "d2")
+        await engine.enqueue(Event("approve"), to: "d2")
         await engine.quiesce()
         #expect(await engine.snapshot("d2")?.status == .finished(finalState: "completed"))
     }

@@ -21,11 +21,11 @@ import Testing
                         let id = k % 997 == 0 ? "ghost\(p)" : "c\((k * 7 + p) % instances)"
                         batch.append((id, Event("tick")))
                         if batch.count == 256 {
-                            await engine.send(batch)
+                            await engine.enqueue(batch)
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
-                    await engine.send(batch)
+                    await engine.enqueue(batch)
                 }
             }
         }

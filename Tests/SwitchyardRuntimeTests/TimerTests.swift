@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 @Suite struct TimerTests {
@@ -50,7 +51,7 @@ import Testing
         try await engine.start("doc", id: "fast")
         #expect(await engine.snapshot("slow")?.pendingTimers.map(\.sendID) == ["sy.timeout.review"])
         try await engine.advance(by: .seconds(3600))
-        await engine.send(Event("approve"), to: "fast")
+        await engine.enqueue(Event("approve"), to: "fast")
         await engine.quiesce()
         #expect(await engine.snapshot("fast")?.pendingTimers.isEmpty == true)
         try await engine.advance(by: .seconds(23 * 3600 - 1))
@@ -59,7 +60,7 @@ import Testing
         #expect(await engine.isActive("slow", state: "escalated"))
         #expect(await engine.isActive("fast", state: "approved"))
         // Re-entering restarts the timeout from the re-entry.
-        await engine.send(Event("reopen"), to: "fast")
+        await engine.enqueue(Event("reopen"), to: "fast")
         try await engine.advance(by: .seconds(86_399))
         #expect(await engine.isActive("fast", state: "review"))
         try await engine.advance(by: .seconds(1))

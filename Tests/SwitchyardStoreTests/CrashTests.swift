@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -128,7 +129,7 @@ import Testing
             // The same events replayed in memory give the same state.
             try await reference.start("ledger", id: id, onConflict: .terminateExisting)
             for n in seen {
-                try await reference.deliver(
+                try await reference.deliverAndWait(
                     Event("inc", data: .object(JSObject([("n", .number(Double(n)))]))), to: id)
             }
             try await reference.advance(by: .milliseconds(100))

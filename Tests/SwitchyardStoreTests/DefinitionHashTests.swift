@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// A definition's content hash — its version's identity in the store — depends on what the
@@ -127,7 +128,7 @@ import Testing
             try engine.register(Self.definition(Self.document), as: "m")
             try await engine.recover()
             try await engine.start("m", id: "x")
-            try await engine.deliver(inc, to: "x")
+            try await engine.deliverAndWait(inc, to: "x")
             await engine.shutdown()
         }
         do {
@@ -136,7 +137,7 @@ import Testing
             let report = try await engine.recover()
             #expect(report.failures.isEmpty)
             #expect(engine.definitionVersions.map(\.version) == [1])
-            try await engine.deliver(inc, to: "x")
+            try await engine.deliverAndWait(inc, to: "x")
             #expect(await engine.snapshot("x")?.value(of: "count") == .number(2))
             await engine.shutdown()
         }
@@ -147,10 +148,10 @@ import Testing
         #expect(report.failures.isEmpty)
         #expect(engine.definitionVersions.map(\.version) == [1, 2])
         #expect(await engine.snapshot("x")?.version == 1)
-        try await engine.deliver(inc, to: "x")
+        try await engine.deliverAndWait(inc, to: "x")
         #expect(await engine.snapshot("x")?.value(of: "count") == .number(3))
         try await engine.start("m", id: "y")
-        try await engine.deliver(inc, to: "y")
+        try await engine.deliverAndWait(inc, to: "y")
         #expect(await engine.snapshot("y")?.value(of: "count") == .number(10))
         await engine.shutdown()
     }
@@ -165,7 +166,7 @@ import Testing
                 initial: "a"),
             as: "m")
         try await engine.start("m", id: "x")
-        try await engine.deliver(Event("go"), to: "x")
+        try await engine.deliverAndWait(Event("go"), to: "x")
         #expect(await engine.snapshot("x")?.configuration == ["b"])
         await engine.shutdown()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `history(of:)` of an id that was started again after it finished or was replaced: every
@@ -29,11 +30,11 @@ import Testing
             try engine.register(ledgerMachine(), as: "ledger")
             try await engine.recover()
             try await engine.start("ledger", id: "b", data: [NamedValue("count", .number(10))])
-            try await engine.deliver(inc(1), to: "b")
-            try await engine.deliver(Event("finish"), to: "b")
+            try await engine.deliverAndWait(inc(1), to: "b")
+            try await engine.deliverAndWait(Event("finish"), to: "b")
             #expect(try engine.upgrade(ledgerV2(), as: "ledger") == 2)
             try await engine.start("ledger", id: "b")
-            try await engine.deliver(inc(2), to: "b")
+            try await engine.deliverAndWait(inc(2), to: "b")
             try await engine.start("ledger", id: "b", onConflict: .terminateExisting)
             await engine.shutdown()
         }

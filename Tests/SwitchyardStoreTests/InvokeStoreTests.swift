@@ -1,5 +1,8 @@
 import Foundation
 import Switchyard
+@_spi(StoreImplementation) import SwitchyardRuntime
+@_spi(StoreImplementation) import SwitchyardStore
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -50,7 +53,7 @@ import Testing
             try await engine.recover()
             try await engine.start("parent", id: "p")
             await engine.quiesce()
-            try await engine.deliver(Event("go"), to: "p.w")
+            try await engine.deliverAndWait(Event("go"), to: "p.w")
             #expect(await engine.snapshot("p")?.value(of: "hellos") == .number(1))
             await engine.shutdown()
         }
@@ -73,7 +76,7 @@ import Testing
         #expect(engine.definitionVersions.map(\.name).sorted() == ["parent", "parent#invoke:waiting"])
         #expect(!engine.isRegistered("parent#invoke:waiting"))
 
-        try await engine.deliver(Event("go"), to: "p.w")
+        try await engine.deliverAndWait(Event("go"), to: "p.w")
         await engine.quiesce()
         let done = try #require(await engine.snapshot("p"))
         #expect(done.configuration == ["got"])
@@ -93,8 +96,8 @@ import Testing
             try await engine.recover()
             try await engine.start("parent", id: "p")
             await engine.quiesce()
-            try await engine.deliver(Event("go"), to: "p.w")
-            try await engine.deliver(Event("go"), to: "p.w")
+            try await engine.deliverAndWait(Event("go"), to: "p.w")
+            try await engine.deliverAndWait(Event("go"), to: "p.w")
             await engine.quiesce()
             #expect(await engine.snapshot("p")?.configuration == ["got"])
             await engine.shutdown()
@@ -127,12 +130,12 @@ import Testing
         let (engine, _) = try durableEngine(path, shards: 4)
         try engine.register(parentMachine(), as: "parent")
         try await engine.recover()
-        try await engine.deliver(Event("leave"), to: "p")
+        try await engine.deliverAndWait(Event("leave"), to: "p")
         await engine.quiesce()
         #expect(await engine.snapshot("p.w")?.status == .stopped)
         #expect(try await kinds(engine, "p.w") == ["start:", "stop:"])
         // A late event from the stopped child is ignored and not journaled.
-        let receipt = try await engine.deliver(
+        let receipt = try await engine.deliverAndWait(
             Event("hello", origin: "#_scxml_p.w", originType: Event.scxmlProcessorType, invokeID: "w"),
             to: "p")
         #expect(!receipt.duplicate && receipt.sequence == nil && receipt.configuration == ["away"])
@@ -165,12 +168,14 @@ import Testing
         try await engine.recover()
         try await engine.start("ledger", id: "a")
         try await engine.start("ledger", id: "b")
-        try await engine.deliver(Event("finish"), to: "a")
+        try await engine.deliverAndWait(Event("finish"), to: "a")
         try await engine.advance(by: .seconds(11))
-        try await engine.deliver(Event("inc", data: .object(JSObject([("n", .number(1))]))), to: "b")
+        try await engine.deliverAndWait(Event("inc", data: .object(JSObject([("n", .number(1))]))), to: "b")
         #expect(engine.statistics.finishedPruned == 1)
         #expect(await engine.snapshot("a") == nil)
-        await #expect(throws: EngineError.notRunning("a")) { try await engine.deliver(Event("inc"), to: "a") }
+        await #expect(throws: EngineError.notRunning("a")) {
+            try await engine.deliverAndWait(Event("inc"), to: "a")
+        }
         #expect(try await engine.history(of: "a").status == "finished")
         // A new instance under the id continues the journal numbering.
         try await engine.start("ledger", id: "a")
@@ -252,8 +257,8 @@ final class CrashAfterCommitStore: InstanceStore {
         #expect(child.value(of: "base") == .number(100))
         #expect(try await engine.history(of: "p.w").entries.map(\.kind) == ["start"])
         #expect(await engine.snapshot("p")?.value(of: "hellos") == .number(1))
-        try await engine.deliver(Event("go"), to: "p.w")
-        try await engine.deliver(Event("go"), to: "p.w")
+        try await engine.deliverAndWait(Event("go"), to: "p.w")
+        try await engine.deliverAndWait(Event("go"), to: "p.w")
         await engine.quiesce()
         #expect(await engine.snapshot("p")?.value(of: "total") == .number(101))
     }
@@ -265,8 +270,8 @@ final class CrashAfterCommitStore: InstanceStore {
             setup: { e in
                 try await e.start("parent", id: "p")
                 await e.quiesce()
-                try await e.deliver(Event("go"), to: "p.w")
-            }, crashing: { try await $0.deliver(Event("go"), to: "p.w") })
+                try await e.deliverAndWait(Event("go"), to: "p.w")
+            }, crashing: { try await $0.deliverAndWait(Event("go"), to: "p.w") })
         #expect(try await engine.history(of: "p.w").status == "finished")
         let p = try #require(await engine.snapshot("p"))
         // The child's donedata was not kept: done.invoke arrives without it.
@@ -283,7 +288,7 @@ final class CrashAfterCommitStore: InstanceStore {
             setup: { e in
                 try await e.start("parent", id: "p")
                 await e.quiesce()
-            }, crashing: { try await $0.deliver(Event("leave"), to: "p") })
+            }, crashing: { try await $0.deliverAndWait(Event("leave"), to: "p") })
         #expect(await engine.snapshot("p")?.configuration == ["away"])
         #expect(await engine.snapshot("p.w")?.status == .stopped)
         #expect(try await engine.history(of: "p.w").entries.map(\.kind) == ["start", "stop"])

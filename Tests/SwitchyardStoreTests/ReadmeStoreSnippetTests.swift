@@ -1,5 +1,6 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// The README's "Durable instances" snippet, kept compiling and true (a temporary database and
@@ -22,9 +23,10 @@ import Testing
             #expect(report.instances == 0)
 
             try await engine.start("approval", id: "doc-42", data: [NamedValue("amount", .number(12_000))])
-            let receipt = try await engine.deliver(Event("submit"), to: "doc-42", eventID: "req-7")
+            let receipt = try await engine.deliverAndWait(Event("submit"), to: "doc-42", eventID: "req-7")
             #expect(!receipt.duplicate)
-            #expect(try await engine.deliver(Event("submit"), to: "doc-42", eventID: "req-7").duplicate)
+            #expect(
+                try await engine.deliverAndWait(Event("submit"), to: "doc-42", eventID: "req-7").duplicate)
             await engine.shutdown()
         }
         let store = try SQLiteStore(path: path)

@@ -1,5 +1,8 @@
 import Foundation
 import Switchyard
+@_spi(StoreImplementation) import SwitchyardRuntime
+@_spi(StoreImplementation) import SwitchyardStore
+import SwitchyardTestSupport
 import Testing
 
 @Suite struct RecoveryTests {
@@ -12,13 +15,14 @@ import Testing
             try await engine.start("ledger", id: "a")
             try await engine.start("ledger", id: "b", data: [NamedValue("count", .number(10))])
             for n in 1...3 {
-                let receipt = try await engine.deliver(
+                let receipt = try await engine.deliverAndWait(
                     Event("inc", data: .object(JSObject([("n", .number(Double(n)))]))), to: "a")
                 #expect(receipt.sequence == Int64(n + 1))
                 #expect(!receipt.duplicate)
             }
-            try await engine.deliver(Event("inc", data: .object(JSObject([("n", .number(7))]))), to: "b")
-            try await engine.deliver(Event("finish"), to: "b")
+            try await engine.deliverAndWait(
+                Event("inc", data: .object(JSObject([("n", .number(7))]))), to: "b")
+            try await engine.deliverAndWait(Event("finish"), to: "b")
             await engine.shutdown()
         }
         let (engine, _) = try durableEngine(path)
@@ -32,11 +36,12 @@ import Testing
         #expect(a.value(of: "count") == .number(3))
         #expect(a.value(of: "seen") == .array([.number(1), .number(2), .number(3)]))
         // It goes on where it left off; the journal continues its numbering.
-        let r = try await engine.deliver(Event("inc", data: .object(JSObject([("n", .number(4))]))), to: "a")
+        let r = try await engine.deliverAndWait(
+            Event("inc", data: .object(JSObject([("n", .number(4))]))), to: "a")
         #expect(r.sequence == 5)
         // The finished instance is not running; its id continues its journal when reused.
         await #expect(throws: EngineError.notRunning("b")) {
-            try await engine.deliver(Event("inc"), to: "b")
+            try await engine.deliverAndWait(Event("inc"), to: "b")
         }
         await #expect(throws: EngineError.instanceFinished("b")) {
             try await engine.start("ledger", id: "b", onFinished: .rejectDuplicate)
@@ -55,7 +60,7 @@ import Testing
             try await engine.recover()
             try await engine.start("ledger", id: "s")
             for n in 1...7 {
-                try await engine.deliver(
+                try await engine.deliverAndWait(
                     Event("inc", data: .object(JSObject([("n", .number(Double(n)))]))), to: "s")
             }
             await engine.shutdown()
@@ -81,10 +86,10 @@ import Testing
             try engine.register(ledgerMachine(), as: "ledger")
             try await engine.recover()
             try await engine.start("ledger", id: "i")
-            let first = try await engine.deliver(
+            let first = try await engine.deliverAndWait(
                 Event("inc", data: .object(JSObject([("n", .number(1))]))), to: "i", eventID: "k1")
             #expect(!first.duplicate)
-            let again = try await engine.deliver(
+            let again = try await engine.deliverAndWait(
                 Event("inc", data: .object(JSObject([("n", .number(1))]))), to: "i", eventID: "k1")
             #expect(again.duplicate)
             #expect(again.sequence == nil)
@@ -93,10 +98,10 @@ import Testing
         let (engine, _) = try durableEngine(path)
         try engine.register(ledgerMachine(), as: "ledger")
         try await engine.recover()
-        let resent = try await engine.deliver(
+        let resent = try await engine.deliverAndWait(
             Event("inc", data: .object(JSObject([("n", .number(1))]))), to: "i", eventID: "k1")
         #expect(resent.duplicate)
-        try await engine.deliver(
+        try await engine.deliverAndWait(
             Event("inc", data: .object(JSObject([("n", .number(2))]))), to: "i", eventID: "k2")
         #expect(await engine.snapshot("i")?.value(of: "count") == .number(2))
         let history = try await engine.history(of: "i")
@@ -112,8 +117,8 @@ import Testing
             try await engine.recover()
             try await engine.start("ledger", id: "early")
             try await engine.start("ledger", id: "late")
-            try await engine.deliver(Event("remind"), to: "early")
-            try await engine.deliver(Event("remind"), to: "late")
+            try await engine.deliverAndWait(Event("remind"), to: "early")
+            try await engine.deliverAndWait(Event("remind"), to: "late")
             await engine.shutdown()
         }
         // Restart 30 minutes later: both timers are pending with their original due time.
@@ -127,7 +132,7 @@ import Testing
             #expect(clock.now() == t0 + hour)
             #expect(await engine.snapshot("early")?.value(of: "reminders") == .number(1))
             #expect(await engine.snapshot("late")?.value(of: "reminders") == .number(1))
-            try await engine.deliver(Event("remind"), to: "late")  // due t0 + 2h
+            try await engine.deliverAndWait(Event("remind"), to: "late")  // due t0 + 2h
             await engine.shutdown()
         }
         // Restart 5 hours later: the overdue timer fires during recovery, exactly once.
@@ -162,7 +167,7 @@ import Testing
             try await engine.recover()
             try await engine.start("ledger", id: "receiver")
             try await engine.start("sender", id: "x")
-            try await engine.deliver(Event("go"), to: "x")
+            try await engine.deliverAndWait(Event("go"), to: "x")
             await engine.quiesce()
             #expect(await engine.snapshot("receiver")?.value(of: "count") == .number(1))
             await engine.shutdown()
@@ -245,10 +250,10 @@ import Testing
             try engine.register(Self.v1(), as: "doc")
             try await engine.recover()
             try await engine.start("doc", id: "old")
-            try await engine.deliver(Event("submit"), to: "old")
+            try await engine.deliverAndWait(Event("submit"), to: "old")
             #expect(try engine.upgrade(Self.v2(), as: "doc") == 2)
             try await engine.start("doc", id: "new")
-            try await engine.deliver(Event("submit"), to: "new")
+            try await engine.deliverAndWait(Event("submit"), to: "new")
             #expect(await engine.snapshot("old")?.configuration == ["review"])
             #expect(await engine.snapshot("old")?.version == 1)
             #expect(await engine.snapshot("new")?.configuration == ["triage"])
@@ -262,9 +267,9 @@ import Testing
         #expect(report.failures.isEmpty)
         #expect(engine.definitionVersions.map { "\($0.name) v\($0.version)" } == ["doc v1", "doc v2"])
         #expect(await engine.snapshot("old")?.version == 1)
-        try await engine.deliver(Event("approve"), to: "old")
+        try await engine.deliverAndWait(Event("approve"), to: "old")
         #expect(await engine.snapshot("old")?.status == .finished(finalState: "done"))
-        try await engine.deliver(Event("approve"), to: "new")
+        try await engine.deliverAndWait(Event("approve"), to: "new")
         #expect(await engine.snapshot("new")?.status == .finished(finalState: "approved"))
         try await engine.start("doc", id: "newest")
         #expect(await engine.snapshot("newest")?.version == 2)
@@ -277,7 +282,7 @@ import Testing
             try engine.register(Self.v1(), as: "doc")
             try await engine.recover()
             try await engine.start("doc", id: "m")
-            try await engine.deliver(Event("submit"), to: "m")
+            try await engine.deliverAndWait(Event("submit"), to: "m")
             try engine.upgrade(Self.v2(), as: "doc")
             await #expect(
                 throws: EngineError.migrationRefused(
@@ -303,7 +308,7 @@ import Testing
         #expect(s.version == 2)
         #expect(s.configuration == ["triage"])
         #expect(s.value(of: "migrated") == .bool(true))
-        try await engine.deliver(Event("approve"), to: "m")
+        try await engine.deliverAndWait(Event("approve"), to: "m")
         #expect(await engine.snapshot("m")?.status == .finished(finalState: "approved"))
     }
 
@@ -320,13 +325,13 @@ import Testing
         try engine.register(ledgerMachine(), as: "ledger")
         try await engine.recover()
         try await engine.start("ledger", id: "done1")
-        try await engine.deliver(
+        try await engine.deliverAndWait(
             Event("inc", data: .object(JSObject([("n", .number(5))]))), to: "done1", eventID: "e1")
-        try await engine.deliver(Event("finish"), to: "done1")
+        try await engine.deliverAndWait(Event("finish"), to: "done1")
         try await engine.start("ledger", id: "running")
         clock.advance(by: .seconds(3 * 24 * 3600))
         try await engine.start("ledger", id: "done2")
-        try await engine.deliver(Event("finish"), to: "done2")
+        try await engine.deliverAndWait(Event("finish"), to: "done2")
 
         let history = try await engine.history(of: "done1")
         #expect(history.status == "finished")
@@ -424,7 +429,9 @@ import Testing
         let (engine, _) = try durableEngine(path)
         try engine.register(ledgerMachine(), as: "ledger")
         await #expect(throws: EngineError.notRecovered) { try await engine.start("ledger", id: "x") }
-        await #expect(throws: EngineError.notRecovered) { try await engine.deliver(Event("inc"), to: "x") }
+        await #expect(throws: EngineError.notRecovered) {
+            try await engine.deliverAndWait(Event("inc"), to: "x")
+        }
     }
 }
 
@@ -448,7 +455,7 @@ import Testing
         try await first.start("ledger", id: "receiver")
         try await first.start("sender", id: "x")
         store.armed.store(true, ordering: .releasing)
-        Task { try await first.deliver(Event("go"), to: "x") }  // its shard "crashes" after the commit
+        Task { try await first.deliverAndWait(Event("go"), to: "x") }  // its shard "crashes" after the commit
         await store.waitForCrash()
         let probe = try SQLiteStore(path: path)
         #expect(try await probe.journal(of: "receiver")?.count == 1)  // only its start
@@ -493,7 +500,8 @@ import Testing
             try await engine.recover()
             for id in ["a", "b"] {
                 try await engine.start("ledger", id: id)
-                try await engine.deliver(Event("inc", data: .object(JSObject([("n", .number(1))]))), to: id)
+                try await engine.deliverAndWait(
+                    Event("inc", data: .object(JSObject([("n", .number(1))]))), to: id)
             }
             await engine.shutdown()
         }

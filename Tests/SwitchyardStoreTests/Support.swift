@@ -1,28 +1,7 @@
 import Foundation
 import Switchyard
+import SwitchyardTestSupport
 import Synchronization
-
-/// A fresh temporary directory for one test's database files.
-func temporaryDirectory(_ name: String = #function) -> String {
-    let base = FileManager.default.temporaryDirectory.path
-    let safe = name.filter { $0.isLetter || $0.isNumber }
-    let dir = "\(base)/switchyard-store-\(safe)-\(UUID().uuidString.prefix(8))"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-func machine(_ body: String, initial: String, data: String = "", name: String = "m") throws
-    -> MachineDefinition
-{
-    let xml = """
-        <scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:sy="urn:switchyard:scxml:1" version="1.0"
-               datamodel="ecmascript" initial="\(initial)" name="\(name)">
-          <datamodel>\(data)</datamodel>
-          \(body)
-        </scxml>
-        """
-    return try MachineDefinition.load(bytes: Array(xml.utf8))
-}
 
 /// Counts `inc` events in `count` and records their `n` in `seen`; `reminder` is a delayed
 /// send; `finish` ends it.
@@ -52,13 +31,6 @@ func durableEngine(
     let engine = Engine(
         store: store, clock: clock, options: EngineOptions(shards: shards, snapshotEvery: snapshotEvery))
     return (engine, clock)
-}
-
-/// A thread-safe list of strings.
-final class Recorder: Sendable {
-    private let items = Mutex<[String]>([])
-    func add(_ s: String) { items.withLock { $0.append(s) } }
-    var all: [String] { items.withLock { $0 } }
 }
 
 /// Runs SQL on a database file with the `sqlite3` shell (to damage or fake stored data).

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Event-name matching through the descriptor tables: machines with at most 64 descriptors

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// `<assign>`s of the form `x = y ± number` / `x = number` and guards `x <op> number` run from

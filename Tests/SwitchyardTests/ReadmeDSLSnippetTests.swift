@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// The README's "Defining a machine in Swift" snippet: it compiles and runs here, and the README

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Golden drawings: every `Graphs/X.scxml` is drawn as DOT and as Mermaid, and the text must

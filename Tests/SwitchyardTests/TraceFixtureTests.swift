@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardTestSupport
 import Testing
 
 /// Data-driven trace tests: every `Traces/X.scxml` runs with the events of `X.events` (one
@@ -16,9 +17,9 @@ import Testing
 
     static func trace(machine: String, events: String) throws -> String {
         let definition = try MachineDefinition.load(path: machine)
-        let driver = SessionDriver(definition: definition, sessionID: "trace", clock: ManualClock())
+        let driver = InstanceRunner(definition: definition, sessionID: "trace", clock: ManualClock())
         var lines: [String] = []
-        driver.onTopLevelMacrostep = { event, _, interpreter in
+        driver.onMacrostep = { event, _, interpreter in
             lines.append(interpreter.traceLine(after: event))
         }
         driver.start()

@@ -1,4 +1,5 @@
 import Switchyard
+import SwitchyardConformance
 import Testing
 
 #if canImport(Glibc)

@@ -5,7 +5,7 @@ public import SwitchyardExpressions
 ///
 /// Bindings are fixed when the document is compiled
 /// (``MachineDefinition/compile(_:options:warnings:bindings:)``) and travel with the
-/// ``MachineDefinition``, so every executor — a bare ``Interpreter``, the ``SessionDriver``, the
+/// ``MachineDefinition``, so every executor — a bare ``Interpreter``, the ``InstanceRunner``, the
 /// engine — runs them without further wiring. The Swift DSL (`Machine` in the `Switchyard`
 /// module) uses them for guards and actions written as closures.
 ///
@@ -21,19 +21,22 @@ public import SwitchyardExpressions
 /// The interpreter stays a pure step function as long as the closures are: they must be
 /// deterministic (same data and event, same result), must not block, and should not perform
 /// I/O that a replay would repeat.
+/// A Swift custom action run by `<sy:action name="...">` (see ``CustomActionHandler``): the
+/// one type for actions everywhere — ``HostBindings``, the engine's and the runner's
+/// `registerAction`.
+public typealias ActionBody = @Sendable (CustomAction, inout CustomActionContext) throws -> Void
+
 public struct HostBindings: Sendable {
     /// A function callable from expressions: evaluated arguments in, value out.
     public typealias Function = @Sendable ([Value]) throws -> Value
-    /// An action run by `<sy:action name="...">`.
-    public typealias Action = @Sendable (CustomAction, inout CustomActionContext) throws -> Void
 
     /// Functions by name. A name must be an identifier other than `In`.
     public var functions: [String: Function]
     /// Actions by `<sy:action>` name.
-    public var actions: [String: Action]
+    public var actions: [String: ActionBody]
 
     /// Bindings with the given functions and actions (none by default).
-    public init(functions: [String: Function] = [:], actions: [String: Action] = [:]) {
+    public init(functions: [String: Function] = [:], actions: [String: ActionBody] = [:]) {
         self.functions = functions
         self.actions = actions
     }

@@ -73,6 +73,10 @@ struct MachineCompiler {
     }
 
     mutating func run() throws(DiagnosticList) -> MachineDefinition {
+        // Cross-reference checks first (unique ids, targets that exist and are legal): the
+        // passes below rely on them and report no such problem themselves.
+        let problems = document.validate()
+        if !problems.isEmpty { throw DiagnosticList(diagnostics + problems) }
         var eventSlot: Int?
         var sessionIDSlot: Int?
         var nameSlot: Int?
@@ -108,9 +112,7 @@ struct MachineCompiler {
             compileState(node, index: index)
         }
         // The root's initial transition.
-        let rootTargets = resolveTargets(
-            document.initial, at: document.initialLocation ?? document.location, within: 0,
-            what: "initial state")
+        let rootTargets = resolveTargets(document.initial, within: 0)
         let firstChild = states[0].children.first
         if rootTargets.isEmpty, firstChild == nil {
             diagnostics.append(
@@ -151,9 +153,6 @@ struct MachineCompiler {
         let id: String
         if let given = node.id {
             id = given
-            if stateIndexByID[given] != nil {
-                diagnostics.append(Diagnostic(.error, "duplicate state id '\(given)'", at: node.location))
-            }
         } else {
             generatedCount += 1
             id = "_state\(generatedCount)"
@@ -229,9 +228,7 @@ struct MachineCompiler {
                 t.isInternal = true
                 states[index].initialTransition = addTransition(t)
             } else {
-                var targets = resolveTargets(
-                    node.initial, at: node.initialLocation ?? node.location, within: index,
-                    what: "initial state")
+                var targets = resolveTargets(node.initial, within: index)
                 if targets.isEmpty, let first = states[index].children.first { targets = [first] }
                 states[index].initialTransition = addTransition(
                     TransitionDraft(
@@ -277,8 +274,7 @@ struct MachineCompiler {
                 descriptors.append(id)
             }
         }
-        let targets = resolveTargets(
-            t.targets, at: t.targetLocation ?? t.location, within: nil, what: "target")
+        let targets = resolveTargets(t.targets, within: nil)
         return TransitionDraft(
             source: source, descriptors: descriptors, matchesAnyEvent: any,
             eventText: t.events.joined(separator: " "), cond: t.cond.map { compileExpr($0) },
@@ -287,19 +283,13 @@ struct MachineCompiler {
     }
 
     private mutating func resolveTargets(
-        _ ids: [String], at location: SourceLocation, within ancestor: Int?, what: String
+        _ ids: [String], within ancestor: Int?
     ) -> [Int] {
         var out: [Int] = []
         for id in ids {
-            guard let index = stateIndexByID[id] else {
-                diagnostics.append(Diagnostic(.error, "\(what) '\(id)' does not exist", at: location))
-                continue
-            }
+            // `SCXMLDocument.validate()` has checked that the target exists and is legal here.
+            guard let index = stateIndexByID[id] else { continue }
             if let ancestor, ancestor != 0, !(index > ancestor && index <= states[ancestor].subtreeEnd) {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, "\(what) '\(id)' is not a descendant of '\(states[ancestor].id)'",
-                        at: location))
                 continue
             }
             out.append(index)

@@ -470,7 +470,7 @@ extension Interpreter {
             resolved = .uri(t)
         case let t? where t.hasPrefix("#_scxml_"):
             let id = String(t.dropFirst(8))
-            if id != sessionID, let directory = sessionDirectory, !directory.contains(id) {
+            if id != sessionID, let directory = instanceDirectory, !directory.contains(id) {
                 raiseError(
                     "error.communication", "no session '\(id)' to send '\(name ?? "")' to", at: s.location,
                     sendID: sendID)

@@ -2,12 +2,12 @@ import SwitchyardExpressions
 
 extension Interpreter {
     /// The instance's state, by ids, for saving. Pending timers are the executor's to fill in.
-    public func snapshot() -> InstanceState {
+    public func snapshot() -> InterpreterState {
         var history: [String: [String]] = [:]
         for (h, value) in historyValue {
             history[definition.states[h].id] = value.map { definition.states[$0].id }
         }
-        return InstanceState(
+        return InterpreterState(
             sessionID: sessionID, configuration: configurationIDs, data: dataModel, history: history,
             isRunning: isRunning, activeInvocations: activeInvocations,
             initializedStates: initialized.members.map { definition.states[$0].id }, sendCounter: sendCounter,
@@ -21,7 +21,8 @@ extension Interpreter {
     /// - Throws: ``InterpreterError/incompatibleSnapshot(_:)`` when it names a state the
     ///   definition does not have.
     public init(
-        definition: MachineDefinition, restoring state: InstanceState, options: InterpreterOptions = .init()
+        definition: MachineDefinition, restoring state: InterpreterState,
+        options: InterpreterOptions = .init()
     ) throws(InterpreterError) {
         self.init(definition: definition, sessionID: state.sessionID, options: options)
         func index(_ id: String) throws(InterpreterError) -> Int {

@@ -15,7 +15,7 @@ public struct Interpreter: Sendable {
     public var options: InterpreterOptions
     /// The sessions this one can address with `#_scxml_<id>`; when set, sending to a session
     /// not in it raises `error.communication` at once (SCXML 6.2.4). The executor provides it.
-    public var sessionDirectory: SessionDirectory?
+    public var instanceDirectory: (any InstanceLookup)?
     /// Runs Switchyard extension actions (`<sy:action>` and other `sy:` elements in executable
     /// content) synchronously, inside the macrostep. Without one they are no-ops.
     public var actionHandler: (any CustomActionHandler)? {
@@ -181,11 +181,14 @@ public struct Interpreter: Sendable {
             }
         }
         let enabled = selectTransitions(event)
-        if !enabled.isEmpty {
+        let handled = !enabled.isEmpty
+        if handled {
             microstep(enabled)
         }
         runMacrostep()
-        return endMacrostep()
+        var result = endMacrostep()
+        result.handled = handled
+        return result
     }
 
     // MARK: Macrostep (Appendix D: mainEventLoop)

@@ -23,11 +23,18 @@ public struct MacrostepResult: Sendable {
     public var trace: [MicrostepTrace]
     /// Set when the macrostep was stopped by a limit; the instance stays usable.
     public var error: InterpreterError?
+    /// For ``Interpreter/handle(_:)``: whether the event enabled at least one transition. False
+    /// means no transition took it (the configuration did not move because of it).
+    public var handled: Bool
 
-    public init(effects: [Effect] = [], trace: [MicrostepTrace] = [], error: InterpreterError? = nil) {
+    public init(
+        effects: [Effect] = [], trace: [MicrostepTrace] = [], error: InterpreterError? = nil,
+        handled: Bool = false
+    ) {
         self.effects = effects
         self.trace = trace
         self.error = error
+        self.handled = handled
     }
 }
 
@@ -86,7 +93,7 @@ public struct ActiveInvocation: Hashable, Sendable, Codable {
     public var autoforward: Bool
 }
 
-/// A delayed send waiting for its time, as the executor tracks it. Kept in ``InstanceState`` so a
+/// A delayed send waiting for its time, as the executor tracks it. Kept in ``InterpreterState`` so a
 /// restored instance re-arms its timers.
 public struct PendingTimer: Hashable, Sendable, Codable {
     /// The send id (`<cancel>` uses it).
@@ -111,7 +118,7 @@ public struct PendingTimer: Hashable, Sendable, Codable {
 
 /// Everything that distinguishes one running instance of a machine from another, referring to
 /// states by id so it can be saved, restored, and read by people.
-public struct InstanceState: Hashable, Sendable, Codable {
+public struct InterpreterState: Hashable, Sendable, Codable {
     /// The session id.
     public var sessionID: String
     /// Active states in document order (atomic, compound and parallel).

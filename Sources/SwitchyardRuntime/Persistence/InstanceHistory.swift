@@ -33,6 +33,15 @@ public struct InstanceHistory: Sendable, Codable, Hashable {
         public var entered: [String]
         /// States that stopped being active with this record.
         public var exited: [String]
+        /// For a `timer` record: when the timer was due (engine clock nanoseconds). `time` is
+        /// when it fired — later when it fell due while the engine was down and fired at
+        /// recovery. Nil for other records (and timer records written before it was kept).
+        public var due: Int64? = nil
+        /// `due` as ISO 8601, when it is a wall-clock instant.
+        public var dueTimestamp: String? = nil
+
+        /// How long after its due time a timer fired (zero when on time; nil for other records).
+        public var lateBy: Duration? { due.map { .nanoseconds(max(0, time - $0)) } }
     }
 
     /// One run of the id: its `start` record and every record up to the next run's start.
@@ -137,17 +146,21 @@ public struct InstanceHistory: Sendable, Codable, Hashable {
             let before = Set(previous)
             let after = Set(configuration)
             var data: Value?
+            var due: Int64?
             switch try? JournalCodec.decode(kind: r.kind, payload: r.payload, event: r.event) {
             case .event(let e)?, .compensationFinished(let e)?: data = e.data == .undefined ? nil : e.data
             case .start(let p)?: data = .object(JSObject(p.data.map { ($0.name, $0.value) }))
+            case .timer(_, _, let d)?: due = d
             default: data = nil
             }
-            let entry = Entry(
+            var entry = Entry(
                 seq: r.seq, time: r.time, timestamp: Self.timestamp(r.time), kind: r.kind.rawValue,
                 event: r.event,
                 eventID: r.eventID, data: data, configuration: configuration,
                 entered: configuration.filter { !before.contains($0) },
                 exited: previous.filter { !after.contains($0) })
+            entry.due = due
+            entry.dueTimestamp = due.flatMap(Self.timestamp)
             previous = configuration
             return entry
         }

@@ -13,11 +13,15 @@
 /// - Journal records of one instance are appended with increasing `seq`, never rewritten.
 /// - ``loadForRecovery()`` returns every instance whose status is `running`, with its newest
 ///   snapshot and the journal records after it.
+///
+/// The engine-facing half (``loadForRecovery()``, ``commit(_:)`` and their types) is the store
+/// SPI: `@_spi(StoreImplementation) import SwitchyardRuntime` to implement a store. The read
+/// half (rows, journals, definitions) is public for tools.
 public protocol InstanceStore: Sendable {
     /// Stored definitions and every unfinished instance, for ``Engine/recover()``.
-    func loadForRecovery() async throws(StoreError) -> RecoveryData
+    @_spi(StoreImplementation) func loadForRecovery() async throws(StoreError) -> RecoveryData
     /// Writes the batch in one transaction; returns when it is durable.
-    func commit(_ batch: StoreBatch) async throws(StoreError)
+    @_spi(StoreImplementation) func commit(_ batch: StoreBatch) async throws(StoreError)
     /// Every journal record of an instance in `seq` order; nil when the store has no such
     /// instance.
     func journal(of instanceID: String) async throws(StoreError) -> [JournalRecord]?
@@ -183,7 +187,7 @@ public struct StoredDefinition: Sendable, Hashable {
 }
 
 /// Writes the engine makes in one transaction.
-public struct StoreBatch: Sendable {
+@_spi(StoreImplementation) public struct StoreBatch: Sendable {
     /// Definitions to insert (ignored when the hash is already stored).
     public var definitions: [StoredDefinition] = []
     /// Journal records to append.
@@ -198,11 +202,13 @@ public struct StoreBatch: Sendable {
     public var delivered: [String] = []
 
     public init(
-        definitions: [StoredDefinition] = [], journal: [JournalRecord] = [], instances: [InstanceWrite] = []
+        definitions: [StoredDefinition] = [], journal: [JournalRecord] = [], instances: [InstanceWrite] = [],
+        delivered: [String] = []
     ) {
         self.definitions = definitions
         self.journal = journal
         self.instances = instances
+        self.delivered = delivered
     }
 
     /// Whether there is nothing to write.
@@ -212,7 +218,7 @@ public struct StoreBatch: Sendable {
 }
 
 /// An instance row to insert or update, and what to do with its snapshot columns.
-public struct InstanceWrite: Sendable {
+@_spi(StoreImplementation) public struct InstanceWrite: Sendable {
     /// What happens to the stored snapshot.
     public enum Snapshot: Sendable, Hashable {
         /// Keep the stored snapshot and `snapshotSeq` (the row's other columns are written).
@@ -237,7 +243,7 @@ public struct InstanceWrite: Sendable {
 /// An event one instance sent another, kept until the receiver has handled it: after a crash
 /// between the commit and the delivery, recovery delivers it again (the receiver drops an id it
 /// has already journaled, so it is applied exactly once).
-public struct OutboxEntry: Sendable, Hashable {
+@_spi(StoreImplementation) public struct OutboxEntry: Sendable, Hashable {
     /// The event's stable id (`<sender>#<record>.<n>`), also its idempotency id at the receiver.
     public var id: String
     /// The receiving instance.
@@ -256,7 +262,7 @@ public struct OutboxEntry: Sendable, Hashable {
 }
 
 /// What ``InstanceStore/loadForRecovery()`` returns.
-public struct RecoveryData: Sendable {
+@_spi(StoreImplementation) public struct RecoveryData: Sendable {
     /// Every stored definition.
     public var definitions: [StoredDefinition]
     /// Every unfinished instance.
@@ -281,11 +287,12 @@ public struct RecoveryData: Sendable {
 
 /// An unfinished instance as stored: its row, the journal after its snapshot, and the event ids
 /// of its whole journal (for idempotent delivery).
-public struct RecoveringInstance: Sendable {
+@_spi(StoreImplementation) public struct RecoveringInstance: Sendable {
     public var row: StoredInstance
     /// Journal records with `seq > row.snapshotSeq`, in order.
     public var tail: [JournalRecord]
-    /// Every `eventID` in the instance's journal.
+    /// Every `eventID` in the journal of the instance's current run (since its last `start`
+    /// record).
     public var eventIDs: [String]
 
     public init(row: StoredInstance, tail: [JournalRecord], eventIDs: [String]) {

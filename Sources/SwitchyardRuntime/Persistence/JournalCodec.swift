@@ -6,7 +6,10 @@ import SwitchyardExpressions
 enum InstanceInput: Sendable {
     case start(StartPayload)
     case event(Event)
-    case timer(sendID: String, seq: UInt64)
+    /// A delayed send fired: which one, and when it was due (the record's time is when it
+    /// fired — later for a timer that fell due while the engine was down). `due` is nil in
+    /// records written before it was kept.
+    case timer(sendID: String, seq: UInt64, due: Int64?)
     case activityResult(invokeID: String, generation: Int, Result<Value, ActivityError>)
     case activityTimeout(invokeID: String, generation: Int)
     case activityRetry(invokeID: String, generation: Int)
@@ -67,9 +70,10 @@ enum JournalCodec {
             if let invokeID = p.invokeID { o["invokeID"] = .string(invokeID) }
         case .event(let e), .compensationFinished(let e):
             putEvent(e, into: &o)
-        case .timer(let sendID, let seq):
+        case .timer(let sendID, let seq, let due):
             o["sendID"] = .string(sendID)
             o["seq"] = .number(Double(seq))
+            if let due { o["due"] = .number(Double(due)) }
         case .activityResult(let invokeID, let generation, let result):
             o["invokeID"] = .string(invokeID)
             o["generation"] = .number(Double(generation))
@@ -138,7 +142,10 @@ enum JournalCodec {
                     correlationKey: key, parent: parent, invokeID: invokeID))
         case .event: return .event(try event(o))
         case .compensationFinished: return .compensationFinished(try event(o))
-        case .timer: return .timer(sendID: try string("sendID"), seq: UInt64(try int("seq")))
+        case .timer:
+            var due: Int64?
+            if case .number(let n)? = o["due"], n.isFinite { due = Int64(n) }
+            return .timer(sendID: try string("sendID"), seq: UInt64(try int("seq")), due: due)
         case .activityResult:
             let invokeID = try string("invokeID")
             let generation = try int("generation")

@@ -129,7 +129,8 @@ struct ModelBuilder {
             default: misplaced(c, in: root)
             }
         }
-        diagnostics += DocumentValidator.validate(doc)
+        // The cross-reference checks compilation runs too: reported here with the rest.
+        diagnostics += doc.validate()
         return doc
     }
 

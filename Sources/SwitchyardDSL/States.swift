@@ -1,4 +1,5 @@
 public import SwitchyardCore
+public import SwitchyardExpressions
 
 /// `<state>` in the Swift DSL: atomic when its body has no child states, compound otherwise.
 ///

@@ -1,4 +1,5 @@
 public import SwitchyardCore
+public import SwitchyardExpressions
 
 /// What a Swift guard closure sees: the event being processed and the machine's variables.
 ///

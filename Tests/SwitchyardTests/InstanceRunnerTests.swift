@@ -1,7 +1,7 @@
 import Switchyard
 import Testing
 
-@Suite struct SessionDriverTests {
+@Suite struct InstanceRunnerTests {
     func load(_ xml: String) throws -> MachineDefinition {
         try MachineDefinition.load(bytes: Array(xml.utf8), file: "test.scxml")
     }
@@ -22,9 +22,9 @@ import Testing
 
     @Test func manualClockJumpsToNextTimerInDueOrder() throws {
         let clock = ManualClock()
-        let driver = SessionDriver(definition: try load(Self.timerMachine), clock: clock)
+        let driver = InstanceRunner(definition: try load(Self.timerMachine), clock: clock)
         var seen: [String] = []
-        driver.onTopLevelMacrostep = { event, _, m in
+        driver.onMacrostep = { event, _, m in
             seen.append("\(event?.name ?? "-"):\(m.configurationIDs)")
         }
         driver.start()
@@ -47,7 +47,7 @@ import Testing
             </scxml>
             """
         let clock = ManualClock()
-        let driver = SessionDriver(definition: try load(xml), clock: clock)
+        let driver = InstanceRunner(definition: try load(xml), clock: clock)
         driver.start()
         driver.enqueue(Event("defuse"))
         driver.runUntilIdle()
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func realClockFiresTimers() throws {
-        let driver = SessionDriver(definition: try load(Self.timerMachine), clock: SystemClock())
+        let driver = InstanceRunner(definition: try load(Self.timerMachine), clock: SystemClock())
         driver.start()
         let start = SystemClock().now()
         driver.runRealTime(timeout: .seconds(5))
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func snapshotCarriesPendingTimers() throws {
-        let driver = SessionDriver(definition: try load(Self.timerMachine), clock: ManualClock(start: 1000))
+        let driver = InstanceRunner(definition: try load(Self.timerMachine), clock: ManualClock(start: 1000))
         driver.start()
         let snap = driver.snapshot()
         #expect(snap.pendingTimers.count == 2)
@@ -88,7 +88,7 @@ import Testing
               <final id="ok"/><final id="bad"/>
             </scxml>
             """
-        let driver = SessionDriver(definition: try load(xml))
+        let driver = InstanceRunner(definition: try load(xml))
         driver.start()
         driver.runToCompletion()
         #expect(driver.top.finalStateID == "ok")

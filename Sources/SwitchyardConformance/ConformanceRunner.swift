@@ -1,5 +1,4 @@
-import SwitchyardCore
-import SwitchyardSCXML
+import Switchyard
 
 #if canImport(Glibc)
     import Glibc
@@ -95,7 +94,7 @@ public struct ConformanceRunner: Sendable {
         if ConformanceExceptions.mustBeRefused.contains(name) {
             return Result(name: name, outcome: .fail("document should have been refused at load time"))
         }
-        let driver = SessionDriver(
+        let driver = InstanceRunner(
             definition: definition, sessionID: "test", clock: ManualClock(), loader: loader.documentLoader,
             parser: loader.documentParser)
         driver.keepLogs = false

@@ -1,5 +1,5 @@
 public import SwitchyardCore
-import SwitchyardSCXML
+import SwitchyardExpressions
 
 /// A statechart written in Swift with result builders — the same model the SCXML loader builds.
 ///
@@ -7,7 +7,7 @@ import SwitchyardSCXML
 /// Swift closures; ``compile(options:)`` compiles both into a ``MachineDefinition`` through
 /// exactly the validation an XML document goes through (duplicate ids, unknown targets, bad
 /// expressions, ... as ``DiagnosticList`` errors positioned at the Swift line that wrote them).
-/// The definition runs with ``Interpreter``, ``SessionDriver`` or the engine like any other.
+/// The definition runs with ``Interpreter``, ``InstanceRunner`` or the engine like any other.
 ///
 /// ```swift
 /// let definition = try Machine("door", initial: "closed") {
@@ -78,9 +78,11 @@ public struct Machine: Sendable {
     ///   DSL call that caused it (e.g. `"duplicate state id 'review'"`).
     public func compile(options: MachineCompileOptions = .init()) throws(DiagnosticList) -> MachineDefinition
     {
-        // The loader's cross-reference checks first, as for a document read from XML.
-        let problems = self.problems + SCXMLLoader.validate(document)
-        if problems.contains(where: { $0.severity == .error }) { throw DiagnosticList(problems) }
+        // The DSL's own problems are reported with the cross-reference checks that compilation
+        // runs (the same messages as for a document read from XML).
+        if self.problems.contains(where: { $0.severity == .error }) {
+            throw DiagnosticList(self.problems + document.validate())
+        }
         return try MachineDefinition.compile(document, options: options, bindings: bindings)
     }
 }

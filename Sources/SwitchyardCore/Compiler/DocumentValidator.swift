@@ -1,5 +1,3 @@
-public import SwitchyardCore
-
 /// Cross-reference checks on a built document: unique state ids, transition targets that exist,
 /// and initial/default targets that are legal descendants (SCXML 3.2, 3.3, 3.6, 3.10).
 ///
@@ -29,11 +27,9 @@ struct DocumentValidator {
         if let id = node.id {
             if let first = ids[id] {
                 let f = idLocations[first]
-                diagnostics.append(
-                    Diagnostic(
-                        .error,
-                        "duplicate state id '\(id)' (first defined at line \(f.line), column \(f.column))",
-                        at: location))
+                // A document built in code may have no positions to point back to.
+                let firstAt = f.line > 0 ? " (first defined at line \(f.line), column \(f.column))" : ""
+                diagnostics.append(Diagnostic(.error, "duplicate state id '\(id)'\(firstAt)", at: location))
             } else {
                 ids[id] = index
             }
@@ -182,12 +178,13 @@ struct DocumentValidator {
     }
 }
 
-extension SCXMLLoader {
-    /// The cross-reference checks the loader runs on every document it builds — unique state
-    /// ids, transition and initial targets that exist and are legal (SCXML 3.2, 3.3, 3.6,
-    /// 3.10) — for a document built in code (the Swift DSL, tests). Returns the errors found,
-    /// in document order; empty when the document passes.
-    public static func validate(_ document: SCXMLDocument) -> [Diagnostic] {
-        DocumentValidator.validate(document)
+extension SCXMLDocument {
+    /// The cross-reference checks every document passes before it compiles — unique state ids,
+    /// transition and initial targets that exist and are legal (SCXML 3.2, 3.3, 3.6, 3.10).
+    /// ``MachineDefinition/compile(_:routing:bindings:warnings:)`` runs them first, so a
+    /// document built by the SCXML loader, the Swift DSL or in code gets the same messages.
+    /// Returns the errors found, in document order; empty when the document passes.
+    public func validate() -> [Diagnostic] {
+        DocumentValidator.validate(self)
     }
 }

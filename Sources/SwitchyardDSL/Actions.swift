@@ -1,4 +1,5 @@
 public import SwitchyardCore
+import SwitchyardExpressions
 
 /// Executable content in the Swift DSL: ``Assign``, ``Raise``, ``Log``, ``Send``, ``Script``
 /// and ``Execute`` (a Swift closure).
@@ -12,7 +13,7 @@ public protocol ExecutableContent: Sendable {
 public struct ActionElement: Sendable {
     enum Kind: Sendable {
         case model(Action)
-        case closure(name: String?, HostBindings.Action, SourceLocation)
+        case closure(name: String?, ActionBody, SourceLocation)
     }
     let kind: Kind
 }
@@ -175,7 +176,7 @@ public struct Execute: ExecutableContent {
     /// be unique in the machine); without one, a generated name.
     public init(
         _ name: String? = nil, fileID: StaticString = #fileID, line: UInt = #line, column: UInt = #column,
-        _ body: @escaping HostBindings.Action
+        _ body: @escaping ActionBody
     ) {
         element = ActionElement(
             kind: .closure(name: name, body, SourceLocation(fileID: fileID, line: line, column: column)))

@@ -1,0 +1,606 @@
+public import SwitchyardCore
+public import SwitchyardExpressions
+
+/// A `<log>` line produced by an instance run by a ``InstanceRunner``.
+public struct LogRecord: Hashable, Sendable {
+    /// The instance that logged.
+    public var instanceID: String
+    /// The `label` attribute.
+    public var label: String?
+    /// The evaluated `expr`.
+    public var message: String
+}
+
+/// What a scripted activity of a ``InstanceRunner`` does: its result, delivered after `delay` on
+/// the driver's clock (a result later than the activity's timeout is a timeout).
+public struct ScriptedOutcome: Sendable {
+    /// The value (`done.invoke.<id>`) or the failure (`error.activity.<id>`, or a retry).
+    public var result: Result<Value, ActivityError>
+    /// How long the attempt takes.
+    public var delay: Duration
+
+    public init(_ result: Result<Value, ActivityError>, after delay: Duration = .zero) {
+        self.result = result
+        self.delay = delay
+    }
+}
+
+/// A synchronous activity for a ``InstanceRunner``: given the attempt, what it does.
+public typealias ScriptedActivity = @Sendable (ActivityInput) -> ScriptedOutcome
+
+/// Runs one top-level instance and the instances it invokes, synchronously on the calling
+/// thread, through the same ``InstanceExecutor`` as the engine's shards: `switchyard run`, the
+/// conformance runner and tests use it, so what they measure is what the engine runs.
+///
+/// Events between instances go through one FIFO queue; delayed sends, activity timeouts and
+/// retries wait on the driver's ``EngineClock`` (firing order: due time, then scheduling
+/// order). Activities are scripted (``registerActivity(_:options:_:)``): their outcomes arrive
+/// after their scripted delay. `#_router` sends have no router to go to and are dead-lettered.
+/// With a ``ManualClock``, ``runToCompletion(maxEvents:timeout:)`` jumps from timer to timer, so
+/// delayed tests take no wall time and every run produces the same trace.
+public final class InstanceRunner {
+    /// An instance and the driver's handles for it. A class so the driver mutates the executor
+    /// in place, never copying its interpreter.
+    final class Session {
+        // The driver is single-threaded and never overlaps accesses to one session's executor,
+        // so the dynamic exclusivity check (one per event) is skipped.
+        @exclusivity(unchecked) var executor: InstanceExecutor
+        var timerTokens: [TimerKey: UInt64] = [:]
+        /// Scripted activity results in flight (timer tokens), by invoke id.
+        var results: [String: UInt64] = [:]
+
+        init(_ executor: InstanceExecutor) { self.executor = executor }
+    }
+
+    /// What waits on the driver's clock.
+    enum Timer {
+        case instance(slot: Int, key: TimerKey)
+        case activityResult(slot: Int, invokeID: String, generation: Int, Result<Value, ActivityError>)
+    }
+
+    /// A queued input.
+    enum Message {
+        case event(Event, sent: UInt64?)
+        case compensationFinished(Event)
+    }
+
+    /// The time source for delayed sends and scripted activities.
+    public let clock: any EngineClock
+    /// Loads `<invoke src>` documents.
+    public let loader: DocumentLoader?
+    /// Parses `<invoke>` content given as markup.
+    public let parser: DocumentParser?
+    /// The live instances, shared with every interpreter this driver runs.
+    public let directory = InstanceDirectory()
+    /// Options for every interpreter this driver creates.
+    public let options: InterpreterOptions
+    /// Called after every macrostep of the top-level instance with the event (nil for start),
+    /// the macrostep's trace, error and effects, and the interpreter after it.
+    // Read once per event by the single-threaded driver; no access to it overlaps another, so
+    // the dynamic exclusivity check (a runtime call per event) is skipped.
+    @exclusivity(unchecked) public var onMacrostep: ((Event?, MacrostepResult, Interpreter) -> Void)?
+    {
+        didSet { environment.observing = onMacrostep != nil }
+    }
+    /// Called for every `<log>`.
+    public var onLog: ((LogRecord) -> Void)?
+    /// `<log>` lines in order (kept when ``keepLogs`` is true).
+    public private(set) var logs: [LogRecord] = []
+    /// Whether ``logs`` keeps `<log>` lines (turn off for long runs).
+    public var keepLogs = true
+    /// Errors reported by macrosteps (microstep limit, ...), with the instance id.
+    public private(set) var errors: [(instance: String, error: InterpreterError)] = []
+    /// Events that could not be delivered, with the reason (an unknown instance, `#_router`).
+    public private(set) var deadLetters: [(event: Event, reason: DeadLetterReason)] = []
+    /// The id of the top-level instance.
+    public let instanceID: String
+    /// The donedata of the top-level instance once it finished.
+    public private(set) var doneData: Value?
+
+    // Hot per-event state of a single-threaded executor: no overlapping accesses, so the dynamic
+    // exclusivity checks are skipped.
+    @exclusivity(unchecked) var sessions = InstanceTable()
+    @exclusivity(unchecked) var queue: [(slot: Int, message: Message)] = []
+    @exclusivity(unchecked) var queueHead = 0
+    var timers = TimerQueue<Timer>()
+    let environment: ExecutorEnvironment
+    private let registry = DriverRegistry()
+    /// The macrostep being reported to ``onMacrostep``, and the lines it logged.
+    private var report = MacrostepResult()
+    private var pendingLogs: [LogRecord] = []
+
+    /// Creates a driver for `definition`; call ``start()`` to run its first macrostep. Custom
+    /// actions that are not registered (``registerAction(_:_:)``) do nothing unless
+    /// `strictActions` is set, in which case they raise `error.execution` as in the engine.
+    public init(
+        definition: MachineDefinition, sessionID: String = "session-0", data: [NamedValue] = [],
+        clock: any EngineClock = ManualClock(), options: InterpreterOptions = .init(),
+        loader: DocumentLoader? = nil,
+        parser: DocumentParser? = nil,
+        strictActions: Bool = false
+    ) {
+        self.clock = clock
+        self.loader = loader
+        self.parser = parser
+        self.options = options
+        instanceID = sessionID
+        let registry = self.registry
+        let definitions = ChildDefinitions(loader: loader, parser: parser)
+        environment = ExecutorEnvironment(
+            stableIDs: false, historyLength: 0, interpreterOptions: options,
+            actionHandler: ExecutorActionHandler(ignoreUnregistered: !strictActions) { registry.action($0) },
+            instanceDirectory: directory,
+            activity: { registry.activity($0)?.registered },
+            childDefinition: { request, parent in definitions.definition(request, parent: parent) },
+            nextSendStamp: { registry.nextStamp() })
+        let registered = RegisteredDefinition(name: sessionID, machine: definition, correlation: nil)
+        let executor = InstanceExecutor(
+            id: sessionID, definition: registered, data: data, correlationKey: nil, parent: nil,
+            environment: environment)
+        sessions[sessionID] = Session(executor)
+        directory.insert(sessionID)
+    }
+
+    /// Registers a scripted activity for `<invoke type="activity" src="name">`.
+    public func registerActivity(
+        _ name: String, options: ActivityOptions = .init(), _ body: @escaping ScriptedActivity
+    ) {
+        registry.register(name, options: options, body)
+    }
+
+    /// Registers a custom action for `<sy:action name="name">`.
+    public func registerAction(_ name: String, _ body: @escaping ActionBody) {
+        registry.register(action: name, body)
+    }
+
+    /// The top-level instance's interpreter.
+    public var top: Interpreter {
+        guard let session = sessions[instanceID] else {
+            preconditionFailure("the top-level session is never removed")
+        }
+        return session.executor.interpreter
+    }
+
+    /// Whether the top-level instance has finished.
+    public var isFinished: Bool { top.isFinished }
+
+    /// Pending delayed sends of all instances, in firing order.
+    public var pendingTimers: [PendingTimer] {
+        var out: [PendingTimer] = []
+        for session in sessions.slots {
+            guard let session else { continue }
+            for (sendID, p) in session.executor.timers {
+                out.append(
+                    PendingTimer(
+                        sendID: sendID, dueNanoseconds: p.due, sequence: p.seq, event: p.event,
+                        target: p.target))
+            }
+        }
+        return out.sorted { ($0.dueNanoseconds, $0.sequence) < ($1.dueNanoseconds, $1.sequence) }
+    }
+
+    /// Starts the top-level instance and processes everything that follows until idle.
+    public func start() {
+        guard let session = sessions.slots.first ?? nil else { return }
+        apply(.start(Self.startPayload), to: session, event: nil, now: clock.now())
+        runUntilIdle()
+    }
+
+    private static let startPayload = StartPayload(definitionHash: "", definitionName: "", data: [])
+
+    /// Queues an external event for the top-level instance (not processed until the driver runs).
+    public func enqueue(_ event: Event) {
+        // The top-level instance always holds slot 0.
+        queue.append((0, .event(event, sent: nil)))
+    }
+
+    /// Processes queued events (of all instances) until none are left or `maxEvents` were taken.
+    /// Returns the number processed.
+    @discardableResult public func runUntilIdle(maxEvents: Int = 1_000_000) -> Int {
+        var n = 0
+        let now = clock.now()
+        while n < maxEvents, queueHead < queue.count {
+            let (slot, message) = queue[queueHead]
+            queueHead += 1
+            if queueHead == queue.count {
+                // Drained: reuse the buffer (removeLast avoids a generic range replacement).
+                while !queue.isEmpty { queue.removeLast() }
+                queueHead = 0
+            } else if queueHead > 1024, queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            guard let session = sessions.slots[slot], session.executor.status.isRunning else { continue }
+            n += 1
+            switch message {
+            case .event(let event, let sent):
+                if let invokeID = event.invokeID,
+                    !session.executor.accepts(childEvent: event, invokeID: invokeID, sent: sent)
+                {
+                    continue  // from a cancelled child (SCXML 6.4)
+                }
+                // Mutate in place: copying the executor out of the table would make every event
+                // copy its buffers.
+                apply(.event(event), to: session, event: event, now: now)
+            case .compensationFinished(let event):
+                apply(.compensationFinished(event), to: session, event: event, now: now)
+            }
+        }
+        return n
+    }
+
+    /// Fires every timer due at the clock's current time, then runs until idle.
+    @discardableResult public func fireDueTimers() -> Int {
+        var fired = 0
+        let now = clock.now()
+        while let (token, due, timer) = timers.popDue(now: now) {
+            switch timer {
+            case .instance(let slot, let key):
+                guard let session = sessions.slots[slot], session.timerTokens[key] == token else { continue }
+                session.timerTokens[key] = nil
+                let input = key.input(due: due)
+                guard session.executor.accepts(input) else { continue }
+                fired += 1
+                apply(input, to: session, event: nil, now: now)
+            case .activityResult(let slot, let invokeID, let generation, let result):
+                guard let session = sessions.slots[slot], session.results[invokeID] == token else { continue }
+                session.results[invokeID] = nil
+                let input = InstanceInput.activityResult(invokeID: invokeID, generation: generation, result)
+                guard session.executor.accepts(input) else { continue }
+                fired += 1
+                apply(input, to: session, event: nil, now: now)
+            }
+            runUntilIdle()
+        }
+        return fired
+    }
+
+    /// Runs until the top-level instance finishes or nothing is left to do: when idle it waits
+    /// on the clock for the next timer (a ``ManualClock`` jumps there at once) and fires it.
+    /// With `timeout`, it stops waiting for timers due later than that from now. Returns
+    /// whether the top-level instance finished.
+    @discardableResult
+    public func runToCompletion(maxEvents: Int = 1_000_000, timeout: Duration? = nil) -> Bool {
+        let deadline = timeout.map { clock.now() &+ $0.nanoseconds }
+        var budget = maxEvents
+        while budget > 0 {
+            budget -= runUntilIdle(maxEvents: budget)
+            if isFinished { return true }
+            guard let next = timers.nextDue() else { return false }
+            if let deadline, next > deadline { return false }
+            clock.wait(until: next)
+            budget -= max(1, fireDueTimers())
+        }
+        return isFinished
+    }
+
+    /// ``runToCompletion(maxEvents:timeout:)`` with a time limit (real time on a real clock).
+    @discardableResult public func runRealTime(timeout: Duration) -> Bool {
+        runToCompletion(timeout: timeout)
+    }
+
+    /// The top-level instance's state with its pending timers, for saving.
+    public func snapshot() -> InterpreterState {
+        var state = top.snapshot()
+        state.pendingTimers = sessions[instanceID]?.executor.pendingTimers ?? []
+        return state
+    }
+
+    // MARK: Performing actions
+
+    private func apply(_ input: InstanceInput, to session: Session, event: Event?, now: Int64) {
+        let handledBefore = session.executor.eventsHandled
+        let actions = session.executor.apply(input, now: now)
+        let isTop = session.executor.id == instanceID
+        let observer = isTop ? onMacrostep : nil
+        // Most macrosteps of a busy machine produce no actions: skip the bookkeeping for them.
+        if actions.isEmpty && observer == nil { return }
+        report = MacrostepResult(handled: session.executor.lastEventHandled)
+        perform(actions, session, now: now)
+        // Reported: the start, and every input that ran a macrostep (not a retry being armed).
+        let ranMacrostep: Bool
+        if case .start = input {
+            ranMacrostep = true
+        } else {
+            ranMacrostep = session.executor.eventsHandled != handledBefore
+        }
+        if let observer, ranMacrostep {
+            observer(session.executor.lastEvent ?? event, report, session.executor.interpreter)
+        }
+        // The macrostep's report comes first, then the lines it logged.
+        if !pendingLogs.isEmpty {
+            let lines = pendingLogs
+            pendingLogs.removeAll()
+            for record in lines { onLog?(record) }
+        }
+    }
+
+    private func perform(_ actions: [InstanceAction], _ session: Session, now: Int64) {
+        let id = session.executor.id
+        for action in actions {
+            switch action {
+            case .post(let event, let target, _):
+                deliver(event, to: target, sent: nil)
+            case .postToParent(let event, let parent, _):
+                deliver(event, to: parent, sent: registry.nextStamp())
+            case .schedule(let key, let due):
+                guard let slot = sessions.slot(of: id) else { continue }
+                if let old = session.timerTokens[key] { timers.cancel(old) }
+                session.timerTokens[key] = timers.schedule(at: due, .instance(slot: slot, key: key))
+            case .cancelTimer(let key):
+                if let token = session.timerTokens.removeValue(forKey: key) { timers.cancel(token) }
+            case .startActivity(let invokeID, let generation):
+                startAttempt(session, invokeID, generation: generation, now: now)
+            case .endAttempt(let invokeID, _, _):
+                if let token = session.results.removeValue(forKey: invokeID) { timers.cancel(token) }
+                for (key, token) in session.timerTokens {
+                    if case .activityTimeout(invokeID, _) = key {
+                        timers.cancel(token)
+                        session.timerTokens[key] = nil
+                    }
+                }
+            case .startChild(let start):
+                startChild(start, now: now)
+            case .childFailed(_, let message, _):
+                deliver(Event.platformError("error.execution", message: message), to: id, sent: nil)
+            case .cancelChild(let childID, _, _):
+                stopChild(childID, now: now)
+            case .route(let event, _):
+                deadLetters.append((event, .unsupportedTarget("#_router")))
+                deliver(
+                    InstanceExecutor.errorEvent(
+                        "error.communication", "no router: `switchyard run` runs one machine",
+                        sendID: event.sendID),
+                    to: id, sent: nil)
+            case .log(let label, let message):
+                let record = LogRecord(instanceID: id, label: label, message: message)
+                if keepLogs { logs.append(record) }
+                if onLog != nil { pendingLogs.append(record) }
+            case .deadLetter(let event, let reason):
+                deadLetters.append((event, reason))
+            case .runCompensations(let entries, let key):
+                runCompensations(session, entries, key: key)
+            case .notify(let notice):
+                switch notice {
+                case .microsteps(let trace): report.trace += trace
+                case .macrostepError(let error):
+                    errors.append((id, error))
+                    report.error = error
+                case .effect(let effect): report.effects.append(effect)
+                case .started, .eventReceived, .timerFired, .activityFailed: break
+                }
+            case .finished:
+                if id == instanceID {
+                    doneData = session.executor.doneData ?? .undefined
+                } else {
+                    removeSession(id)
+                }
+            }
+        }
+    }
+
+    private func deliver(_ event: Event, to target: String, sent: UInt64?) {
+        guard let slot = sessions.slot(of: target) else {
+            deadLetters.append((event, .noSuchInstance(target)))
+            return
+        }
+        queue.append((slot, .event(event, sent: sent)))
+    }
+
+    private func startChild(_ start: ChildStart, now: Int64) {
+        if let existing = sessions[start.id], existing.executor.status.isRunning {
+            // An earlier invocation under the same invoke id (its cancel came first).
+            stopChild(start.id, now: now)
+        }
+        let link = ParentLink(parent: start.parent, invokeID: start.invokeID, startEventID: nil)
+        let executor = InstanceExecutor(
+            id: start.id, definition: start.definition, data: start.data, correlationKey: nil, parent: link,
+            environment: environment)
+        let session = Session(executor)
+        sessions[start.id] = session
+        directory.insert(start.id)
+        apply(.start(Self.startPayload), to: session, event: nil, now: now)
+    }
+
+    private func stopChild(_ id: String, now: Int64) {
+        guard let session = sessions[id] else { return }
+        if session.executor.status.isRunning { apply(.stop, to: session, event: nil, now: now) }
+        removeSession(id)
+    }
+
+    private func removeSession(_ id: String) {
+        guard let session = sessions.remove(id) else { return }
+        directory.remove(id)
+        for token in session.timerTokens.values { timers.cancel(token) }
+        for token in session.results.values { timers.cancel(token) }
+    }
+
+    // MARK: Scripted activities
+
+    private func startAttempt(_ session: Session, _ invokeID: String, generation: Int, now: Int64) {
+        guard let run = session.executor.activities[invokeID],
+            let slot = sessions.slot(of: session.executor.id),
+            let scripted = registry.activity(run.request.src ?? "")
+        else { return }
+        var content: Value = .undefined
+        if case .value(let v)? = run.request.content { content = v }
+        var input = ActivityInput(
+            instanceID: session.executor.id, invokeID: invokeID, name: run.request.src ?? "",
+            params: run.request.params, content: content, attempt: run.attempt)
+        input.idempotencyKey = run.key
+        let outcome = scripted.body(input)
+        session.results[invokeID] = timers.schedule(
+            at: now &+ outcome.delay.nanoseconds,
+            .activityResult(slot: slot, invokeID: invokeID, generation: generation, outcome.result))
+        if let timeout = scripted.registered.options.timeout {
+            let key = TimerKey.activityTimeout(invokeID: invokeID, generation: generation)
+            session.timerTokens[key] = timers.schedule(
+                at: now &+ timeout.nanoseconds, .instance(slot: slot, key: key))
+        }
+    }
+
+    /// Runs compensations at once, each with its retry policy's attempts (scripted activities
+    /// take no time here), then queues the outcome for the instance.
+    private func runCompensations(_ session: Session, _ entries: [CompensationEntry], key: String) {
+        guard let slot = sessions.slot(of: session.executor.id) else { return }
+        var done: [Value] = []
+        var failed: [Value] = []
+        for entry in entries {
+            guard let scripted = registry.activity(entry.activity) else {
+                failed.append(Self.failure(entry.activity, "no activity registered"))
+                continue
+            }
+            let policy = scripted.registered.options.retry
+            var input = ActivityInput(
+                instanceID: session.executor.id, invokeID: "compensation", name: entry.activity,
+                params: entry.params, content: .undefined, attempt: 1)
+            input.idempotencyKey = "\(key)/\(entry.activity)"
+            while true {
+                let outcome = scripted.body(input).result
+                if case .failure(let error) = outcome {
+                    if policy.shouldRetry(error, afterAttempt: input.attempt) {
+                        input.attempt += 1
+                        continue
+                    }
+                    failed.append(Self.failure(entry.activity, error.description))
+                } else {
+                    done.append(.string(entry.activity))
+                }
+                break
+            }
+        }
+        var data = JSObject()
+        data["compensated"] = .array(done)
+        data["failed"] = .array(failed)
+        let name = failed.isEmpty ? "compensation.done" : "compensation.failed"
+        queue.append((slot, .compensationFinished(Event(name, kind: .platform, data: .object(data)))))
+    }
+
+    private static func failure(_ activity: String, _ message: String) -> Value {
+        var o = JSObject()
+        o["activity"] = .string(activity)
+        o["message"] = .string(message)
+        return .object(o)
+    }
+}
+
+/// The activities and actions registered with a ``InstanceRunner`` (read by its executors).
+final class DriverRegistry: @unchecked Sendable {
+    // Touched only on the driver's thread.
+    struct Activity {
+        var registered: RegisteredActivity
+        var body: ScriptedActivity
+    }
+    private var activities: [String: Activity] = [:]
+    private var actions: [String: ActionBody] = [:]
+    private var stamp: UInt64 = 0
+
+    func register(_ name: String, options: ActivityOptions, _ body: @escaping ScriptedActivity) {
+        let registered = RegisteredActivity(
+            body: { _ in throw ActivityError(kind: "scripted", message: "run by the driver", retryable: false)
+            },
+            options: options)
+        activities[name] = Activity(registered: registered, body: body)
+    }
+
+    func register(action name: String, _ body: @escaping ActionBody) { actions[name] = body }
+    func activity(_ name: String) -> Activity? { activities[name] }
+    func action(_ name: String) -> ActionBody? { actions[name] }
+
+    func nextStamp() -> UInt64 {
+        stamp += 1
+        return stamp
+    }
+}
+
+/// Compiles `<invoke type="scxml">` documents for a ``InstanceRunner`` (cached by `src`), with
+/// the parent's rule-set routing and Swift bindings.
+final class ChildDefinitions: @unchecked Sendable {
+    // Touched only on the driver's thread.
+    let loader: DocumentLoader?
+    let parser: DocumentParser?
+    private var cache: [String: RegisteredDefinition] = [:]
+
+    init(loader: DocumentLoader?, parser: DocumentParser?) {
+        self.loader = loader
+        self.parser = parser
+    }
+
+    func definition(_ request: InvokeRequest, parent: RegisteredDefinition) -> Result<
+        RegisteredDefinition, InvokeFailure
+    > {
+        let routing = parent.machine.routing
+        let bindings = parent.machine.bindings
+        let name = "\(parent.name)#invoke:\(request.stateID)"
+        do {
+            switch request.content {
+            case .document(let doc)?:
+                return .success(
+                    RegisteredDefinition(
+                        name: name,
+                        machine: try MachineDefinition.compile(doc, routing: routing, bindings: bindings),
+                        correlation: nil))
+            case .value(.string(let text))?:
+                guard let parser else {
+                    return .failure(
+                        InvokeFailure("<invoke> content is markup and the driver has no document parser"))
+                }
+                return .success(
+                    RegisteredDefinition(
+                        name: name,
+                        machine: try MachineDefinition.compile(
+                            parser(text), routing: routing, bindings: bindings),
+                        correlation: nil))
+            case .value?:
+                return .failure(InvokeFailure("<invoke> content is not an SCXML document"))
+            case nil:
+                guard let src = request.src else {
+                    return .failure(InvokeFailure("<invoke> has neither src nor an inline document"))
+                }
+                let key = (request.baseDirectory ?? "") + "\u{0}" + src
+                if let cached = cache[key] { return .success(cached) }
+                guard let loader else {
+                    return .failure(InvokeFailure("cannot load '\(src)': no document loader"))
+                }
+                let def = RegisteredDefinition(
+                    name: name,
+                    machine: try MachineDefinition.compile(
+                        loader(src, request.baseDirectory), routing: routing, bindings: bindings),
+                    correlation: nil)
+                cache[key] = def
+                return .success(def)
+            }
+        } catch {
+            return .failure(InvokeFailure("cannot start invoked document: \(error)"))
+        }
+    }
+}
+
+/// Sessions in slots (so queued events address them by index, without hashing) plus an index
+/// by session id. Slots of ended sessions are never reused, so an event queued for a session
+/// that ended cannot reach a later one.
+struct InstanceTable {
+    var slots: [InstanceRunner.Session?] = []
+    var index: [String: Int] = [:]
+
+    func slot(of id: String) -> Int? { index[id] }
+
+    subscript(id: String) -> InstanceRunner.Session? {
+        get { index[id].flatMap { slots[$0] } }
+        set {
+            if let slot = index[id] {
+                slots[slot] = newValue
+                if newValue == nil { index.removeValue(forKey: id) }
+            } else if let newValue {
+                slots.append(newValue)
+                index[id] = slots.count - 1
+            }
+        }
+    }
+
+    mutating func remove(_ id: String) -> InstanceRunner.Session? {
+        let old = self[id]
+        self[id] = nil
+        return old
+    }
+}

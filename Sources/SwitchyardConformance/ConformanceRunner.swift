@@ -36,10 +36,18 @@ public struct ConformanceRunner: Sendable {
     public var maxEvents: Int
     /// Tests not run, with the reason (see ``ConformanceExceptions``).
     public var skips: [String: String]
+    /// Run each test on a definition compiled again from the first one's canonical document
+    /// (``MachineDefinition/document``, what a durable engine stores and recompiles when it
+    /// recovers), to check that canonicalisation keeps a machine's meaning.
+    public var recompileCanonical: Bool
 
-    public init(maxEvents: Int = 100_000, skips: [String: String] = ConformanceExceptions.skipped) {
+    public init(
+        maxEvents: Int = 100_000, skips: [String: String] = ConformanceExceptions.skipped,
+        recompileCanonical: Bool = false
+    ) {
         self.maxEvents = maxEvents
         self.skips = skips
+        self.recompileCanonical = recompileCanonical
     }
 
     /// The test documents of a directory: `testNNN.scxml` (and `testNNNa.scxml` parts), not the
@@ -68,10 +76,11 @@ public struct ConformanceRunner: Sendable {
         let name = String(file.dropLast(".scxml".count))
         if let why = skips[name] { return Result(name: name, outcome: .skip(why)) }
         let loader = SCXMLLoader()
-        let definition: MachineDefinition
+        var definition: MachineDefinition
         do {
             let loaded = try loader.load(path: path)
             definition = try MachineDefinition.compile(loaded.document, warnings: loaded.warnings)
+            if recompileCanonical { definition = try MachineDefinition.compile(definition.document) }
         } catch {
             // test301 passes only when the document is refused at load time; 313/314 may be.
             if ConformanceExceptions.mustBeRefused.contains(name)

@@ -6,10 +6,10 @@ import Testing
     import Glibc
 #endif
 
-/// Runs the W3C SCXML conformance suite from `../shared/w3c-scxml` (skipped with a message when
-/// it is absent). Every test must pass except those the checked-in exception manifest lists as
-/// skipped or expected to fail — and an expected failure that starts passing fails the suite,
-/// so the manifest stays honest.
+/// Runs the W3C SCXML conformance suite from `../shared/w3c-scxml` (each test is reported as
+/// skipped, with the reason, when it is absent). Every test must pass except those the
+/// checked-in exception manifest lists as skipped or expected to fail — and an expected failure
+/// that starts passing fails the suite, so the manifest stays honest.
 @Suite struct W3CConformanceTests {
     static let sharedRoot: String? = {
         let repo = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
@@ -17,11 +17,10 @@ import Testing
         return access(path + "/ecma", F_OK) == 0 ? path : nil
     }()
 
-    @Test func conformanceSuite() throws {
-        guard let root = Self.sharedRoot else {
-            print("SKIP W3C conformance: ../shared/w3c-scxml is absent")
-            return
-        }
+    @Test(
+        .enabled(if: sharedRoot != nil, "../shared/w3c-scxml is not present beside the repository; skipping"))
+    func conformanceSuite() throws {
+        let root = try #require(Self.sharedRoot)
         let results = ConformanceRunner().run(directories: [root + "/ecma", root + "/null"])
         #expect(results.count >= 200, "expected the whole suite, found \(results.count) tests")
         var unexpected: [String] = []
@@ -42,11 +41,37 @@ import Testing
         print("W3C conformance: \(ConformanceRunner.summary(results))")
     }
 
-    @Test func mandatoryTestsAllPass() throws {
-        guard let root = Self.sharedRoot else {
-            print("SKIP W3C mandatory tests: ../shared/w3c-scxml is absent")
-            return
+    /// The suite again, each test compiled from its definition's canonical document (what a
+    /// durable engine stores and recompiles when it recovers): the same tests pass.
+    @Test(
+        .enabled(if: sharedRoot != nil, "../shared/w3c-scxml is not present beside the repository; skipping"))
+    func canonicalDocumentsMeanTheSame() throws {
+        let root = try #require(Self.sharedRoot)
+        let runner = ConformanceRunner(recompileCanonical: true)
+        let results = runner.run(directories: [root + "/ecma", root + "/null"])
+        #expect(results.count >= 200, "expected the whole suite, found \(results.count) tests")
+        var unexpected: [String] = []
+        for r in results {
+            switch r.outcome {
+            case .pass:
+                if ConformanceExceptions.expectedFailures[r.name] != nil {
+                    unexpected.append("\(r.name) now passes")
+                }
+            case .fail(let why):
+                if ConformanceExceptions.expectedFailures[r.name] == nil {
+                    unexpected.append("\(r.name) failed: \(why)")
+                }
+            case .skip:
+                break
+            }
         }
+        #expect(unexpected.isEmpty, "\(unexpected.joined(separator: "\n"))")
+    }
+
+    @Test(
+        .enabled(if: sharedRoot != nil, "../shared/w3c-scxml is not present beside the repository; skipping"))
+    func mandatoryTestsAllPass() throws {
+        let root = try #require(Self.sharedRoot)
         // manifest.tsv: test, file, datamodel, mandatory, needs, note.
         guard let f = fopen(root + "/manifest.tsv", "r") else {
             Issue.record("cannot read manifest.tsv")

@@ -63,9 +63,9 @@ public struct StatechartGraph: Sendable {
             children: children)
     }
 
-    /// Draws the document a compiled machine was built from.
+    /// Draws the document a compiled machine was built from, as written.
     public init(_ definition: MachineDefinition) {
-        self.init(definition.document)
+        self.init(definition.sourceDocument)
     }
 
     /// The drawing in `format`, ending with a newline.

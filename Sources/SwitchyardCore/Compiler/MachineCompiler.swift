@@ -455,8 +455,21 @@ struct MachineCompiler {
     // MARK: Expressions
 
     private mutating func note(_ source: ExpressionSource) {
-        if !usesIn, source.text.contains("In(") { usesIn = true }
+        if !usesIn, Self.mayCallIn(source.text) { usesIn = true }
         if !usesEvent, source.text.contains("_event") { usesEvent = true }
+    }
+
+    /// Whether `text` may call `In`: `In`, optional whitespace, `(` (whitespace included, so
+    /// a definition's canonical document, which writes `In(`, means the same).
+    static func mayCallIn(_ text: String) -> Bool {
+        var rest = text[...]
+        while let found = rest.firstRange(of: "In") {
+            rest = rest[found.upperBound...]
+            if rest.drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).first == "(" {
+                return true
+            }
+        }
+        return false
     }
 
     private mutating func report(_ error: ExpressionError, in source: ExpressionSource) {

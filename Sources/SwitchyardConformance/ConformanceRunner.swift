@@ -37,8 +37,9 @@ public struct ConformanceRunner: Sendable {
     /// Tests not run, with the reason (see ``ConformanceExceptions``).
     public var skips: [String: String]
     /// Run each test on a definition compiled again from the first one's canonical document
-    /// (``MachineDefinition/document``, what a durable engine stores and recompiles when it
-    /// recovers), to check that canonicalisation keeps a machine's meaning.
+    /// (``SCXMLDocument/canonicalized()``, what a durable engine names a version by), to check
+    /// that canonicalisation keeps a machine's meaning: two documents with the same canonical
+    /// form must behave the same.
     public var recompileCanonical: Bool
 
     public init(
@@ -80,7 +81,9 @@ public struct ConformanceRunner: Sendable {
         do {
             let loaded = try loader.load(path: path)
             definition = try MachineDefinition.compile(loaded.document, warnings: loaded.warnings)
-            if recompileCanonical { definition = try MachineDefinition.compile(definition.document) }
+            if recompileCanonical {
+                definition = try MachineDefinition.compile(definition.document.canonicalized())
+            }
         } catch {
             // test301 passes only when the document is refused at load time; 313/314 may be.
             if ConformanceExceptions.mustBeRefused.contains(name)

@@ -11,7 +11,8 @@ struct RegisteredDefinition: Sendable {
     var machine: MachineDefinition
     /// Maps an event to the correlation key of the instance it belongs to.
     var correlation: EventFilter?
-    /// SHA-256 of `document` (the version's identity in the store).
+    /// SHA-256 of the canonical form of the document (``SCXMLDocument/canonicalized()``): the
+    /// version's identity in the store. Layout and source positions do not change it.
     var hash: String
     /// 1, 2, ... per name (final once the engine has recovered from its store).
     var version: Int
@@ -28,7 +29,7 @@ struct RegisteredDefinition: Sendable {
         // A document the loader or compiler produced is plain Codable data.
         let data = (try? encoder.encode(machine.document)) ?? Data()
         document = String(decoding: data, as: UTF8.self)
-        hash = SHA256.hex(data)
+        hash = SHA256.hex((try? encoder.encode(machine.document.canonicalized())) ?? data)
     }
 }
 

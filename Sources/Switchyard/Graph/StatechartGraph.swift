@@ -65,7 +65,7 @@ public struct StatechartGraph: Sendable {
 
     /// Draws the document a compiled machine was built from, as written.
     public init(_ definition: MachineDefinition) {
-        self.init(definition.sourceDocument)
+        self.init(definition.document)
     }
 
     /// The drawing in `format`, ending with a newline.

@@ -8,15 +8,12 @@ import SwitchyardExpressions
 /// exactly the indices `s+1 ... subtreeEnd[s]`. Event descriptors are interned; expressions are
 /// compiled once. Build one with ``MachineDefinition/compile(_:options:)``.
 public final class MachineDefinition: Sendable {
-    /// The document this definition was compiled from, in canonical form
-    /// (``SCXMLDocument/canonicalized()``): no source positions, code and inline content
-    /// without layout. It compiles to a machine that behaves the same. A durable engine stores
-    /// it and names the version by its SHA-256, so moving lines or re-indenting the file is
-    /// not a new version. ``sourceDocument`` is the document as written.
-    public let document: SCXMLDocument
     /// The document this definition was compiled from, as given: source positions, expressions
-    /// and content as written (what drawings and diagnostics show).
-    public let sourceDocument: SCXMLDocument
+    /// and content as written (what drawings and diagnostics show). A durable engine names the
+    /// version by the SHA-256 of its canonical form (``SCXMLDocument/canonicalized()``: no
+    /// positions, code and inline content without layout), so moving lines or re-indenting the
+    /// file is not a new version, and stores it as given.
+    public let document: SCXMLDocument
     /// Warnings found while compiling (expressions that do not parse, in non-strict mode).
     public let warnings: [Diagnostic]
 
@@ -106,8 +103,7 @@ public final class MachineDefinition: Sendable {
         self.routing = routing
         self.bindings = bindings
         self.hasBoundActions = !bindings.actions.isEmpty
-        self.document = document.canonicalized()
-        self.sourceDocument = document
+        self.document = document
         self.warnings = warnings
         self.states = states
         self.transitions = transitions

@@ -20,19 +20,23 @@ public protocol EngineClock: Sendable {
     func sleep(until instant: Int64) async
 }
 
+extension EngineClock {
+    /// Real time passes: sleeps the thread for the time left.
+    public func wait(until instant: Int64) { SystemClock.nap(instant - now()) }
+
+    /// Real time passes: sleeps the task for the time left (returns early when cancelled).
+    public func sleep(until instant: Int64) async {
+        let wait = instant - now()
+        if wait > 0 { try? await Task.sleep(for: .nanoseconds(wait)) }
+    }
+}
+
 /// Wall-clock time (monotonic), for real deployments.
 public struct SystemClock: EngineClock {
     public init() {}
 
     /// Nanoseconds since an arbitrary fixed point (monotonic).
     public func now() -> Int64 { Self.read(CLOCK_MONOTONIC) }
-
-    public func wait(until instant: Int64) { Self.nap(instant - now()) }
-
-    public func sleep(until instant: Int64) async {
-        let wait = instant - now()
-        if wait > 0 { try? await Task.sleep(for: .nanoseconds(wait)) }
-    }
 
     static func read(_ id: clockid_t) -> Int64 {
         var ts = timespec()
@@ -57,13 +61,6 @@ public struct WallClock: EngineClock {
 
     /// Nanoseconds since 1970-01-01T00:00:00Z.
     public func now() -> Int64 { SystemClock.read(CLOCK_REALTIME) }
-
-    public func wait(until instant: Int64) { SystemClock.nap(instant - now()) }
-
-    public func sleep(until instant: Int64) async {
-        let wait = instant - now()
-        if wait > 0 { try? await Task.sleep(for: .nanoseconds(wait)) }
-    }
 }
 
 /// A clock that moves only when told to: tests and `--clock manual` see the same trace every
@@ -76,23 +73,25 @@ public final class ManualClock: EngineClock, Sendable {
     }
 
     private struct State {
-        var now: Int64
         var sleepers: [Sleeper] = []
         var nextID: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    /// The instant, read without a lock (performers read it for every batch of inputs); moved
+    /// only under `state`'s lock, so advances and sleepers stay ordered.
+    private let current: Atomic<Int64>
+    private let state = Mutex(State())
 
-    public init(start: Int64 = 0) { state = Mutex(State(now: start)) }
+    public init(start: Int64 = 0) { current = Atomic(start) }
 
     /// The instant the clock was last moved to.
-    public func now() -> Int64 { state.withLock { $0.now } }
+    public func now() -> Int64 { current.load(ordering: .acquiring) }
 
     /// Moves the clock forward (never backwards).
     public func advance(by duration: Duration) {
         let woken = state.withLock { s in
-            s.now = s.now &+ duration.nanoseconds
-            return Self.takeDue(&s)
+            current.store(current.load(ordering: .relaxed) &+ duration.nanoseconds, ordering: .releasing)
+            return takeDue(&s)
         }
         for c in woken { c.resume() }
     }
@@ -100,8 +99,8 @@ public final class ManualClock: EngineClock, Sendable {
     /// Sets the clock to `instant` if that is later than now.
     public func advance(to instant: Int64) {
         let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            if instant > s.now { s.now = instant }
-            return Self.takeDue(&s)
+            if instant > current.load(ordering: .relaxed) { current.store(instant, ordering: .releasing) }
+            return takeDue(&s)
         }
         for c in woken { c.resume() }
     }
@@ -117,7 +116,7 @@ public final class ManualClock: EngineClock, Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { s -> Bool in
-                    if s.now >= instant || Task.isCancelled { return true }
+                    if current.load(ordering: .relaxed) >= instant || Task.isCancelled { return true }
                     s.sleepers.append(Sleeper(id: id, deadline: instant, continuation: c))
                     return false
                 }
@@ -132,9 +131,9 @@ public final class ManualClock: EngineClock, Sendable {
         }
     }
 
-    private static func takeDue(_ s: inout State) -> [CheckedContinuation<Void, Never>] {
+    private func takeDue(_ s: inout State) -> [CheckedContinuation<Void, Never>] {
         guard !s.sleepers.isEmpty else { return [] }
-        let now = s.now
+        let now = current.load(ordering: .relaxed)
         let due = s.sleepers.filter { $0.deadline <= now }.map(\.continuation)
         if !due.isEmpty { s.sleepers.removeAll { $0.deadline <= now } }
         return due

@@ -1,5 +1,9 @@
 public import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a child process printed and how it ended.
 public struct ProcessResult: Sendable {
     /// Everything written to standard output.
@@ -36,7 +40,7 @@ public enum Products {
         let errData = ErrorCollector(err.fileHandleForReading)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = readToEnd(out.fileHandleForReading.fileDescriptor)
         process.waitUntilExit()
         return ProcessResult(
             stdout: String(decoding: outData, as: UTF8.self),
@@ -51,8 +55,9 @@ private final class ErrorCollector: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init(_ handle: FileHandle) {
+        let fd = handle.fileDescriptor
         Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
+            data = readToEnd(fd)
             done.signal()
         }
     }
@@ -60,5 +65,22 @@ private final class ErrorCollector: @unchecked Sendable {
     func wait() -> Data {
         done.wait()
         return data
+    }
+}
+
+/// Reads a descriptor to its end, retrying reads a signal interrupted (a child's SIGCHLD can;
+/// `FileHandle.readDataToEndOfFile()` traps on that).
+private func readToEnd(_ fd: Int32) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n > 0 {
+            data.append(contentsOf: buffer[0..<n])
+        } else if n < 0 && errno == EINTR {
+            continue
+        } else {
+            return data
+        }
     }
 }

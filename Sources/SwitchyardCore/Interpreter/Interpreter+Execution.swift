@@ -389,6 +389,7 @@ extension Interpreter {
             if let bound {
                 try bound(custom, &context)
             } else if let handler = actionHandler {
+                handlerRan = true
                 try handler.perform(custom, context: &context)
             }
             return true

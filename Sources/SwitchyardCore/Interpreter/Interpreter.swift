@@ -48,6 +48,12 @@ public struct Interpreter: Sendable {
     var currentEventName: String?
     var microsteps = 0
     var limitError: InterpreterError?
+    /// Whether the last event given to ``handle(_:)`` enabled at least one transition. False
+    /// means no transition took it: the configuration did not move because of it.
+    public internal(set) var lastEventHandled = false
+    /// Whether ``actionHandler`` ran during the last macrostep (the executor then collects what
+    /// built-in actions recorded).
+    public internal(set) var handlerRan = false
     var recentTransitions: [Int] = []
     var matchedDescriptors: [Int] = []
     /// The descriptors matching the current event as a mask (``MachineDefinition/usesDescriptorMasks``).
@@ -181,19 +187,18 @@ public struct Interpreter: Sendable {
             }
         }
         let enabled = selectTransitions(event)
-        let handled = !enabled.isEmpty
-        if handled {
+        lastEventHandled = !enabled.isEmpty
+        if lastEventHandled {
             microstep(enabled)
         }
         runMacrostep()
-        var result = endMacrostep()
-        result.handled = handled
-        return result
+        return endMacrostep()
     }
 
     // MARK: Macrostep (Appendix D: mainEventLoop)
 
     mutating func beginMacrostep() {
+        if handlerRan { handlerRan = false }
         if !effects.isEmpty { effects.removeAll(keepingCapacity: true) }
         if !trace.isEmpty { trace.removeAll(keepingCapacity: true) }
         microsteps = 0

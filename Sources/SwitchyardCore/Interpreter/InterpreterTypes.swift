@@ -23,18 +23,11 @@ public struct MacrostepResult: Sendable {
     public var trace: [MicrostepTrace]
     /// Set when the macrostep was stopped by a limit; the instance stays usable.
     public var error: InterpreterError?
-    /// For ``Interpreter/handle(_:)``: whether the event enabled at least one transition. False
-    /// means no transition took it (the configuration did not move because of it).
-    public var handled: Bool
 
-    public init(
-        effects: [Effect] = [], trace: [MicrostepTrace] = [], error: InterpreterError? = nil,
-        handled: Bool = false
-    ) {
+    public init(effects: [Effect] = [], trace: [MicrostepTrace] = [], error: InterpreterError? = nil) {
         self.effects = effects
         self.trace = trace
         self.error = error
-        self.handled = handled
     }
 }
 

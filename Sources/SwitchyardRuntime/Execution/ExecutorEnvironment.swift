@@ -25,7 +25,9 @@ final class ExecutorEnvironment: @unchecked Sendable {
     /// Numbers that order a child's events against its parent's cancellation of it.
     let nextSendStamp: @Sendable () -> UInt64
     /// Whether anybody observes effects and received events; the performer keeps it current.
-    var observing = false
+    // Read per macrostep, written between batches on the same thread: no dynamic exclusivity
+    // check needed.
+    @exclusivity(unchecked) var observing = false
 
     init(
         stableIDs: Bool, historyLength: Int, interpreterOptions: InterpreterOptions,
@@ -57,8 +59,9 @@ final class ExecutorActionHandler: CustomActionHandler, @unchecked Sendable {
     /// What a missing registration does: the engine raises `error.execution`; a performer that
     /// runs machines without their host code may treat it as a no-op.
     let ignoreUnregistered: Bool
-    var compensateRequested = false
-    var recorded: [CompensationEntry] = []
+    // Touched only inside a macrostep and right after it, on the performer's thread.
+    @exclusivity(unchecked) var compensateRequested = false
+    @exclusivity(unchecked) var recorded: [CompensationEntry] = []
 
     init(ignoreUnregistered: Bool = false, lookup: @escaping @Sendable (String) -> ActionBody?) {
         self.lookup = lookup

@@ -15,7 +15,11 @@ struct InstanceExecutor {
     let id: String
     var definition: RegisteredDefinition
     var interpreter: Interpreter
-    var status: InstanceStatus = .running
+    var status: InstanceStatus = .running {
+        didSet { isRunning = status.isRunning }
+    }
+    /// `status.isRunning`, kept as a plain flag for the hot path (`status` carries a string).
+    private(set) var isRunning = true
     /// Delayed sends waiting for their time, by send id.
     var timers: [String: PendingSend] = [:]
     var timerSeq: UInt64 = 0
@@ -66,14 +70,12 @@ struct InstanceExecutor {
         id: String, definition: RegisteredDefinition, data: [NamedValue], correlationKey: String?,
         parent: ParentLink?, environment: ExecutorEnvironment
     ) {
-        var interpreter = Interpreter(
-            definition: definition.machine, sessionID: id, data: data, declareUndeclared: parent == nil,
-            options: environment.interpreterOptions)
-        interpreter.actionHandler = environment.actionHandler
-        interpreter.instanceDirectory = environment.instanceDirectory
         self.id = id
         self.definition = definition
-        self.interpreter = interpreter
+        self.interpreter = Self.attach(
+            Interpreter(
+                definition: definition.machine, sessionID: id, data: data, declareUndeclared: parent == nil,
+                options: environment.interpreterOptions), to: environment)
         self.correlationKey = correlationKey
         self.parentLink = parent
         self.environment = environment
@@ -84,13 +86,19 @@ struct InstanceExecutor {
         id: String, definition: RegisteredDefinition, interpreter: Interpreter,
         environment: ExecutorEnvironment
     ) {
+        self.id = id
+        self.definition = definition
+        self.interpreter = Self.attach(interpreter, to: environment)
+        self.environment = environment
+    }
+
+    /// Gives an interpreter the performer's custom actions and instance directory.
+    private static func attach(_ interpreter: Interpreter, to environment: ExecutorEnvironment) -> Interpreter
+    {
         var interpreter = interpreter
         interpreter.actionHandler = environment.actionHandler
         interpreter.instanceDirectory = environment.instanceDirectory
-        self.id = id
-        self.definition = definition
-        self.interpreter = interpreter
-        self.environment = environment
+        return interpreter
     }
 
     // MARK: Applying inputs
@@ -98,7 +106,7 @@ struct InstanceExecutor {
     /// Whether `input` is still current: the instance runs, and a timer or activity input
     /// belongs to the live timer or attempt (not one cancelled, replaced or timed out).
     func accepts(_ input: InstanceInput) -> Bool {
-        guard status.isRunning else { return false }
+        guard isRunning else { return false }
         switch input {
         case .timer(let sendID, let seq, _):
             return timers[sendID]?.seq == seq
@@ -165,6 +173,21 @@ struct InstanceExecutor {
         return out
     }
 
+    /// ``apply(_:eventID:now:record:)`` for the most common input — an external event without an
+    /// id or a journal record — without wrapping it (the runner's hot path).
+    mutating func apply(event: Event, now: Int64) -> [InstanceAction] {
+        self.now = now
+        effectCounter = 0
+        if environment.stableIDs { lastEventName = nil }
+        if environment.observing { lastEvent = nil }
+        if let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID) }
+        handle(event)
+        guard !actions.isEmpty else { return [] }
+        var out: [InstanceAction] = []
+        swap(&out, &actions)
+        return out
+    }
+
     /// Runs the recorded compensations (an engine request, not a journaled input of its own:
     /// it is journaled as the `compensate` request's step).
     mutating func compensate(now: Int64) -> [InstanceAction] {
@@ -175,28 +198,38 @@ struct InstanceExecutor {
         return out
     }
 
-    private mutating func handle(_ event: Event) {
+    @inline(__always) private mutating func handle(_ event: Event) {
         if environment.observing {
             actions.append(.notify(.eventReceived(event)))
             lastEvent = event
         }
         eventsHandled &+= 1
         if environment.stableIDs { lastEventName = event.name }
-        remember(event.name)
+        if environment.historyLength > 0 { remember(event.name) }
         let result = interpreter.handle(event)
-        lastEventHandled = result.handled
+        lastEventHandled = interpreter.lastEventHandled
         after(result)
     }
 
     /// Carries out a macrostep's effects, then engine requests made by built-in actions.
-    private mutating func after(_ result: MacrostepResult) {
+    @inline(__always) private mutating func after(_ result: borrowing MacrostepResult) {
         if !result.trace.isEmpty { actions.append(.notify(.microsteps(result.trace))) }
         if let error = result.error { actions.append(.notify(.macrostepError(error))) }
-        let observing = !result.effects.isEmpty && environment.observing
-        for effect in result.effects {
-            execute(effect)
-            if observing { actions.append(.notify(.effect(effect))) }
+        if !result.effects.isEmpty {
+            let observing = environment.observing
+            for effect in result.effects {
+                execute(effect)
+                if observing { actions.append(.notify(.effect(effect))) }
+            }
         }
+        if interpreter.handlerRan { collectBuiltInActions() }
+        if isRunning && interpreter.isFinished {
+            end(.finished(finalState: interpreter.finalStateID))
+        }
+    }
+
+    /// What `<sy:compensation>` recorded and whether `<sy:compensate/>` asked to run them.
+    private mutating func collectBuiltInActions() {
         let handler = environment.actionHandler
         if !handler.recorded.isEmpty {
             compensations += handler.recorded
@@ -205,9 +238,6 @@ struct InstanceExecutor {
         if handler.compensateRequested {
             handler.compensateRequested = false
             runCompensations()
-        }
-        if status.isRunning && interpreter.isFinished {
-            end(.finished(finalState: interpreter.finalStateID))
         }
     }
 
@@ -262,7 +292,7 @@ struct InstanceExecutor {
         case .this:
             if immediate {
                 emit(event, to: id)
-            } else if status.isRunning {
+            } else if isRunning {
                 handle(event)
             }
         case .session(let target):
@@ -555,11 +585,8 @@ struct InstanceExecutor {
     /// Moves the instance to another definition version with an interpreter restored from its
     /// mapped state (see `Engine.migrate`).
     mutating func migrated(to definition: RegisteredDefinition, interpreter: Interpreter) {
-        var interpreter = interpreter
-        interpreter.actionHandler = environment.actionHandler
-        interpreter.instanceDirectory = environment.instanceDirectory
         self.definition = definition
-        self.interpreter = interpreter
+        self.interpreter = Self.attach(interpreter, to: environment)
     }
 
     // MARK: Queries

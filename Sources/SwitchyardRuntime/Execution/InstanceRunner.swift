@@ -58,12 +58,6 @@ public final class InstanceRunner {
         case activityResult(slot: Int, invokeID: String, generation: Int, Result<Value, ActivityError>)
     }
 
-    /// A queued input.
-    enum Message {
-        case event(Event, sent: UInt64?)
-        case compensationFinished(Event)
-    }
-
     /// The time source for delayed sends and scripted activities.
     public let clock: any EngineClock
     /// Loads `<invoke src>` documents.
@@ -100,14 +94,17 @@ public final class InstanceRunner {
     // Hot per-event state of a single-threaded executor: no overlapping accesses, so the dynamic
     // exclusivity checks are skipped.
     @exclusivity(unchecked) var sessions = InstanceTable()
-    @exclusivity(unchecked) var queue: [(slot: Int, message: Message)] = []
+    /// Queued inputs: an event for the instance in `slot`, the send stamp of a child's event to
+    /// its parent (0: none), and whether it reports finished compensations.
+    @exclusivity(unchecked) var queue: [(slot: Int, event: Event, sent: UInt64, compensation: Bool)] = []
     @exclusivity(unchecked) var queueHead = 0
     var timers = TimerQueue<Timer>()
     let environment: ExecutorEnvironment
     private let registry = DriverRegistry()
     /// The macrostep being reported to ``onMacrostep``, and the lines it logged.
-    private var report = MacrostepResult()
-    private var pendingLogs: [LogRecord] = []
+    // Touched per event by the single-threaded runner only.
+    @exclusivity(unchecked) private var report = MacrostepResult()
+    @exclusivity(unchecked) private var pendingLogs: [LogRecord] = []
 
     /// Creates a driver for `definition`; call ``start()`` to run its first macrostep. Custom
     /// actions that are not registered (``registerAction(_:_:)``) do nothing unless
@@ -191,7 +188,7 @@ public final class InstanceRunner {
     /// Queues an external event for the top-level instance (not processed until the driver runs).
     public func enqueue(_ event: Event) {
         // The top-level instance always holds slot 0.
-        queue.append((0, .event(event, sent: nil)))
+        queue.append((0, event, 0, false))
     }
 
     /// Processes queued events (of all instances) until none are left or `maxEvents` were taken.
@@ -200,7 +197,7 @@ public final class InstanceRunner {
         var n = 0
         let now = clock.now()
         while n < maxEvents, queueHead < queue.count {
-            let (slot, message) = queue[queueHead]
+            let (slot, event, sent, compensation) = queue[queueHead]
             queueHead += 1
             if queueHead == queue.count {
                 // Drained: reuse the buffer (removeLast avoids a generic range replacement).
@@ -210,21 +207,28 @@ public final class InstanceRunner {
                 queue.removeFirst(queueHead)
                 queueHead = 0
             }
-            guard let session = sessions.slots[slot], session.executor.status.isRunning else { continue }
+            guard let session = sessions.slots[slot], session.executor.isRunning else { continue }
             n += 1
-            switch message {
-            case .event(let event, let sent):
-                if let invokeID = event.invokeID,
-                    !session.executor.accepts(childEvent: event, invokeID: invokeID, sent: sent)
-                {
-                    continue  // from a cancelled child (SCXML 6.4)
-                }
-                // Mutate in place: copying the executor out of the table would make every event
-                // copy its buffers.
-                apply(.event(event), to: session, event: event, now: now)
-            case .compensationFinished(let event):
+            if compensation {
                 apply(.compensationFinished(event), to: session, event: event, now: now)
+                continue
             }
+            if let invokeID = event.invokeID,
+                !session.executor.accepts(childEvent: event, invokeID: invokeID, sent: sent == 0 ? nil : sent)
+            {
+                continue  // from a cancelled child (SCXML 6.4)
+            }
+            // The hot path: an external event, nobody observing, nothing to perform. The
+            // executor is mutated in place (copying it out of the table would copy its buffers).
+            if onMacrostep == nil {
+                let actions = session.executor.apply(event: event, now: now)
+                if !actions.isEmpty {
+                    perform(actions, session, now: now)
+                    flushLogs()
+                }
+                continue
+            }
+            apply(.event(event), to: session, event: event, now: now)
         }
         return n
     }
@@ -289,13 +293,17 @@ public final class InstanceRunner {
     // MARK: Performing actions
 
     private func apply(_ input: InstanceInput, to session: Session, event: Event?, now: Int64) {
+        // The hot path: nobody observes and, as for most macrosteps of a busy machine, nothing
+        // to perform.
+        guard let observer = onMacrostep, session === sessions.slots[0] else {
+            let actions = session.executor.apply(input, now: now)
+            if !actions.isEmpty { perform(actions, session, now: now) }
+            flushLogs()
+            return
+        }
         let handledBefore = session.executor.eventsHandled
         let actions = session.executor.apply(input, now: now)
-        let isTop = session.executor.id == instanceID
-        let observer = isTop ? onMacrostep : nil
-        // Most macrosteps of a busy machine produce no actions: skip the bookkeeping for them.
-        if actions.isEmpty && observer == nil { return }
-        report = MacrostepResult(handled: session.executor.lastEventHandled)
+        report = MacrostepResult()
         perform(actions, session, now: now)
         // Reported: the start, and every input that ran a macrostep (not a retry being armed).
         let ranMacrostep: Bool
@@ -304,15 +312,18 @@ public final class InstanceRunner {
         } else {
             ranMacrostep = session.executor.eventsHandled != handledBefore
         }
-        if let observer, ranMacrostep {
+        if ranMacrostep {
             observer(session.executor.lastEvent ?? event, report, session.executor.interpreter)
         }
         // The macrostep's report comes first, then the lines it logged.
-        if !pendingLogs.isEmpty {
-            let lines = pendingLogs
-            pendingLogs.removeAll()
-            for record in lines { onLog?(record) }
-        }
+        flushLogs()
+    }
+
+    private func flushLogs() {
+        guard !pendingLogs.isEmpty else { return }
+        let lines = pendingLogs
+        pendingLogs.removeAll()
+        for record in lines { onLog?(record) }
     }
 
     private func perform(_ actions: [InstanceAction], _ session: Session, now: Int64) {
@@ -362,11 +373,11 @@ public final class InstanceRunner {
                 runCompensations(session, entries, key: key)
             case .notify(let notice):
                 switch notice {
-                case .microsteps(let trace): report.trace += trace
+                case .microsteps(let trace): if onMacrostep != nil { report.trace += trace }
                 case .macrostepError(let error):
                     errors.append((id, error))
                     report.error = error
-                case .effect(let effect): report.effects.append(effect)
+                case .effect(let effect): if onMacrostep != nil { report.effects.append(effect) }
                 case .started, .eventReceived, .timerFired, .activityFailed: break
                 }
             case .finished:
@@ -384,7 +395,7 @@ public final class InstanceRunner {
             deadLetters.append((event, .noSuchInstance(target)))
             return
         }
-        queue.append((slot, .event(event, sent: sent)))
+        queue.append((slot, event, sent ?? 0, false))
     }
 
     private func startChild(_ start: ChildStart, now: Int64) {
@@ -473,7 +484,7 @@ public final class InstanceRunner {
         data["compensated"] = .array(done)
         data["failed"] = .array(failed)
         let name = failed.isEmpty ? "compensation.done" : "compensation.failed"
-        queue.append((slot, .compensationFinished(Event(name, kind: .platform, data: .object(data)))))
+        queue.append((slot, Event(name, kind: .platform, data: .object(data)), 0, true))
     }
 
     private static func failure(_ activity: String, _ message: String) -> Value {

@@ -11,14 +11,14 @@ extension Engine {
     /// the definition (mode `all`: the highest-priority match). The instance id is `instanceID`,
     /// an expression over `_event`; the data model is initialised from the event's data object
     /// and, when `decisionData` is not nil, a variable of that name holding the decision
-    /// (``RoutingDecision/value(ruleSet:explanation:)``, with the explanation text when
+    /// (`RoutingDecision.value(ruleSet:explanation:)`, with the explanation text when
     /// `explain` is true).
     ///
     /// No match without a default, or a target missing from `definitions`, dead-letters the
-    /// event with ``DeadLetterReason/triggerFailed(handler:message:)`` and a message naming the
+    /// event with `DeadLetterReason.triggerFailed(handler:message:)` and a message naming the
     /// rule set and the outcome.
     ///
-    /// - Throws: ``EngineError/unknownDefinition(_:)`` when a value of `definitions` is not
+    /// - Throws: `EngineError.unknownDefinition(_:)` when a value of `definitions` is not
     ///   registered; expression and topic errors as for the other triggers.
     @discardableResult
     public func trigger(

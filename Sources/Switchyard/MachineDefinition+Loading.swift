@@ -5,13 +5,14 @@ extension MachineDefinition {
     /// Loads, validates and compiles the SCXML file at `path`.
     ///
     /// - Parameters:
-    ///   - strict: treat expressions that do not compile as errors (see ``MachineCompileOptions``).
+    ///   - path: the SCXML file.
+    ///   - strict: treat expressions that do not compile as errors (see `MachineCompileOptions`).
     ///   - loaderOptions: size and depth limits for the loader.
     ///   - ruleSets: rule sets `<sy:route rules="name">` may use besides those declared in the
     ///     document (see ``RuleSetRouting``).
     ///   - bindings: Swift functions the document's expressions may call and Swift actions for
-    ///     its `<sy:action>` elements (see ``HostBindings``).
-    /// - Throws: ``DiagnosticList`` with every problem, each positioned at file:line:col.
+    ///     its `<sy:action>` elements (see `HostBindings`).
+    /// - Throws: `DiagnosticList` with every problem, each positioned at file:line:col.
     public static func load(
         path: String, strict: Bool = false, loaderOptions: LoaderOptions = .init(), ruleSets: [RuleSet] = [],
         bindings: HostBindings = HostBindings()
@@ -37,7 +38,7 @@ extension MachineDefinition {
 }
 
 extension SCXMLLoader {
-    /// A ``DocumentLoader`` for `<invoke src>`: accepts plain paths and `file:` URIs, relative
+    /// A `DocumentLoader` for `<invoke src>`: accepts plain paths and `file:` URIs, relative
     /// ones resolved against the invoking document's directory.
     public var documentLoader: DocumentLoader {
         let options = self.options
@@ -55,7 +56,7 @@ extension SCXMLLoader {
 }
 
 extension SCXMLLoader {
-    /// A ``DocumentParser`` for `<invoke>` content given as markup. Inline markup inherits the
+    /// A `DocumentParser` for `<invoke>` content given as markup. Inline markup inherits the
     /// SCXML namespace of the document it was written in, so a root without `xmlns` gets it.
     public var documentParser: DocumentParser {
         let options = self.options

@@ -5,7 +5,7 @@ public import SwitchyardSCXML
 extension RuleSet {
     /// Loads, validates and compiles the rule-set file at `path` (`*.rules.xml`).
     ///
-    /// - Throws: ``DiagnosticList`` with every problem, each positioned at file:line:col with a
+    /// - Throws: `DiagnosticList` with every problem, each positioned at file:line:col with a
     ///   caret snippet (expression errors at their column inside the attribute).
     public static func load(
         path: String, options: RuleSetOptions = .init(), loaderOptions: LoaderOptions = .init()

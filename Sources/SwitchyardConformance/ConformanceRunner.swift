@@ -6,7 +6,7 @@ import Switchyard
 
 /// Runs W3C SCXML conformance tests: a test passes when its top-level session stops in the
 /// final state `pass` (see `../shared/w3c-scxml/SOURCE.md`). Delayed events run on a
-/// ``ManualClock``, so tests take no wall time.
+/// `ManualClock`, so tests take no wall time.
 public struct ConformanceRunner: Sendable {
     /// The outcome of one test.
     public enum Outcome: Hashable, Sendable {
@@ -37,7 +37,7 @@ public struct ConformanceRunner: Sendable {
     /// Tests not run, with the reason (see ``ConformanceExceptions``).
     public var skips: [String: String]
     /// Run each test on a definition compiled again from the first one's canonical document
-    /// (``SCXMLDocument/canonicalized()``, what a durable engine names a version by), to check
+    /// (`SCXMLDocument.canonicalized()`, what a durable engine names a version by), to check
     /// that canonicalisation keeps a machine's meaning: two documents with the same canonical
     /// form must behave the same.
     public var recompileCanonical: Bool

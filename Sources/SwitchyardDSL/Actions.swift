@@ -157,10 +157,10 @@ public struct Script: ExecutableContent {
 
 /// A Swift closure as an action, or a call of a named `<sy:action>`.
 ///
-/// The closure runs synchronously inside the macrostep with a ``CustomActionContext``: the
+/// The closure runs synchronously inside the macrostep with a `CustomActionContext`: the
 /// session id, the event and read/write access to the data model. Throwing raises
 /// `error.execution` and stops the rest of the block, like any failing executable content. The
-/// closure must not block and should be deterministic (see ``HostBindings``).
+/// closure must not block and should be deterministic (see `HostBindings`).
 ///
 /// ```swift
 /// OnEntry {

@@ -3,11 +3,11 @@ import SwitchyardExpressions
 
 /// A statechart written in Swift with result builders — the same model the SCXML loader builds.
 ///
-/// A `Machine` turns its body into an ``SCXMLDocument`` plus the ``HostBindings`` for its
-/// Swift closures; ``compile(options:)`` compiles both into a ``MachineDefinition`` through
+/// A `Machine` turns its body into an `SCXMLDocument` plus the `HostBindings` for its
+/// Swift closures; ``compile(options:)`` compiles both into a `MachineDefinition` through
 /// exactly the validation an XML document goes through (duplicate ids, unknown targets, bad
-/// expressions, ... as ``DiagnosticList`` errors positioned at the Swift line that wrote them).
-/// The definition runs with ``Interpreter``, ``InstanceRunner`` or the engine like any other.
+/// expressions, ... as `DiagnosticList` errors positioned at the Swift line that wrote them).
+/// The definition runs with `Interpreter`, `InstanceRunner` or the engine like any other.
 ///
 /// ```swift
 /// let definition = try Machine("door", initial: "closed") {
@@ -25,7 +25,7 @@ import SwitchyardExpressions
 ///
 /// ## Swift guards and actions
 ///
-/// A guard closure (``On/when(_:)``) becomes a function bound in ``HostBindings`` under a
+/// A guard closure (``On/when(_:)``) becomes a function bound in `HostBindings` under a
 /// generated name (`_dsl_guard_1`, ...), and the transition's `cond` calls it with `_event` and
 /// an object of the declared variables: `_dsl_guard_1(_event, {"amount": amount})`. A closure
 /// action (``Execute``) becomes `<sy:action name="...">` with the closure bound as that action.
@@ -74,7 +74,7 @@ public struct Machine: Sendable {
 
     /// Validates and compiles the machine.
     ///
-    /// - Throws: ``DiagnosticList`` with every problem, each at the Swift file and line of the
+    /// - Throws: `DiagnosticList` with every problem, each at the Swift file and line of the
     ///   DSL call that caused it (e.g. `"duplicate state id 'review'"`).
     public func compile(options: MachineCompileOptions = .init()) throws(DiagnosticList) -> MachineDefinition
     {

@@ -61,7 +61,7 @@ public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
     public var rule: String?
     /// The expression error (position relative to the expression text).
     public var error: ExpressionError
-    /// Where the error stands in the document (``SourceLocation/synthesized`` when the rule set
+    /// Where the error stands in the document (`SourceLocation.synthesized` when the rule set
     /// was built in code).
     public var location: SourceLocation
 

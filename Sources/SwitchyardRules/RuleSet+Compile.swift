@@ -11,7 +11,7 @@ extension RuleSet {
     /// priority and identical conditions, and — in mode `first` — rules that can never fire
     /// because an unconditional rule runs before them.
     ///
-    /// - Throws: ``DiagnosticList``, errors first in document order.
+    /// - Throws: `DiagnosticList`, errors first in document order.
     public init(_ declaration: RuleSetDeclaration, options: RuleSetOptions = .init()) throws(DiagnosticList) {
         var diagnostics: [Diagnostic] = []
         let set = RuleSetCompiler(options: options).compile(declaration, &diagnostics)
@@ -22,8 +22,8 @@ extension RuleSet {
         self = set
     }
 
-    /// Builds, validates and compiles a `<sy:rules>` element (from ``RuleSetFileLoader`` or
-    /// ``SCXMLDocument/extensionElements``). `sourceLine` supplies the text of a document line
+    /// Builds, validates and compiles a `<sy:rules>` element (from `RuleSetFileLoader` or
+    /// `SCXMLDocument.extensionElements`). `sourceLine` supplies the text of a document line
     /// for caret snippets.
     public init(
         element: ForeignElement, options: RuleSetOptions = .init(),

@@ -2,7 +2,7 @@ public import SwitchyardCore
 import SwitchyardExpressions
 
 extension RuleSetDeclaration {
-    /// Builds a declaration from a `<sy:rules>` element (from ``RuleSetFileLoader`` or an SCXML
+    /// Builds a declaration from a `<sy:rules>` element (from `RuleSetFileLoader` or an SCXML
     /// document's `extensionElements`), checking its structure: known elements and attributes,
     /// required attributes, integer priorities, parameter types.
     ///

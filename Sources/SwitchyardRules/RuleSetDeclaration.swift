@@ -59,7 +59,7 @@ public struct RuleDeclaration: Sendable, Hashable {
     public var targetLocation: SourceLocation
 
     /// Creates a rule. Conditions given as plain strings are positioned nowhere
-    /// (``SourceLocation/synthesized``); errors then report positions inside the expression.
+    /// (`SourceLocation.synthesized`); errors then report positions inside the expression.
     public init(
         name: String, priority: Int = 0, when: ExpressionSource? = nil, target: String,
         parameters: [ParameterDeclaration] = [], location: SourceLocation = .synthesized,

@@ -11,8 +11,8 @@ import SwitchyardExpressions
 /// different shards run in parallel. Every method is safe to call from any task.
 ///
 /// **Mailboxes are bounded.** When a shard's mailbox holds ``EngineOptions/mailboxCapacity``
-/// messages, ``send(_:to:)``, ``publish(_:)`` and ``start(_:id:data:correlationKey:onConflict:onFinished:)``
-/// *suspend the sender* until the shard catches up; ``trySend(_:to:)`` instead throws
+/// messages, ``enqueue(_:to:)``, ``publish(_:)`` and ``start(_:id:data:correlationKey:onConflict:onFinished:)``
+/// *suspend the sender* until the shard catches up; ``tryEnqueue(_:to:)`` instead throws
 /// ``EngineError/busy``. Nothing is dropped: an event is processed, refused with an error to
 /// its sender, or parked in the dead-letter list with a reason.
 ///
@@ -50,10 +50,13 @@ public final class Engine: Sendable {
 
     /// Registers a compiled machine under `name`.
     ///
-    /// - Parameter correlation: an expression over `_event` (e.g. `_event.data.documentId`) that
-    ///   yields the correlation key of the instance a published event belongs to. Instances get
-    ///   their key from the event of the trigger that started them, or from `correlationKey:` at
-    ///   ``start(_:id:data:correlationKey:onConflict:onFinished:)``.
+    /// - Parameters:
+    ///   - machine: the compiled definition.
+    ///   - name: the name instances are started by (its first version).
+    ///   - correlation: an expression over `_event` (e.g. `_event.data.documentId`) that yields
+    ///     the correlation key of the instance a published event belongs to. Instances get their
+    ///     key from the event of the trigger that started them, or from `correlationKey:` at
+    ///     ``start(_:id:data:correlationKey:onConflict:onFinished:)``.
     public func register(_ machine: MachineDefinition, as name: String, correlation: String? = nil)
         throws(EngineError)
     {
@@ -127,11 +130,19 @@ public final class Engine: Sendable {
     /// start fails (conflict/reuse policy), the event is dead-lettered with
     /// ``DeadLetterReason/triggerFailed(handler:message:)``.
     ///
-    /// - Parameter deliver: when true, an instance the trigger *starts* also receives the
-    ///   triggering event, right after its initial macrostep (before any other message for it).
-    ///   Default false: the event only starts the instance (its data initialises the data
-    ///   model). An instance kept by ``ConflictPolicy/useExisting`` does not get it from the
-    ///   trigger (correlation delivers to running instances).
+    /// - Parameters:
+    ///   - topic: the events that start instances (`document.submitted`, `document.*`, `*`).
+    ///   - filter: an expression over `_event` that must be true.
+    ///   - priority: among all handlers, higher runs first.
+    ///   - definition: the registered name to start.
+    ///   - instanceID: an expression over `_event` giving the new instance's id.
+    ///   - onConflict: what to do when an instance with the id is running.
+    ///   - onFinished: what to do when an instance with the id has finished.
+    ///   - deliver: when true, an instance the trigger *starts* also receives the triggering
+    ///     event, right after its initial macrostep (before any other message for it). Default
+    ///     false: the event only starts the instance (its data initialises the data model). An
+    ///     instance kept by ``ConflictPolicy/useExisting`` does not get it from the trigger
+    ///     (correlation delivers to running instances).
     @discardableResult
     public func trigger(
         _ topic: String, filter: String? = nil, priority: Int = 0, start definition: String,
@@ -161,6 +172,8 @@ public final class Engine: Sendable {
     /// Starts an instance of a registered definition and runs its first macrostep.
     ///
     /// - Parameters:
+    ///   - definition: the registered name (its newest version).
+    ///   - id: the instance id.
     ///   - data: initial values overriding `<data>` declarations of the same name.
     ///   - correlationKey: the key correlated events carry (see ``register(_:as:correlation:)``).
     ///   - onConflict: what to do when an instance with `id` is running.
@@ -200,10 +213,13 @@ public final class Engine: Sendable {
     /// until it is durably journaled — then reports the outcome: whether a transition took it
     /// (``DeliveryReceipt/handled``), the configuration after it, its journal record.
     ///
-    /// - Parameter eventID: makes delivery idempotent: if this instance has already journaled
-    ///   an event with this id, nothing is applied and the receipt says `duplicate` (a client
-    ///   that lost the answer in a crash can simply resend). Without a store the ids are
-    ///   remembered in memory for the instance's lifetime.
+    /// - Parameters:
+    ///   - event: the event.
+    ///   - instanceID: the instance to deliver it to.
+    ///   - eventID: makes delivery idempotent: if this instance has already journaled an event
+    ///     with this id, nothing is applied and the receipt says `duplicate` (a client that lost
+    ///     the answer in a crash can simply resend). Without a store the ids are remembered in
+    ///     memory for the instance's current run.
     /// - Throws: ``EngineError/noSuchInstance(_:)``, ``EngineError/notRunning(_:)``,
     ///   ``EngineError/notRecovered``, ``EngineError/storeUnavailable(_:)``,
     ///   ``EngineError/shutDown``. A refused event is not dead-lettered: the caller knows.

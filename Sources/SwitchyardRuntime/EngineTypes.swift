@@ -51,7 +51,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case instanceExists(String)
     /// ``ReusePolicy/rejectDuplicate``: an instance with this id has finished.
     case instanceFinished(String)
-    /// The shard's mailbox is full (``Engine/trySend(_:to:)`` only; ``Engine/send(_:to:)`` waits).
+    /// The shard's mailbox is full (``Engine/tryEnqueue(_:to:)`` only; ``Engine/enqueue(_:to:)`` waits).
     case busy
     /// An expression (filter, trigger id, correlation) did not compile.
     case invalidExpression(String)
@@ -61,7 +61,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case shutDown
     /// The operation needs a ``ManualClock``.
     case notManualClock
-    /// No instance with this id exists (``Engine/deliver(_:to:eventID:)``).
+    /// No instance with this id exists (``Engine/deliverAndWait(_:to:eventID:)``).
     case noSuchInstance(String)
     /// The instance has finished or was stopped and accepts no events.
     case notRunning(String)
@@ -210,8 +210,8 @@ public struct EngineOptions: Sendable {
     /// Number of serial executors instances are spread over (by a hash of their id). Each is
     /// one task on the cooperative pool. Default: 4 × the processor count.
     public var shards: Int
-    /// Most messages a shard's mailbox holds before external senders wait (``Engine/send(_:to:)``)
-    /// or are refused (``Engine/trySend(_:to:)``). Messages the engine sends itself (timers,
+    /// Most messages a shard's mailbox holds before external senders wait (``Engine/enqueue(_:to:)``)
+    /// or are refused (``Engine/tryEnqueue(_:to:)``). Messages the engine sends itself (timers,
     /// activity results, `<send>` between instances) are never refused.
     public var mailboxCapacity: Int
     /// How many recent event names each instance keeps for ``InstanceSnapshot/recentEvents``.
@@ -279,7 +279,7 @@ public struct EngineStatistics: Sendable, Hashable {
     public var timersFired: Int
 }
 
-/// What ``Engine/deliver(_:to:eventID:)`` reports once the event is processed (and, with a
+/// What ``Engine/deliverAndWait(_:to:eventID:)`` reports once the event is processed (and, with a
 /// store, journaled).
 public struct DeliveryReceipt: Sendable, Hashable {
     /// True when the instance had already journaled an event with this id: nothing was applied.

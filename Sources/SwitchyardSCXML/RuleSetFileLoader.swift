@@ -3,11 +3,11 @@ public import SwitchyardCore
 /// A rule-set file parsed into plain Swift values: its root `<sy:rules>` element with a source
 /// location on every element and attribute value, and the document text for caret snippets.
 ///
-/// The element tree is the same ``ForeignElement`` an inline `<sy:rules>` in an SCXML document
-/// produces (``SCXMLDocument/extensionElements``), so one builder (module `SwitchyardRules`)
+/// The element tree is the same `ForeignElement` an inline `<sy:rules>` in an SCXML document
+/// produces (`SCXMLDocument.extensionElements`), so one builder (module `SwitchyardRules`)
 /// turns either into a rule set.
 public struct RuleSetFile: Sendable, Hashable {
-    /// The root element, `<rules>` in namespace ``SCXMLNamespace/switchyard``.
+    /// The root element, `<rules>` in namespace `SCXMLNamespace.switchyard`.
     public var root: ForeignElement
     /// The file name used in diagnostics.
     public var file: String

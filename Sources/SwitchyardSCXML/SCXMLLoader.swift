@@ -41,12 +41,12 @@ public struct LoadedDocument: Sendable, Hashable {
 }
 
 /// Loads SCXML 1.0 documents: parses with libxml2 (no network, no entity substitution, no DTD
-/// loading), builds the ``SCXMLDocument`` model with a source location on every node, and
+/// loading), builds the `SCXMLDocument` model with a source location on every node, and
 /// validates it.
 ///
 /// A load either returns a fully valid document or throws every diagnostic found, errors first
 /// in document order, each positioned at file, line and column with the source line for a caret
-/// snippet (``Diagnostic/rendered``). A half-valid document is never returned.
+/// snippet (`Diagnostic.rendered`). A half-valid document is never returned.
 ///
 /// ```swift
 /// do {

@@ -3,9 +3,9 @@ import GRDB
 @_spi(StoreImplementation) public import SwitchyardRuntime
 import Synchronization
 
-/// The embedded ``InstanceStore``: one SQLite file in WAL mode, through GRDB.
+/// The embedded `InstanceStore`: one SQLite file in WAL mode, through GRDB.
 ///
-/// - **Group commit.** Concurrent ``commit(_:)`` calls (one per engine shard and batch) are
+/// - **Group commit.** Concurrent `commit(_:)` calls (one per engine shard and batch) are
 ///   merged: the first caller becomes the writer and writes everything queued, in one
 ///   transaction, until the queue is empty; the others wait for it. Throughput therefore does
 ///   not fall to one sync per event.
@@ -80,7 +80,7 @@ public final class SQLiteStore: InstanceStore {
 
     /// Opens the database at `path`, creating it (and its schema) when the file does not exist.
     ///
-    /// - Throws: ``StoreError`` — `corrupt` when the file is not a Switchyard database, is
+    /// - Throws: `StoreError` — `corrupt` when the file is not a Switchyard database, is
     ///   damaged, or exists but is empty; `incompatibleSchema` when a newer version wrote it;
     ///   `io` when it cannot be opened.
     public init(path: String, options: Options = .init()) throws(StoreError) {
@@ -257,7 +257,7 @@ public final class SQLiteStore: InstanceStore {
         }
     ]
 
-    /// Maps a GRDB/SQLite error to a ``StoreError`` naming the file.
+    /// Maps a GRDB/SQLite error to a `StoreError` naming the file.
     static func translate(_ error: any Error, path: String, doing what: String) -> StoreError {
         if let e = error as? StoreError { return e }
         if let db = error as? DatabaseError {

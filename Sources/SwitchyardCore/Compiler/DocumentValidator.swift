@@ -181,7 +181,7 @@ struct DocumentValidator {
 extension SCXMLDocument {
     /// The cross-reference checks every document passes before it compiles — unique state ids,
     /// transition and initial targets that exist and are legal (SCXML 3.2, 3.3, 3.6, 3.10).
-    /// ``MachineDefinition/compile(_:routing:bindings:warnings:)`` runs them first, so a
+    /// ``MachineDefinition/compile(_:options:warnings:routing:bindings:)`` runs them first, so a
     /// document built by the SCXML loader, the Swift DSL or in code gets the same messages.
     /// Returns the errors found, in document order; empty when the document passes.
     public func validate() -> [Diagnostic] {

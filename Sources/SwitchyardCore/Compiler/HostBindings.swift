@@ -4,8 +4,8 @@ public import SwitchyardExpressions
 /// actions its `<sy:action name="...">` elements run.
 ///
 /// Bindings are fixed when the document is compiled
-/// (``MachineDefinition/compile(_:options:warnings:bindings:)``) and travel with the
-/// ``MachineDefinition``, so every executor — a bare ``Interpreter``, the ``InstanceRunner``, the
+/// (``MachineDefinition/compile(_:options:warnings:routing:bindings:)``) and travel with the
+/// ``MachineDefinition``, so every executor — a bare ``Interpreter``, the `InstanceRunner`, the
 /// engine — runs them without further wiring. The Swift DSL (`Machine` in the `Switchyard`
 /// module) uses them for guards and actions written as closures.
 ///

@@ -19,6 +19,8 @@ extension MachineDefinition {
     ///   duplicate ids, ...) or, in strict mode, when an expression does not compile.
     ///
     /// - Parameters:
+    ///   - document: the document (validated first with ``SCXMLDocument/validate()``).
+    ///   - options: strict mode and other compilation settings.
     ///   - warnings: diagnostics found earlier (by the loader) to keep with the result.
     ///   - routing: resolves the rule sets of `<sy:route>` elements; without one, a `<sy:route>`
     ///     is a load error (load through `MachineDefinition.load` of the `Switchyard` module,

@@ -6,7 +6,7 @@ import SwitchyardExpressions
 /// States and transitions are numbered in document order (index 0 is the `<scxml>` root), so
 /// entry order is ascending index, exit order descending, and the descendants of state `s` are
 /// exactly the indices `s+1 ... subtreeEnd[s]`. Event descriptors are interned; expressions are
-/// compiled once. Build one with ``MachineDefinition/compile(_:options:)``.
+/// compiled once. Build one with ``MachineDefinition/compile(_:options:warnings:routing:bindings:)``.
 public final class MachineDefinition: Sendable {
     /// The document this definition was compiled from, as given: source positions, expressions
     /// and content as written (what drawings and diagnostics show). A durable engine names the

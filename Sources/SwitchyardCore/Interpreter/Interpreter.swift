@@ -71,8 +71,10 @@ public struct Interpreter: Sendable {
     ///   - definition: the compiled machine.
     ///   - sessionID: the session id (`_sessionid`); the executor chooses it.
     ///   - data: initial values that override `<data>` declarations of the same name (invoke
-    ///     parameters, application input). Names not declared by the document are added when
-    ///   `declareUndeclared` is true and ignored otherwise.
+    ///     parameters, application input).
+    ///   - declareUndeclared: add names the document does not declare (true), or ignore them
+    ///     (false: what an invoked child does with parameters it does not declare).
+    ///   - options: limits and tracing.
     public init(
         definition: MachineDefinition, sessionID: String, data: [NamedValue] = [],
         declareUndeclared: Bool = true,

@@ -11,8 +11,10 @@ public protocol RoutingTable: Sendable {
     var name: String { get }
     /// Routes `input` (normally an object whose properties are the rules' variables).
     ///
-    /// - Parameter explain: include the explanation text (every rule considered and why), which
-    ///   is slower than deciding alone.
+    /// - Parameters:
+    ///   - input: the document to route.
+    ///   - explain: include the explanation text (every rule considered and why), which is
+    ///     slower than deciding alone.
     func route(_ input: Value, explain: Bool) -> RoutingResult
 }
 

@@ -29,7 +29,7 @@ public struct ScriptedOutcome: Sendable {
 public typealias ScriptedActivity = @Sendable (ActivityInput) -> ScriptedOutcome
 
 /// Runs one top-level instance and the instances it invokes, synchronously on the calling
-/// thread, through the same ``InstanceExecutor`` as the engine's shards: `switchyard run`, the
+/// thread, through the same `InstanceExecutor` as the engine's shards: `switchyard run`, the
 /// conformance runner and tests use it, so what they measure is what the engine runs.
 ///
 /// Events between instances go through one FIFO queue; delayed sends, activity timeouts and

@@ -6,15 +6,15 @@
 /// `SwitchyardStore.SQLiteStore` is the embedded default.
 ///
 /// **Contract.**
-/// - ``commit(_:)`` writes a whole ``StoreBatch`` atomically and returns only once it is
+/// - `commit(_:)` writes a whole `StoreBatch` atomically and returns only once it is
 ///   durable (as durable as the store's settings make it). The engine calls it from many
 ///   shards at once; an implementation should merge concurrent calls into one transaction
 ///   (group commit) rather than serialise them.
 /// - Journal records of one instance are appended with increasing `seq`, never rewritten.
-/// - ``loadForRecovery()`` returns every instance whose status is `running`, with its newest
+/// - `loadForRecovery()` returns every instance whose status is `running`, with its newest
 ///   snapshot and the journal records after it.
 ///
-/// The engine-facing half (``loadForRecovery()``, ``commit(_:)`` and their types) is the store
+/// The engine-facing half (`loadForRecovery()`, `commit(_:)` and their types) is the store
 /// SPI: `@_spi(StoreImplementation) import SwitchyardRuntime` to implement a store. The read
 /// half (rows, journals, definitions) is public for tools.
 public protocol InstanceStore: Sendable {
@@ -93,7 +93,7 @@ public struct JournalRecord: Sendable, Hashable {
     public var seq: Int64
     /// What kind of input.
     public var kind: JournalKind
-    /// The idempotency id the event carried (see ``Engine/deliver(_:to:eventID:)``), if any.
+    /// The idempotency id the event carried (see ``Engine/deliverAndWait(_:to:eventID:)``), if any.
     public var eventID: String?
     /// The name of the event the machine processed for this input (nil for `start`, `stop`,
     /// `migrate`, and inputs that delivered no event, such as a scheduled retry).

@@ -51,7 +51,7 @@ final class EngineCore: Sendable {
     let clock: any EngineClock
     let options: EngineOptions
     let interpreterOptions: InterpreterOptions
-    let logger = Logger(label: "switchyard.engine")
+    let logger: Logger
     let metrics = EngineMetrics()
     let router = EventRouter()
     let timers = TimerService()
@@ -111,6 +111,9 @@ final class EngineCore: Sendable {
         self.clock = clock
         self.options = options
         self.store = store
+        var logger = Logger(label: "switchyard.engine")
+        logger.logLevel = options.logLevel
+        self.logger = logger
         directory = store == nil ? InstanceDirectory() : nil
         if store == nil { recovered.store(true, ordering: .relaxed) }
         var io = options.interpreter

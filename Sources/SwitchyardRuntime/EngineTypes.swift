@@ -1,3 +1,4 @@
+public import Logging
 public import SwitchyardCore
 public import SwitchyardExpressions
 
@@ -242,6 +243,9 @@ public struct EngineOptions: Sendable {
     /// Parses `<invoke>` content given as markup (`<content expr="...">`), e.g.
     /// `SCXMLLoader().documentParser`.
     public var documentParser: DocumentParser?
+    /// The level of the engine's swift-log logger (`switchyard.engine`): `<log>` lines are
+    /// `info`, problems `warning` and above. Default `info`.
+    public var logLevel: Logger.Level = .info
 
     public init(
         shards: Int? = nil, mailboxCapacity: Int = 65_536, historyLength: Int = 16,

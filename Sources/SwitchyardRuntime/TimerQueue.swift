@@ -7,7 +7,7 @@
 /// timers. Timers due at the same instant fire in the order they were scheduled.
 ///
 /// Not thread-safe; ``TimerService`` puts it behind a lock.
-package struct TimerQueue<Payload> {
+public struct TimerQueue<Payload> {
     @usableFromInline struct Entry {
         @usableFromInline var due: Int64
         @usableFromInline var token: UInt64
@@ -21,17 +21,17 @@ package struct TimerQueue<Payload> {
     @usableFromInline var live: [UInt64: Payload] = [:]
     @usableFromInline var nextToken: UInt64 = 1
 
-    @inlinable package init() {}
+    @inlinable public init() {}
 
     /// Number of timers scheduled and neither fired nor cancelled.
-    @inlinable package var count: Int { live.count }
+    @inlinable public var count: Int { live.count }
 
     /// Whether no timer is pending.
-    @inlinable package var isEmpty: Bool { live.isEmpty }
+    @inlinable public var isEmpty: Bool { live.isEmpty }
 
     /// Schedules `payload` at instant `due`; returns the token that cancels it. Tokens increase
     /// monotonically, so they double as the scheduling sequence.
-    @inlinable package mutating func schedule(at due: Int64, _ payload: Payload) -> UInt64 {
+    @inlinable public mutating func schedule(at due: Int64, _ payload: Payload) -> UInt64 {
         let token = nextToken
         nextToken += 1
         live[token] = payload
@@ -42,20 +42,20 @@ package struct TimerQueue<Payload> {
 
     /// Cancels the timer; returns its payload when it was still pending.
     @discardableResult @inlinable
-    package mutating func cancel(_ token: UInt64) -> Payload? {
+    public mutating func cancel(_ token: UInt64) -> Payload? {
         guard let payload = live.removeValue(forKey: token) else { return nil }
         if heap.count > 64 && heap.count > 2 * live.count { compact() }
         return payload
     }
 
     /// The due instant of the earliest pending timer.
-    @inlinable package mutating func nextDue() -> Int64? {
+    @inlinable public mutating func nextDue() -> Int64? {
         dropStale()
         return heap.first?.due
     }
 
     /// Removes and returns the earliest timer if it is due at or before `now`.
-    @inlinable package mutating func popDue(now: Int64) -> (token: UInt64, due: Int64, payload: Payload)? {
+    @inlinable public mutating func popDue(now: Int64) -> (token: UInt64, due: Int64, payload: Payload)? {
         dropStale()
         guard let top = heap.first, top.due <= now else { return nil }
         removeTop()

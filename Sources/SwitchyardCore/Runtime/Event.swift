@@ -16,14 +16,16 @@ public struct Event: Hashable, Sendable, Codable {
     }
 
     final class Storage: @unchecked Sendable {
-        // Mutated only while uniquely referenced (copy-on-write), so sharing across threads is safe.
-        var name: String
-        var kind: Kind
-        var sendID: String?
-        var origin: String?
-        var originType: String?
-        var invokeID: String?
-        var data: Value
+        // Mutated only while uniquely referenced (copy-on-write), so sharing across threads is
+        // safe, and no access overlaps another: the dynamic exclusivity checks (a runtime call
+        // on every read of every event field) are skipped.
+        @exclusivity(unchecked) var name: String
+        @exclusivity(unchecked) var kind: Kind
+        @exclusivity(unchecked) var sendID: String?
+        @exclusivity(unchecked) var origin: String?
+        @exclusivity(unchecked) var originType: String?
+        @exclusivity(unchecked) var invokeID: String?
+        @exclusivity(unchecked) var data: Value
 
         init(
             name: String, kind: Kind, sendID: String?, origin: String?, originType: String?,

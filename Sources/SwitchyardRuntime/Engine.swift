@@ -265,7 +265,7 @@ public final class Engine: Sendable {
     public func publish(_ event: Event) async -> PublishOutcome {
         let (outcome, posts) = core.route(event)
         for (shard, message) in posts { await shard.postWaiting([message]) }
-        await core.flushDeadLetters()
+        if core.store != nil { await core.flushDeadLetters() }
         return outcome
     }
 
@@ -322,7 +322,7 @@ public final class Engine: Sendable {
                 await publish(letter.event)
             }
         }
-        await core.flushDeadLetters()
+        if core.store != nil { await core.flushDeadLetters() }
         return taken.count
     }
 
@@ -333,7 +333,7 @@ public final class Engine: Sendable {
         -> Int
     {
         let count = core.takeDeadLetters(where: predicate).count
-        await core.flushDeadLetters()
+        if core.store != nil { await core.flushDeadLetters() }
         return count
     }
 
@@ -374,7 +374,7 @@ public final class Engine: Sendable {
         await core.quiesce()
         core.close()
         await core.waitForWorkers()
-        await core.flushDeadLetters()
+        if core.store != nil { await core.flushDeadLetters() }
     }
 }
 

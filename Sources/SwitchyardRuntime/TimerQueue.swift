@@ -6,7 +6,7 @@
 /// is rebuilt when stale entries outnumber live ones, so memory stays proportional to the live
 /// timers. Timers due at the same instant fire in the order they were scheduled.
 ///
-/// Not thread-safe; ``TimerService`` puts it behind a lock.
+/// Not thread-safe; the engine's `TimerService` puts it behind a lock.
 public struct TimerQueue<Payload> {
     @usableFromInline struct Entry {
         @usableFromInline var due: Int64

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 /// `switchyard validate`: exact output and exit status. Fixtures are written to a fresh
@@ -133,11 +134,11 @@ import Testing
 
         """
 
-    func write() throws -> String {
-        let path = "/tmp/switchyard-validate-expr-\(getpid()).scxml"
-        guard let f = fopen(path, "wb") else { throw CLIFileError() }
-        _ = fwrite(Self.document, 1, Self.document.utf8.count, f)
-        fclose(f)
+    /// The document in a folder of this test's own: the tests of this suite run in parallel,
+    /// and one rewriting a shared file while another's `validate` reads it loses the source line.
+    func write(_ name: String = #function) throws -> String {
+        let path = temporaryDirectory(name) + "/expr.scxml"
+        try writeText(path, Self.document)
         return path
     }
 

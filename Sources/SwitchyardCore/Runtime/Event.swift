@@ -15,16 +15,16 @@ public struct Event: Hashable, Sendable, Codable {
         case external
     }
 
-    final class Storage: @unchecked Sendable {
+    @usableFromInline final class Storage: @unchecked Sendable {
         // Mutated only while uniquely referenced (copy-on-write), so sharing across threads is
         // safe, and no access overlaps another: the dynamic exclusivity checks (a runtime call
         // on every read of every event field) are skipped.
-        @exclusivity(unchecked) var name: String
+        @usableFromInline @exclusivity(unchecked) var name: String
         @exclusivity(unchecked) var kind: Kind
         @exclusivity(unchecked) var sendID: String?
         @exclusivity(unchecked) var origin: String?
         @exclusivity(unchecked) var originType: String?
-        @exclusivity(unchecked) var invokeID: String?
+        @usableFromInline @exclusivity(unchecked) var invokeID: String?
         @exclusivity(unchecked) var data: Value
 
         init(
@@ -49,7 +49,8 @@ public struct Event: Hashable, Sendable, Codable {
         }
     }
 
-    private var storage: Storage
+    // Readable from inlinable getters: runners check the name and invoke id of every event.
+    @usableFromInline var storage: Storage
 
     private mutating func unique() -> Storage {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
@@ -69,7 +70,7 @@ public struct Event: Hashable, Sendable, Codable {
 
     /// The event name, e.g. `document.submitted`.
     public var name: String {
-        get { storage.name }
+        @inlinable get { storage.name }
         set { unique().name = newValue }
     }
     /// Platform, internal or external (`_event.type`).
@@ -93,8 +94,11 @@ public struct Event: Hashable, Sendable, Codable {
         set { unique().originType = newValue }
     }
     /// For events from an invoked child: the invoke id.
+    /// Whether ``invokeID`` is set (without copying it: runners ask for every event).
+    @inlinable public var hasInvokeID: Bool { storage.invokeID != nil }
+
     public var invokeID: String? {
-        get { storage.invokeID }
+        @inlinable get { storage.invokeID }
         set { unique().invokeID = newValue }
     }
     /// The payload.

@@ -180,7 +180,7 @@ struct InstanceExecutor {
         effectCounter = 0
         if environment.stableIDs { lastEventName = nil }
         if environment.observing { lastEvent = nil }
-        if let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID) }
+        if event.hasInvokeID, let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID) }
         handle(event)
         guard !actions.isEmpty else { return [] }
         var out: [InstanceAction] = []
@@ -214,7 +214,10 @@ struct InstanceExecutor {
     /// Carries out a macrostep's effects, then engine requests made by built-in actions.
     @inline(__always) private mutating func after(_ result: borrowing MacrostepResult) {
         if !result.trace.isEmpty { actions.append(.notify(.microsteps(result.trace))) }
-        if let error = result.error { actions.append(.notify(.macrostepError(error))) }
+        switch result.error {
+        case nil: break
+        case let error?: actions.append(.notify(.macrostepError(error)))
+        }
         if !result.effects.isEmpty {
             let observing = environment.observing
             for effect in result.effects {

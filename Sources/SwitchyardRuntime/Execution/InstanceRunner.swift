@@ -213,7 +213,7 @@ public final class InstanceRunner {
                 apply(.compensationFinished(event), to: session, event: event, now: now)
                 continue
             }
-            if let invokeID = event.invokeID,
+            if event.hasInvokeID, let invokeID = event.invokeID,
                 !session.executor.accepts(childEvent: event, invokeID: invokeID, sent: sent == 0 ? nil : sent)
             {
                 continue  // from a cancelled child (SCXML 6.4)

@@ -267,45 +267,16 @@ final class EngineCore: Sendable {
     func childDefinition(_ request: InvokeRequest, parent: RegisteredDefinition) -> Result<
         RegisteredDefinition, InvokeFailure
     > {
-        var key = ChildDefinitionKey(parentHash: parent.hash)
-        switch request.content {
-        case .document(let doc)?: key.document = doc
-        case .value(.string(let text))?: key.markup = text
-        case .value?: return .failure(InvokeFailure("<invoke> content is not an SCXML document"))
-        case nil:
-            guard let src = request.src else {
-                return .failure(InvokeFailure("<invoke> has neither src nor an inline document"))
-            }
-            key.src = src
-            key.baseDirectory = request.baseDirectory
-        }
-        if let known = childDefinitions.withLock({ $0[key] }) { return .success(known) }
-        let document: SCXMLDocument
-        do {
-            if let doc = key.document {
-                document = doc
-            } else if let text = key.markup {
-                guard let parser = options.documentParser else {
-                    return .failure(
-                        InvokeFailure("<invoke> content is markup and the engine has no documentParser"))
-                }
-                document = try parser(text)
-            } else {
-                let src = key.src ?? ""
-                guard let loader = options.documentLoader else {
-                    return .failure(InvokeFailure("cannot load '\(src)': the engine has no documentLoader"))
-                }
-                document = try loader(src, key.baseDirectory)
-            }
-        } catch {
-            return .failure(InvokeFailure("cannot load invoked document: \(error)"))
-        }
+        let key: ChildDefinitionKey
         let machine: MachineDefinition
-        do {
-            machine = try MachineDefinition.compile(
-                document, routing: parent.machine.routing, bindings: parent.machine.bindings)
+        do throws(InvokeFailure) {
+            key = try ChildDefinitionKey(request, parentHash: parent.hash)
+            if let known = childDefinitions.withLock({ $0[key] }) { return .success(known) }
+            machine = try key.compile(
+                parent: parent, loader: options.documentLoader, parser: options.documentParser,
+                runner: "the engine")
         } catch {
-            return .failure(InvokeFailure("cannot start invoked document: \(error)"))
+            return .failure(error)
         }
         var def = RegisteredDefinition(
             name: Self.childName(parent: parent.name, state: request.stateID), machine: machine,
@@ -733,21 +704,6 @@ final class EngineCore: Sendable {
         for shard in shards { shard.close() }
         wakeTimerTask()
     }
-}
-
-/// Why an `<invoke type="scxml">` could not start its child (the `error.execution` message).
-struct InvokeFailure: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
-}
-
-/// Identifies an invoked document for the child-definition cache.
-struct ChildDefinitionKey: Hashable {
-    var parentHash: String
-    var document: SCXMLDocument?
-    var markup: String?
-    var src: String?
-    var baseDirectory: String?
 }
 
 /// The dead-letter list: oldest first, at most ``EngineOptions/deadLetterCapacity`` letters

@@ -20,6 +20,28 @@ import Testing
         </scxml>
         """
 
+    /// An `<invoke src>` the runner cannot load (no document loader) raises `error.execution`
+    /// naming the document and what is missing, the same message as the engine's.
+    @Test func invokeWithoutADocumentLoaderIsAnExecutionError() throws {
+        let parent = try load(
+            """
+            <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="s">
+              <datamodel><data id="out"/></datamodel>
+              <state id="s">
+                <invoke id="k" src="child.scxml"/>
+                <transition event="error.execution" target="failed"><assign location="out" expr="_event.data.message"/></transition>
+              </state>
+              <final id="failed"/>
+            </scxml>
+            """)
+        let runner = InstanceRunner(definition: parent)
+        runner.start()
+        #expect(runner.top.finalStateID == "failed")
+        #expect(
+            runner.top.value(of: "out")
+                == .string("cannot load 'child.scxml': the runner has no documentLoader"))
+    }
+
     @Test func manualClockJumpsToNextTimerInDueOrder() throws {
         let clock = ManualClock()
         let driver = InstanceRunner(definition: try load(Self.timerMachine), clock: clock)

@@ -524,13 +524,13 @@ final class DriverRegistry: @unchecked Sendable {
     }
 }
 
-/// Compiles `<invoke type="scxml">` documents for a ``InstanceRunner`` (cached by `src`), with
-/// the parent's rule-set routing and Swift bindings.
+/// Compiles `<invoke type="scxml">` documents for an ``InstanceRunner`` (cached per document and
+/// parent version), as the engine does.
 final class ChildDefinitions: @unchecked Sendable {
-    // Touched only on the driver's thread.
+    // Touched only on the runner's thread.
     let loader: DocumentLoader?
     let parser: DocumentParser?
-    private var cache: [String: RegisteredDefinition] = [:]
+    private var cache: [ChildDefinitionKey: RegisteredDefinition] = [:]
 
     init(loader: DocumentLoader?, parser: DocumentParser?) {
         self.loader = loader
@@ -540,49 +540,17 @@ final class ChildDefinitions: @unchecked Sendable {
     func definition(_ request: InvokeRequest, parent: RegisteredDefinition) -> Result<
         RegisteredDefinition, InvokeFailure
     > {
-        let routing = parent.machine.routing
-        let bindings = parent.machine.bindings
-        let name = "\(parent.name)#invoke:\(request.stateID)"
-        do {
-            switch request.content {
-            case .document(let doc)?:
-                return .success(
-                    RegisteredDefinition(
-                        name: name,
-                        machine: try MachineDefinition.compile(doc, routing: routing, bindings: bindings),
-                        correlation: nil))
-            case .value(.string(let text))?:
-                guard let parser else {
-                    return .failure(
-                        InvokeFailure("<invoke> content is markup and the driver has no document parser"))
-                }
-                return .success(
-                    RegisteredDefinition(
-                        name: name,
-                        machine: try MachineDefinition.compile(
-                            parser(text), routing: routing, bindings: bindings),
-                        correlation: nil))
-            case .value?:
-                return .failure(InvokeFailure("<invoke> content is not an SCXML document"))
-            case nil:
-                guard let src = request.src else {
-                    return .failure(InvokeFailure("<invoke> has neither src nor an inline document"))
-                }
-                let key = (request.baseDirectory ?? "") + "\u{0}" + src
-                if let cached = cache[key] { return .success(cached) }
-                guard let loader else {
-                    return .failure(InvokeFailure("cannot load '\(src)': no document loader"))
-                }
-                let def = RegisteredDefinition(
-                    name: name,
-                    machine: try MachineDefinition.compile(
-                        loader(src, request.baseDirectory), routing: routing, bindings: bindings),
-                    correlation: nil)
-                cache[key] = def
-                return .success(def)
-            }
+        do throws(InvokeFailure) {
+            let key = try ChildDefinitionKey(request, parentHash: parent.hash)
+            if let cached = cache[key] { return .success(cached) }
+            let machine = try key.compile(
+                parent: parent, loader: loader, parser: parser, runner: "the runner")
+            let def = RegisteredDefinition(
+                name: "\(parent.name)#invoke:\(request.stateID)", machine: machine, correlation: nil)
+            cache[key] = def
+            return .success(def)
         } catch {
-            return .failure(InvokeFailure("cannot start invoked document: \(error)"))
+            return .failure(error)
         }
     }
 }

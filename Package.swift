@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // `swift package generate-documentation` (DocC articles per module); no code depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -88,6 +92,20 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // `switchyard serve`: the durable engine as an HTTP service (Hummingbird 2), its OpenAPI
+        // document, bearer-token scopes, Prometheus metrics and the W3C Basic HTTP I/O processor.
+        .target(
+            name: "SwitchyardServer",
+            dependencies: [
+                "Switchyard",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The W3C SCXML conformance runner (`switchyard conformance`, the conformance tests).
         .target(
             name: "SwitchyardConformance",
@@ -97,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "Switchyard", "SwitchyardConformance",
+                "Switchyard", "SwitchyardConformance", "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -196,6 +214,15 @@ let package = Package(
         .testTarget(
             name: "SwitchyardStoreTests",
             dependencies: ["Switchyard", "SwitchyardStore", "SwitchyardTestSupport", "CrashWorker"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardServerTests",
+            dependencies: [
+                "SwitchyardServer", "SwitchyardTestSupport", "switchyard",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -19,6 +19,10 @@ public protocol EngineListener: Sendable {
     /// The dead-letter list was full and its oldest letter was dropped to make room (see
     /// ``EngineOptions/deadLetterCapacity``).
     func deadLetterDropped(_ letter: DeadLetter)
+    /// A durable engine committed journal records of this instance; `sequence` is its newest
+    /// journal sequence, now durable (never called without a store). A watcher (the HTTP
+    /// server's long polls and event streams) reads the journal after its last seen sequence.
+    func journalCommitted(instanceID: String, sequence: Int64, status: InstanceStatus)
 }
 
 extension EngineListener {
@@ -29,4 +33,5 @@ extension EngineListener {
     public func instanceFinished(instanceID: String, status: InstanceStatus) {}
     public func deadLettered(_ letter: DeadLetter) {}
     public func deadLetterDropped(_ letter: DeadLetter) {}
+    public func journalCommitted(instanceID: String, sequence: Int64, status: InstanceStatus) {}
 }

@@ -83,6 +83,15 @@ extension Shard {
                 return
             }
         }
+        if core.hasListeners && !batch.instances.isEmpty {
+            let committed = batch.instances.map { $0.row }
+            core.notify { l in
+                for row in committed {
+                    l.journalCommitted(
+                        instanceID: row.id, sequence: row.lastSeq, status: Self.status(row))
+                }
+            }
+        }
         for p in posts { p.shard.post(p.message) }
         for (ok, _) in replies { ok() }
         if !routes.isEmpty { await route(routes, store) }
@@ -124,6 +133,14 @@ extension Shard {
         }
         slot.snapshotBase = nil
         return InstanceWrite(row: row, snapshot: write)
+    }
+
+    static func status(_ row: StoredInstance) -> InstanceStatus {
+        switch row.status {
+        case "running": .running
+        case "finished": .finished(finalState: row.finalState)
+        default: .stopped
+        }
     }
 
     static func statusColumns(_ status: InstanceStatus) -> (String, String?) {

@@ -9,6 +9,7 @@ struct SwitchyardCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, RunCommand.self, ConformanceCommand.self, EvalCommand.self,
             RouteCommand.self, GraphCommand.self, StartCommand.self, SendCommand.self, InstancesCommand.self,
+            ServeCommand.self,
         ]
     )
 }

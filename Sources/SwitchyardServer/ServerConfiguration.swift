@@ -5,7 +5,8 @@ public struct ServerConfiguration: Sendable {
     /// The interface to listen on; `127.0.0.1` by default. Anything other than a loopback address
     /// requires an explicit tokens file (``tokensFile``).
     public var host: String
-    /// The port; `8080` by default, `0` picks a free one (see ``SwitchyardServer/onListening``).
+    /// The port; `8080` by default, `0` picks a free one
+    /// (``SwitchyardServer/run(gracefulShutdownSignals:onListening:)`` reports the URL).
     public var port: Int
     /// The SQLite database of instances and definitions; `./switchyard.sqlite` by default.
     public var databasePath: String

@@ -55,9 +55,9 @@ extension Interpreter {
         }
     }
 
-    mutating func setEvent(_ event: Event) {
+    @inline(__always) mutating func setEvent(_ event: Event) {
         if options.tracing { currentEventName = event.name }
-        if hasActionHandler || definition.hasBoundActions { currentEvent = event }
+        if hasActionHandler || definition.hasBoundActions { currentEventStorage = event.storage }
         guard definition.usesEvent, let slot = definition.eventSlot else { return }
         environment[slot] = Self.eventValue(event)
     }

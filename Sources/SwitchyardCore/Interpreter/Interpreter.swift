@@ -23,7 +23,17 @@ public struct Interpreter: Sendable {
     }
     /// Whether ``actionHandler`` is set: testing the flag per event costs no existential copy.
     var hasActionHandler = false
-    var currentEvent: Event?
+    /// The storage of the event being processed (`_event`), for custom actions; set only while
+    /// a macrostep runs and only when a handler or bound action may read it. Unretained, so
+    /// setting it per event costs no reference counting: an external event is kept alive by
+    /// the caller of ``handle(_:)`` for the whole macrostep, an internal one by
+    /// ``heldInternalEvent``; ``finishMacrostep()`` clears it before either can go away.
+    unowned(unsafe) var currentEventStorage: Event.Storage?
+    /// Keeps the internal event being processed alive while ``currentEventStorage`` refers to it.
+    var heldInternalEvent: Event?
+
+    /// The event being processed, as custom actions see it.
+    var currentEvent: Event? { currentEventStorage.map { Event(sharing: $0) } }
 
     var configuration: StateSet
     var environment: Environment
@@ -144,8 +154,20 @@ public struct Interpreter: Sendable {
     /// Starts the session: initialises the data model (early binding), runs the top-level
     /// script, enters the initial configuration and completes the first macrostep.
     public mutating func start() -> MacrostepResult {
+        _ = startInPlace()
+        return endMacrostep()
+    }
+
+    /// ``start()`` leaving the macrostep's output in place (``effects``, ``trace``,
+    /// ``limitError``) for the executor to take, instead of returning it: no result to build
+    /// and destroy when, as usual, there is nothing in it. Returns whether there is anything
+    /// for the executor to look at (``needsAttention``).
+    package mutating func startInPlace() -> Bool {
         beginMacrostep()
-        guard !started else { return endMacrostep() }
+        guard !started else {
+            finishMacrostep()
+            return needsAttention
+        }
         started = true
         isRunning = true
         setSystemVariables()
@@ -167,15 +189,26 @@ public struct Interpreter: Sendable {
             }
         }
         runMacrostep()
-        return endMacrostep()
+        finishMacrostep()
+        return needsAttention
     }
 
     /// Processes one external event: finalize and autoforward for invocations, then the
     /// transitions it enables, then eventless transitions and internal events until stable.
     /// Events arriving after the session finished are ignored (an empty result).
     public mutating func handle(_ event: Event) -> MacrostepResult {
+        _ = handleInPlace(event)
+        return endMacrostep()
+    }
+
+    /// ``handle(_:)`` leaving the macrostep's output in place (see ``startInPlace()``).
+    /// Returns whether there is anything for the executor to look at (``needsAttention``).
+    package mutating func handleInPlace(_ event: Event) -> Bool {
         beginMacrostep()
-        guard isRunning else { return endMacrostep() }
+        guard isRunning else {
+            finishMacrostep()
+            return needsAttention
+        }
         setEvent(event)
         if !activeInvocations.isEmpty {
             for inv in activeInvocations
@@ -194,8 +227,32 @@ public struct Interpreter: Sendable {
             microstep(enabled)
         }
         runMacrostep()
-        return endMacrostep()
+        finishMacrostep()
+        return needsAttention
     }
+
+    /// Whether the macrostep just run left anything beyond the new configuration and data: effects,
+    /// a trace, an error, custom actions that ran, or the end of the session.
+    @inline(__always) var needsAttention: Bool {
+        !effects.isEmpty || !trace.isEmpty || limitError != nil || handlerRan || !isRunning
+    }
+
+    /// Takes the effects of the macrostep just run (``startInPlace()``, ``handleInPlace(_:)``).
+    package mutating func takeEffects() -> [Effect] {
+        var out: [Effect] = []
+        swap(&out, &effects)
+        return out
+    }
+
+    /// Takes the trace of the macrostep just run.
+    package mutating func takeTrace() -> [MicrostepTrace] {
+        var out: [MicrostepTrace] = []
+        swap(&out, &trace)
+        return out
+    }
+
+    /// The error that stopped the macrostep just run, if a limit did.
+    package var macrostepError: InterpreterError? { limitError }
 
     // MARK: Macrostep (Appendix D: mainEventLoop)
 
@@ -209,11 +266,18 @@ public struct Interpreter: Sendable {
         if definition.usesIn && inHost == nil { inHost = InPredicate(definition: definition) }
     }
 
+    /// Ends a macrostep: nothing may refer to its event or its `In()` host any longer.
+    @inline(__always) mutating func finishMacrostep() {
+        currentEventStorage = nil
+        if heldInternalEvent != nil { heldInternalEvent = nil }
+        if inHost != nil { inHost = nil }
+    }
+
+    /// The output of the macrostep just finished, moved out of the interpreter.
     mutating func endMacrostep() -> MacrostepResult {
         let result = MacrostepResult(effects: effects, trace: trace, error: limitError)
         effects = []
         trace = []
-        inHost = nil
         return result
     }
 
@@ -233,6 +297,9 @@ public struct Interpreter: Sendable {
                         if internalHead == internalQueue.count {
                             internalQueue.removeAll(keepingCapacity: true)
                             internalHead = 0
+                        }
+                        if hasActionHandler || definition.hasBoundActions {
+                            heldInternalEvent = internalEvent
                         }
                         setEvent(internalEvent)
                         enabled = selectTransitions(internalEvent)

@@ -52,6 +52,9 @@ public struct Event: Hashable, Sendable, Codable {
     // Readable from inlinable getters: runners check the name and invoke id of every event.
     @usableFromInline var storage: Storage
 
+    /// An event sharing `storage` (the interpreter rebuilds its current event this way).
+    init(sharing storage: Storage) { self.storage = storage }
+
     private mutating func unique() -> Storage {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return storage
@@ -93,10 +96,10 @@ public struct Event: Hashable, Sendable, Codable {
         get { storage.originType }
         set { unique().originType = newValue }
     }
-    /// For events from an invoked child: the invoke id.
     /// Whether ``invokeID`` is set (without copying it: runners ask for every event).
     @inlinable public var hasInvokeID: Bool { storage.invokeID != nil }
 
+    /// For events from an invoked child: the invoke id.
     public var invokeID: String? {
         @inlinable get { storage.invokeID }
         set { unique().invokeID = newValue }

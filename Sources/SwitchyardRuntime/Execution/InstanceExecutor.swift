@@ -136,7 +136,7 @@ struct InstanceExecutor {
         case .start:
             startedAt = now
             actions.append(.notify(.started(definition: definition.name)))
-            after(interpreter.start())
+            if interpreter.startInPlace() { afterMacrostep() }
         case .event(let event):
             // Only events from invoked children carry an invoke id; the rest skip the check.
             if let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID) }
@@ -174,15 +174,21 @@ struct InstanceExecutor {
     }
 
     /// ``apply(_:eventID:now:record:)`` for the most common input — an external event without an
-    /// id or a journal record — without wrapping it (the runner's hot path).
-    mutating func apply(event: Event, now: Int64) -> [InstanceAction] {
+    /// id or a journal record — without wrapping it and without returning a list (the runner's
+    /// hot path, where most macrosteps produce no action). Returns whether actions wait: the
+    /// caller then takes them with ``takeActions()`` before applying anything else.
+    mutating func apply(event: Event, now: Int64) -> Bool {
         self.now = now
         effectCounter = 0
         if environment.stableIDs { lastEventName = nil }
         if environment.observing { lastEvent = nil }
         if event.hasInvokeID, let invokeID = event.invokeID { childEventApplied(event, invokeID: invokeID) }
         handle(event)
-        guard !actions.isEmpty else { return [] }
+        return !actions.isEmpty
+    }
+
+    /// The actions left by ``apply(event:now:)``.
+    mutating func takeActions() -> [InstanceAction] {
         var out: [InstanceAction] = []
         swap(&out, &actions)
         return out
@@ -206,21 +212,24 @@ struct InstanceExecutor {
         eventsHandled &+= 1
         if environment.stableIDs { lastEventName = event.name }
         if environment.historyLength > 0 { remember(event.name) }
-        let result = interpreter.handle(event)
+        // The macrostep's output stays in the interpreter: most macrosteps have none, and then
+        // there is no result to build, move and destroy.
+        let attention = interpreter.handleInPlace(event)
         lastEventHandled = interpreter.lastEventHandled
-        after(result)
+        if attention { afterMacrostep() }
     }
 
-    /// Carries out a macrostep's effects, then engine requests made by built-in actions.
-    @inline(__always) private mutating func after(_ result: borrowing MacrostepResult) {
-        if !result.trace.isEmpty { actions.append(.notify(.microsteps(result.trace))) }
-        switch result.error {
-        case nil: break
-        case let error?: actions.append(.notify(.macrostepError(error)))
-        }
-        if !result.effects.isEmpty {
+    /// Carries out the effects of the macrostep the interpreter just ran, then engine requests
+    /// made by built-in actions; notices its trace and error; ends the instance when the machine
+    /// finished.
+    private mutating func afterMacrostep() {
+        let trace = interpreter.takeTrace()
+        if !trace.isEmpty { actions.append(.notify(.microsteps(trace))) }
+        if let error = interpreter.macrostepError { actions.append(.notify(.macrostepError(error))) }
+        let effects = interpreter.takeEffects()
+        if !effects.isEmpty {
             let observing = environment.observing
-            for effect in result.effects {
+            for effect in effects {
                 execute(effect)
                 if observing { actions.append(.notify(.effect(effect))) }
             }

@@ -60,6 +60,9 @@ public final class InstanceRunner {
 
     /// The time source for delayed sends and scripted activities.
     public let clock: any EngineClock
+    /// ``clock`` when it is a ``ManualClock`` (the default): read directly, not through the
+    /// existential, on every ``runUntilIdle(maxEvents:)``.
+    private let manualClock: ManualClock?
     /// Loads `<invoke src>` documents.
     public let loader: DocumentLoader?
     /// Parses `<invoke>` content given as markup.
@@ -117,6 +120,7 @@ public final class InstanceRunner {
         strictActions: Bool = false
     ) {
         self.clock = clock
+        manualClock = clock as? ManualClock
         self.loader = loader
         self.parser = parser
         self.options = options
@@ -195,7 +199,7 @@ public final class InstanceRunner {
     /// Returns the number processed.
     @discardableResult public func runUntilIdle(maxEvents: Int = 1_000_000) -> Int {
         var n = 0
-        let now = clock.now()
+        let now = manualClock?.now() ?? clock.now()
         while n < maxEvents, queueHead < queue.count {
             let (slot, event, sent, compensation) = queue[queueHead]
             queueHead += 1
@@ -221,9 +225,8 @@ public final class InstanceRunner {
             // The hot path: an external event, nobody observing, nothing to perform. The
             // executor is mutated in place (copying it out of the table would copy its buffers).
             if onMacrostep == nil {
-                let actions = session.executor.apply(event: event, now: now)
-                if !actions.isEmpty {
-                    perform(actions, session, now: now)
+                if session.executor.apply(event: event, now: now) {
+                    perform(session.executor.takeActions(), session, now: now)
                     flushLogs()
                 }
                 continue

@@ -19,7 +19,7 @@ import Testing
                 == "(start) -> open, draft\nsubmit -> open, in_review, awaiting_reviewer\n"
                 + "timeout.awaiting_reviewer -> open, in_review, escalated\napprove -> finished in approved\n"
         )
-        #expect(readme.contains("```\n" + r.stdout + "```"), "README shows other output for step 2")
+        #expect(readme.contains("```\n" + r.stdout + "```"), "README shows other output for step 3")
     }
 
     @Test func routingStep() throws {
@@ -30,7 +30,7 @@ import Testing
             ], cwd: CLI.repositoryRoot)
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("decision: matched\nroute: financial_processing (rule financial)"))
-        #expect(readme.contains("```\n" + r.stdout + "```"), "README shows other output for step 3")
+        #expect(readme.contains("```\n" + r.stdout + "```"), "README shows other output for step 4")
     }
 
     @Test func persistStep() throws {
@@ -61,7 +61,7 @@ import Testing
         let show = try CLI.run(["instances", "--db", db, "show", "doc-42"], cwd: CLI.repositoryRoot)
         let lines = show.stdout.split(separator: "\n").map(String.init)
         out += lines.prefix(2).joined(separator: "\n") + "\n"
-        #expect(readme.contains("```\n" + out + "...\n"), "README shows other output for step 5:\n\(out)")
+        #expect(readme.contains("```\n" + out + "...\n"), "README shows other output for step 6:\n\(out)")
         #expect(lines.contains { $0.hasPrefix("timer sy.timeout.awaiting_reviewer due ") })
     }
 }

@@ -251,6 +251,20 @@ extension API {
                 String(key),
                 "unknown parameter (expected one of: \(known.sorted().joined(separator: ", ")), data.FIELD)")
         }
+        // Only fields a machine declares with `sy:searchable` can be searched by.
+        var searchable: [String: Set<String>] = [:]
+        if !fields.isEmpty {
+            let names = machine.map { [$0] } ?? Array(Set(engine.definitionVersions.map(\.name)))
+            for name in names { searchable[name] = await searchableFields(name) }
+            for (field, _) in fields where !searchable.values.contains(where: { $0.contains(field) }) {
+                throw Problem.invalidParameter(
+                    "data.\(field)",
+                    machine.map {
+                        "field '\(field)' is not searchable in machine '\($0)' (declare it with sy:searchable)"
+                    }
+                        ?? "no deployed machine declares field '\(field)' searchable (sy:searchable)")
+            }
+        }
         let rows: [StoredInstance]
         do {
             rows = try await store.instances()
@@ -267,6 +281,11 @@ extension API {
             if let status, row.status != status { continue }
             if let inactive, Duration.nanoseconds(now - row.updatedAt) < inactive { continue }
             var snapshot: InstanceSnapshot?
+            if !fields.isEmpty,
+                !fields.allSatisfy({ searchable[row.definitionName]?.contains($0.0) ?? false })
+            {
+                continue
+            }
             if state != nil || !fields.isEmpty {
                 guard row.status == "running", let s = await engine.snapshot(row.id) else { continue }
                 if let state, !s.isActive(state) { continue }
@@ -301,6 +320,19 @@ extension API {
                     ("instances", .array(page)),
                     ("nextCursor", more ? last.map { .string($0) } ?? .null : .null),
                 ])))
+    }
+
+    /// The fields any version of the machine declares searchable.
+    func searchableFields(_ machine: String) async -> Set<String> {
+        var fields = Set(catalog.deployedVersions(machine).flatMap { $0.document?.searchableFields ?? [] })
+        if fields.isEmpty, let stored = try? await store.definitions() {
+            for d in stored where d.name == machine {
+                if let doc = try? JSONDecoder().decode(SCXMLDocument.self, from: Data(d.document.utf8)) {
+                    fields.formUnion(doc.searchableFields)
+                }
+            }
+        }
+        return fields
     }
 
     /// Whether a data value matches a query text: strings by equality, numbers numerically,

@@ -31,6 +31,11 @@ final class Catalog: Sendable {
     func record(_ d: Deployed) { machines.withLock { $0[d.name, default: [:]][d.version] = d } }
 
     func deployed(_ name: String, version: Int) -> Deployed? { machines.withLock { $0[name]?[version] } }
+
+    /// Every version of `name` this process deployed.
+    func deployedVersions(_ name: String) -> [Deployed] {
+        machines.withLock { Array(($0[name] ?? [:]).values) }
+    }
 }
 
 /// A deployment's result.

@@ -132,7 +132,7 @@ enum OpenAPIDocument {
           /v1/instances:
             get:
               summary: List and search instances (keyset pagination by id)
-              description: Filters combine. `data.FIELD=VALUE` matches a data-model field of running instances; `inactiveFor=2d` keeps instances unchanged for at least that long.
+              description: Filters combine. `data.FIELD=VALUE` matches a data-model field of running instances (only fields the machine declares with sy:searchable); `inactiveFor=2d` keeps instances unchanged for at least that long.
               parameters:
                 - {name: machine, in: query, required: false, schema: {type: string}}
                 - {name: status, in: query, required: false, schema: {type: string, enum: [running, finished, stopped]}}

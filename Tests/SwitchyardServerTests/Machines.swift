@@ -3,7 +3,8 @@ enum TestMachines {
     /// A ticket: assigned tickets get a 1 s reminder timer; `orphan` sends to `#_parent` from an
     /// instance nobody invoked (a dead letter).
     static let ticket = """
-        <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" name="ticket" initial="open">
+        <scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" name="ticket" initial="open"
+          xmlns:sy="urn:switchyard:scxml:1" sy:searchable="assignee">
           <datamodel>
             <data id="assignee" expr="'nobody'"/>
             <data id="count" expr="0"/>

@@ -8,7 +8,8 @@ import Testing
 @Suite("README walkthrough step 2: switchyard serve")
 struct ReadmeServeTests {
     static var readme: String {
-        (try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        (try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("README.md"), encoding: .utf8))
+            ?? ""
     }
 
     @Test("serve prints what the README shows and the curl requests answer what it shows")

@@ -62,6 +62,19 @@ struct ServerMachineTests {
         #expect(malformed.status == 422)
         let empty = try await s.request(.POST, "/v1/machines", raw: "", contentType: "application/xml")
         #expect(empty.status == 400)
+        let searchable = """
+            <scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:sy="urn:switchyard:scxml:1" version="1.0"
+                   name="s" initial="a" sy:searchable="owner amount">
+              <datamodel><data id="amount" expr="0"/></datamodel>
+              <state id="a"/>
+            </scxml>
+            """
+        let undeclared = try await s.request(
+            .POST, "/v1/machines", raw: searchable, contentType: "application/xml")
+        #expect(undeclared.status == 422)
+        #expect(
+            undeclared.body.contains("sy:searchable names 'owner', which no <data> of this machine declares"))
+        #expect(!undeclared.body.contains("'amount'"))
         let badName = try await s.request(
             .POST, "/v1/machines?name=a%20b", raw: TestMachines.ticket, contentType: "application/xml")
         #expect(badName.status == 422)

@@ -64,6 +64,26 @@ struct DocumentValidator {
         }
         var counter = 0
         for i in doc.states.indices { check(doc.states[i], &counter) }
+        checkSearchable(doc)
+    }
+
+    /// `sy:searchable` on `<scxml>` names data-model variables the machine declares.
+    private mutating func checkSearchable(_ doc: SCXMLDocument) {
+        guard
+            let attr = doc.extensionAttributes.first(where: {
+                $0.namespace == SCXMLNamespace.switchyard && $0.name == "searchable"
+            })
+        else { return }
+        var declared = Set(doc.data.map(\.id))
+        func collect(_ node: StateNode) {
+            for d in node.data { declared.insert(d.id) }
+            node.children.forEach(collect)
+        }
+        doc.states.forEach(collect)
+        for field in doc.searchableFields where !declared.contains(field) {
+            error(
+                "sy:searchable names '\(field)', which no <data> of this machine declares", at: attr.location)
+        }
     }
 
     /// Checks one state and its descendants, visiting them in the same order as ``index``.

@@ -154,6 +154,10 @@ public final class MachineDefinition: Sendable {
     /// The `name` attribute of `<scxml>`.
     public var name: String? { document.name }
 
+    /// The data-model fields the machine lets hosts search instances by (`sy:searchable` on
+    /// `<scxml>`), e.g. `GET /v1/instances?data.assignee=rita` of `switchyard serve`.
+    public var searchableFields: [String] { document.searchableFields }
+
     /// Ids of all states (including generated ones) in document order, without the root.
     public var stateIDs: [String] { states.dropFirst().map(\.id) }
 

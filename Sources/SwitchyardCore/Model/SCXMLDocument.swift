@@ -323,3 +323,17 @@ public struct Invoke: Hashable, Sendable, Codable {
         self.location = location
     }
 }
+
+extension SCXMLDocument {
+    /// The names listed (space- or comma-separated) by `sy:searchable` on `<scxml>`: data-model
+    /// fields hosts may search instances by. Empty when the attribute is absent.
+    public var searchableFields: [String] {
+        guard
+            let attr = extensionAttributes.first(where: {
+                $0.namespace == SCXMLNamespace.switchyard && $0.name == "searchable"
+            })
+        else { return [] }
+        return attr.value.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" }).map(
+            String.init)
+    }
+}

@@ -97,6 +97,7 @@ final class EngineCore: Sendable {
     private let deadLetterCount = Atomic<Int>(0)
     private let startedCount = Atomic<Int>(0)
     private let firedCount = Atomic<Int>(0)
+    private let lateCount = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     /// The timer task waiting for a timer due before `deadline` (woken early when a sooner
     /// timer is scheduled, or at shutdown).
@@ -590,7 +591,8 @@ final class EngineCore: Sendable {
             deadLettersDropped: droppedCount.load(ordering: .relaxed),
             finishedPruned: prunedCount.load(ordering: .relaxed),
             instancesStarted: startedCount.load(ordering: .relaxed),
-            timersFired: firedCount.load(ordering: .relaxed))
+            timersFired: firedCount.load(ordering: .relaxed),
+            timersFiredLate: lateCount.load(ordering: .relaxed))
     }
 
     // MARK: Timers
@@ -607,7 +609,9 @@ final class EngineCore: Sendable {
     func timerFired(due: Int64) {
         firedCount.add(1, ordering: .relaxed)
         metrics.timersFired.increment()
-        metrics.timerLag.recordNanoseconds(max(0, clock.now() - due))
+        let lag = max(0, clock.now() - due)
+        if lag > 1_000_000_000 { lateCount.add(1, ordering: .relaxed) }
+        metrics.timerLag.recordNanoseconds(lag)
     }
 
     /// Posts every timer due at `now` to its instance's shard, in firing order.

@@ -281,6 +281,9 @@ public struct EngineStatistics: Sendable, Hashable {
     public var instancesStarted: Int
     /// Timers that fired and were delivered.
     public var timersFired: Int
+    /// Timers that fired more than a second after they were due (a busy engine, or due while
+    /// the process was down and fired at recovery).
+    public var timersFiredLate: Int = 0
 }
 
 /// What ``Engine/deliverAndWait(_:to:eventID:)`` reports once the event is processed (and, with a

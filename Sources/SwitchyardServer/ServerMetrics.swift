@@ -64,6 +64,9 @@ final class ServerMetrics: EngineListener, Sendable {
             macrosteps.load(ordering: .relaxed))
         counter("instances_started_total", "Instances started", stats.instancesStarted)
         counter("timers_fired_total", "Timers that fired", stats.timersFired)
+        counter(
+            "timers_fired_late_total", "Timers that fired more than 1 s after they were due",
+            stats.timersFiredLate)
         gauge("timers_pending", "Timers waiting to fire", engine.pendingTimerCount)
         counter("dead_letters_total", "Events parked as dead letters", stats.deadLetters)
         gauge("dead_letters", "Dead letters waiting", engine.deadLetters.count)

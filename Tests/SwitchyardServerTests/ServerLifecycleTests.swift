@@ -21,7 +21,7 @@ struct ServerLifecycleTests {
         }
         #expect(timers.count == 1)
         try await s.stop()
-        try await Task.sleep(for: .milliseconds(1300))
+        try await Task.sleep(for: .milliseconds(2300))
 
         s = try await TestServer.start(extra: TestMachines.extra, directory: dir)
         let after = try await s.request(.GET, "/v1/instances/t1?afterSeq=2&timeout=10s")
@@ -29,6 +29,8 @@ struct ServerLifecycleTests {
         let journal = try await s.request(.GET, "/v1/instances/t1/journal?afterSeq=2")
         #expect(journal.body.contains(#""kind":"timer""#))
         #expect(journal.body.contains(#""due":"#), "the record says when the timer was due")
+        let metrics = try await s.request(.GET, "/metrics")
+        #expect(metrics.body.contains("switchyard_timers_fired_late_total 1\n"), "fired after its due time")
         try await s.stop()
     }
 
@@ -38,6 +40,8 @@ struct ServerLifecycleTests {
         var s = try await TestServer.start(extra: TestMachines.extra, directory: dir)
         try await s.startInstance("t1", machine: "ticket")
         let server = s
+        // AsyncHTTPClient keeps at most 8 connections to the host; requests queued behind them
+        // when the listener closes retry connecting until their deadline, hence the short one.
         let results = await withTaskGroup(of: (String, Int?).self) { group in
             for i in 0..<120 {
                 group.addTask {

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardExpressions
 
 /// The bearer tokens a server accepts, each with a name (for logs: the token itself is never
 /// logged) and a scope.
@@ -120,18 +121,8 @@ public struct TokenStore: Sendable {
     }
 }
 
-private func jsonQuoted(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal (the expression language's JSON writer).
+private func jsonQuoted(_ s: String) -> String { Value.string(s).jsonString() ?? "\"\"" }
 
 extension String {
     fileprivate func leftPadded(to n: Int) -> String {

@@ -24,7 +24,8 @@ struct ProblemMiddleware: RouterMiddleware {
                 // wants a 405 listing the methods the resource has (`Allow`).
                 let allowed = OpenAPIDocument.methods(at: request.uri.path)
                 if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
-                    return Self.response(.methodNotAllowed(request.method.rawValue, request.uri.path, allowed))
+                    return Self.response(
+                        .methodNotAllowed(request.method.rawValue, request.uri.path, allowed))
                 }
                 return Self.response(.notFound("no route \(request.method) \(request.uri.path)"))
             case .methodNotAllowed:

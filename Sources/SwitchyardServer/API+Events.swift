@@ -31,8 +31,9 @@ extension API {
         guard case .string(let name)? = body["name"], !name.isEmpty else {
             throw Problem.invalidBody("field 'name' (the event name, a non-empty string) is required")
         }
-        guard name.utf8.count <= 256, !name.contains(where: { $0.isWhitespace }) else {
-            throw Problem.invalidBody("field 'name' must be at most 256 bytes without spaces")
+        // Lengths count Unicode scalars, as JSON Schema's maxLength in openapi.yaml does.
+        guard name.unicodeScalars.count <= 256, !name.contains(where: { $0.isWhitespace }) else {
+            throw Problem.invalidBody("field 'name' must be at most 256 characters without spaces")
         }
         let data = body["data"] ?? .undefined
         var key = request.headers[.idempotencyKey]
@@ -45,8 +46,8 @@ extension API {
             key = id
         default: throw Problem.invalidBody("field 'eventId' must be a string")
         }
-        if let key, key.isEmpty || key.utf8.count > 200 {
-            throw Problem.invalidBody("the idempotency key must be 1 to 200 bytes")
+        if let key, key.isEmpty || key.unicodeScalars.count > 200 {
+            throw Problem.invalidBody("the idempotency key must be 1 to 200 characters")
         }
         return EventRequest(name: name, data: data, key: key)
     }

@@ -78,9 +78,13 @@ extension API {
         return json(representation.value, status: outcome == .started ? .created : .ok, headers: headers)
     }
 
+    /// An id to start an instance under: 1 to 200 characters (Unicode scalars, as JSON Schema's
+    /// `maxLength` counts them) without '/' or line breaks, as `openapi.yaml`'s `NewInstanceID`
+    /// says.
     static func checkInstanceID(_ id: String) throws {
-        guard !id.isEmpty, id.utf8.count <= 200, !id.contains(where: { $0.isNewline || $0 == "/" }) else {
-            throw Problem.unprocessable("instance id must be 1 to 200 bytes without '/' or line breaks")
+        guard !id.isEmpty, id.unicodeScalars.count <= 200, !id.contains(where: { $0.isNewline || $0 == "/" })
+        else {
+            throw Problem.unprocessable("instance id must be 1 to 200 characters without '/' or line breaks")
         }
     }
 
@@ -154,10 +158,12 @@ extension API {
     /// `GET /v1/instances/{id}[?afterSeq=N&timeout=30s]`; `ETag` is the journal sequence, so
     /// `If-None-Match` answers 304 while nothing changed.
     func getInstance(_ id: String, _ request: Request) async throws -> Response {
-        if let after = try request.integerQuery("afterSeq") {
-            let timeout =
-                try request.durationQuery("timeout", max: configuration.maxWaitSeconds) ?? .seconds(30)
-            try await waitForChange(id, after: Int64(after), timeout: timeout)
+        // Both are checked even when there is nothing to wait for: a malformed timeout is a 400,
+        // never silently ignored.
+        let after = try request.integerQuery("afterSeq")
+        let timeout = try request.durationQuery("timeout", max: configuration.maxWaitSeconds)
+        if let after {
+            try await waitForChange(id, after: Int64(after), timeout: timeout ?? .seconds(30))
         }
         let (value, seq) = try await instanceValue(id)
         var headers = HTTPFields()

@@ -17,14 +17,14 @@ extension API {
     /// resumes after that record, so a reconnecting client misses nothing. The stream ends
     /// after the record that finishes the instance, and when the server shuts down.
     func stream(_ id: String, _ request: Request) async throws -> Response {
-        var after: Int64 = 0
+        // `afterSeq` is checked even when Last-Event-ID (which wins) is sent.
+        var after = Int64(try request.integerQuery("afterSeq") ?? 0)
         if let last = request.headers[.lastEventID] {
-            guard let n = Int64(last.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+            let digits = last.trimmingCharacters(in: .whitespaces)
+            guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(digits) else {
                 throw Problem.badRequest("Last-Event-ID must be a journal sequence number, got '\(last)'")
             }
             after = n
-        } else if let n = try request.integerQuery("afterSeq") {
-            after = Int64(n)
         }
         // Unknown ids are a 404 before the stream starts.
         let first = try await journalEntries(id, after: after)

@@ -147,7 +147,7 @@ extension Request {
     /// A non-negative integer query parameter (nil when absent; 400 when malformed).
     func integerQuery(_ name: String, max limit: Int = Int.max) throws -> Int? {
         guard let text = query(name) else { return nil }
-        guard let n = Int(text), n >= 0 else {
+        guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(text) else {
             throw Problem.invalidParameter(name, "must be a non-negative integer, got '\(text)'")
         }
         guard n <= limit else { throw Problem.invalidParameter(name, "must be at most \(limit), got \(n)") }
@@ -164,14 +164,24 @@ extension Request {
     }
 }
 
-/// `30s`, `500ms`, `2m`, `1h` or a plain number of seconds.
+/// `30s`, `500ms`, `2m`, `1h` or a plain number of seconds: exactly the grammar `openapi.yaml`
+/// gives (`^[0-9]+(\.[0-9]+)?(ms|s|m|h|d)?$`), so `1e3`, `inf`, `+5` or `1.2.3s` are refused
+/// rather than read by `Double`'s more lenient parser.
 func parseSeconds(_ text: String) -> Double? {
     let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-    for (suffix, factor) in units where text.hasSuffix(suffix) {
+    var number = Substring(text)
+    var factor = 1.0
+    for (suffix, f) in units where text.hasSuffix(suffix) {
         if suffix == "s" && text.hasSuffix("ms") { continue }
-        return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        number = number.dropLast(suffix.count)
+        factor = f
+        break
     }
-    return Double(text)
+    let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else {
+        return nil
+    }
+    return Double(number).map { $0 * factor }
 }
 
 extension Context {

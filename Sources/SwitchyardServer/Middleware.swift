@@ -20,10 +20,19 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:
+                // The router answers 404 for a known path with another method; RFC 9110 §15.5.6
+                // wants a 405 listing the methods the resource has (`Allow`).
+                let allowed = OpenAPIDocument.methods(at: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+                    return Self.response(
+                        .methodNotAllowed(request.method.rawValue, request.uri.path, allowed))
+                }
                 return Self.response(.notFound("no route \(request.method) \(request.uri.path)"))
             case .methodNotAllowed:
                 return Self.response(
-                    .methodNotAllowed("\(request.method) is not allowed on \(request.uri.path)"))
+                    .methodNotAllowed(
+                        request.method.rawValue, request.uri.path,
+                        OpenAPIDocument.methods(at: request.uri.path)))
             case .contentTooLarge:
                 return Self.response(.bodyTooLarge(0))
             default:

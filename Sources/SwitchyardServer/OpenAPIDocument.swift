@@ -83,7 +83,7 @@ enum OpenAPIDocument {
               summary: The machine's diagram
               parameters:
                 - {name: format, in: query, required: false, schema: {type: string, enum: [dot, mermaid]}}
-                - {name: version, in: query, required: false, schema: {type: integer, minimum: 1}}
+                - {name: version, in: query, required: false, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}}
               responses:
                 "200":
                   description: Graphviz DOT or a Mermaid stateDiagram-v2
@@ -137,7 +137,7 @@ enum OpenAPIDocument {
                 - {name: machine, in: query, required: false, schema: {type: string}}
                 - {name: status, in: query, required: false, schema: {type: string, enum: [running, finished, stopped]}}
                 - {name: state, in: query, required: false, schema: {type: string}, description: An active state id}
-                - {name: inactiveFor, in: query, required: false, schema: {type: string, pattern: "^[0-9.]+(ms|s|m|h|d)?$"}}
+                - {name: inactiveFor, in: query, required: false, schema: {type: string, pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)?$"}}
                 - {name: limit, in: query, required: false, schema: {type: integer, minimum: 0, maximum: 1000, default: 100}}
                 - {name: cursor, in: query, required: false, schema: {type: string}, description: nextCursor of the previous page}
               responses:
@@ -150,8 +150,8 @@ enum OpenAPIDocument {
             get:
               summary: One instance (long-polls with afterSeq)
               parameters:
-                - {name: afterSeq, in: query, required: false, schema: {type: integer, minimum: 0}, description: Answer once the journal passes this sequence}
-                - {name: timeout, in: query, required: false, schema: {type: string, pattern: "^[0-9.]+(ms|s|m|h|d)?$", default: 30s}}
+                - {name: afterSeq, in: query, required: false, schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}, description: Answer once the journal passes this sequence}
+                - {name: timeout, in: query, required: false, schema: {type: string, pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)?$", default: 30s}}
                 - {name: If-None-Match, in: header, required: false, schema: {type: string}}
               responses:
                 "200":
@@ -164,6 +164,8 @@ enum OpenAPIDocument {
                 "404": {$ref: "#/components/responses/Problem"}
             put:
               summary: Start an instance with this id
+              parameters:
+                - {$ref: "#/components/parameters/NewInstanceID"}
               requestBody:
                 required: true
                 content:
@@ -184,7 +186,7 @@ enum OpenAPIDocument {
             get:
               summary: A page of the instance's journal (every run)
               parameters:
-                - {name: afterSeq, in: query, required: false, schema: {type: integer, minimum: 0}}
+                - {name: afterSeq, in: query, required: false, schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}}
                 - {name: limit, in: query, required: false, schema: {type: integer, minimum: 0, maximum: 1000, default: 100}}
               responses:
                 "200": {description: Journal entries, content: {application/json: {schema: {$ref: "#/components/schemas/JournalPage"}}}}
@@ -234,10 +236,20 @@ enum OpenAPIDocument {
               summary: Server-Sent Events, one per journal record
               description: "`id:` is the journal sequence; reconnect with Last-Event-ID to resume without gaps. Each `data:` is a JournalEntry."
               parameters:
-                - {name: Last-Event-ID, in: header, required: false, schema: {type: string, pattern: "^[0-9]+$"}}
-                - {name: afterSeq, in: query, required: false, schema: {type: integer, minimum: 0}}
+                - {name: Last-Event-ID, in: header, required: false, schema: {type: string, pattern: "^[0-9]{1,18}$"}}
+                - {name: afterSeq, in: query, required: false, schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}}
               responses:
-                "200": {description: An event stream, content: {text/event-stream: {schema: {type: string}}}}
+                "200":
+                  description: An event stream (the schema is that of one event)
+                  content:
+                    text/event-stream:
+                      schema:
+                        type: object
+                        required: [id, event, data]
+                        properties:
+                          id: {type: string, pattern: "^[0-9]+$", description: The journal sequence}
+                          event: {type: string, description: The record's kind}
+                          data: {type: string, description: A JournalEntry as JSON}
                 "400": {$ref: "#/components/responses/Problem"}
                 "401": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
@@ -300,6 +312,12 @@ enum OpenAPIDocument {
           parameters:
             MachineName: {name: name, in: path, required: true, schema: {type: string}}
             InstanceID: {name: id, in: path, required: true, schema: {type: string}}
+            NewInstanceID:
+              name: id
+              in: path
+              required: true
+              description: 1 to 200 characters without '/' or line breaks (else 422)
+              schema: {type: string, minLength: 1, maxLength: 200, pattern: "^[^/\n\r\u000b\u000c\u0085\u2028\u2029]+$"}
           responses:
             Problem:
               description: An RFC 9457 problem document

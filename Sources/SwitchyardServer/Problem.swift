@@ -80,9 +80,12 @@ struct Problem: Error, Sendable {
             status: 404, slug: "unknown-dead-letter", title: "No dead letter has this id",
             detail: "no dead letter \(id)")
     }
-    static func methodNotAllowed(_ detail: String) -> Problem {
+    /// A 405 with the `Allow` header RFC 9110 §15.5.6 requires.
+    static func methodNotAllowed(_ method: String, _ path: String, _ allowed: [String]) -> Problem {
         Problem(
-            status: 405, slug: "method-not-allowed", title: "The method is not allowed here", detail: detail)
+            status: 405, slug: "method-not-allowed", title: "The method is not allowed here",
+            detail: "\(method) is not allowed on \(path) (allowed: \(allowed.joined(separator: ", ")))",
+            headers: [("Allow", allowed.joined(separator: ", "))])
     }
     static func instanceExists(_ id: String) -> Problem {
         Problem(

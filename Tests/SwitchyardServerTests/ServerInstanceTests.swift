@@ -144,4 +144,34 @@ struct ServerInstanceTests {
         #expect(try await s.request(.GET, "/v1/instances?colour=red").status == 400)
         try await s.stop()
     }
+
+    // Found by scripts/schemathesis.sh: parameters that were only read when another was given,
+    // a duration grammar looser than openapi.yaml's, id lengths counted in bytes.
+    @Test("parameters are checked even when unused; durations and ids follow openapi.yaml")
+    func parameterChecks() async throws {
+        let s = try await TestServer.start(extra: TestMachines.extra)
+        try await s.startInstance("t1", machine: "ticket")
+        for timeout in ["", "1e3", "5.4.3h", "inf", ".5s", "+5"] {
+            let a = try await s.request(.GET, "/v1/instances/t1?timeout=\(timeout)")
+            #expect(a.status == 400, "timeout=\(timeout): \(a.body)")
+            #expect(a.problem == "invalid-parameter")
+        }
+        #expect(try await s.request(.GET, "/v1/instances/t1?timeout=1.5s").status == 200)
+        #expect(try await s.request(.GET, "/v1/instances?inactiveFor=1e3").status == 400)
+        #expect(try await s.request(.GET, "/v1/instances/t1/journal?afterSeq=+1").status == 400)
+        let stream = try await s.request(
+            .GET, "/v1/instances/t1/stream?afterSeq=9223372036854775808",
+            headers: [("Last-Event-ID", "0")])
+        #expect(stream.status == 400, "\(stream.body)")
+        // 200 characters of two UTF-8 bytes each is a valid id; 201 characters is not.
+        let wide = String(repeating: "\u{E9}", count: 200)
+        let encoded = wide.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? wide
+        let started = try await s.request(.PUT, "/v1/instances/\(encoded)", json: #"{"machine":"ticket"}"#)
+        #expect(started.status == 201, "\(started.body)")
+        let long = try await s.request(.PUT, "/v1/instances/\(encoded)x", json: #"{"machine":"ticket"}"#)
+        #expect(long.status == 422)
+        let vt = try await s.request(.PUT, "/v1/instances/a%0Bb", json: #"{"machine":"ticket"}"#)
+        #expect(vt.status == 422)
+        try await s.stop()
+    }
 }

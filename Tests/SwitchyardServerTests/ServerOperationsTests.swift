@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Switchyard
 import SwitchyardServer
 import Testing
@@ -90,6 +91,25 @@ struct ServerOperationsTests {
         let undocumented = try await s.request(.GET, "/v1/nothing")
         #expect(undocumented.status == 404)
         #expect(undocumented.problem == "not-found")
+        try await s.stop()
+    }
+
+    // Found by scripts/schemathesis.sh: the router answered 404 for a known path with another
+    // method.
+    @Test("a documented path with an undocumented method is a 405 problem with Allow")
+    func methodNotAllowed() async throws {
+        let s = try await TestServer.start()
+        for (method, path, allow) in [
+            (HTTPMethod.TRACE, "/v1/instances", "GET"), (.PATCH, "/v1/instances/x", "GET, PUT"),
+            (.DELETE, "/v1/machines/document_approval", "GET"), (.GET, "/v1/instances/x/cancel", "POST"),
+        ] {
+            let a = try await s.request(method, path)
+            #expect(a.status == 405, "\(method) \(path): \(a.status) \(a.body)")
+            #expect(a.problem == "method-not-allowed")
+            #expect(a.headers.first(name: "Allow") == allow)
+            #expect(a.headers.first(name: "Content-Type") == "application/problem+json")
+        }
+        #expect(try await s.request(.TRACE, "/v1/nothing").status == 404)
         try await s.stop()
     }
 }

@@ -330,7 +330,7 @@ extension API {
 
     /// The fields any version of the machine declares searchable.
     func searchableFields(_ machine: String) async -> Set<String> {
-        var fields = Set(catalog.deployedVersions(machine).flatMap { $0.document?.searchableFields ?? [] })
+        var fields = Set(catalog.deployedVersions(machine).flatMap { $0.document.searchableFields })
         if fields.isEmpty, let stored = try? await store.definitions() {
             for d in stored where d.name == machine {
                 if let doc = try? JSONDecoder().decode(SCXMLDocument.self, from: Data(d.document.utf8)) {

@@ -50,8 +50,7 @@ extension API {
         }
         catalog.record(
             Catalog.Deployed(
-                name: name, version: deployed.version, hash: deployed.hash, document: definition.document,
-                source: String(decoding: bytes, as: UTF8.self), file: nil))
+                name: name, version: deployed.version, hash: deployed.hash, document: definition.document))
         logger.info("deployed machine \(name) version \(deployed.version)")
         var headers = HTTPFields()
         headers[.location] = "/v1/machines/\(name)"
@@ -126,8 +125,8 @@ extension API {
             throw Problem.notFound("machine '\(name)' has no version \(version)")
         }
         let document: SCXMLDocument
-        if let deployed = catalog.deployed(name, version: version), let d = deployed.document {
-            document = d
+        if let deployed = catalog.deployed(name, version: version) {
+            document = deployed.document
         } else if let stored = try? await store.definitions().first(where: { $0.hash == chosen.hash }),
             let d = try? JSONDecoder().decode(SCXMLDocument.self, from: Data(stored.document.utf8))
         {

@@ -11,10 +11,8 @@ final class Catalog: Sendable {
         var name: String
         var version: Int
         var hash: String
-        var document: SCXMLDocument?
-        var source: String?
-        /// The file it was deployed from (nil: through the API).
-        var file: String?
+        /// The document as compiled (its source positions kept), for graphs and searchable fields.
+        var document: SCXMLDocument
     }
 
     private let machines = Mutex<[String: [Int: Deployed]]>([:])

@@ -1,5 +1,5 @@
 /// The HTTP API's contract, served at `/openapi.yaml`. It is the source of truth: the server's
-/// routes are tested against its paths (`OpenAPIDocumentTests`) and `scripts/schemathesis.sh`
+/// routes are tested against its paths (`ServerOperationsTests.documentMatchesRoutes`) and `scripts/schemathesis.sh`
 /// checks live answers against its schemas.
 enum OpenAPIDocument {
     static let yaml = #"""

@@ -24,9 +24,6 @@ public struct ServerConfiguration: Sendable {
     /// The longest a long poll (`GET /v1/instances/{id}?afterSeq=`) or `?wait=processed` may
     /// wait, in seconds.
     public var maxWaitSeconds: Double
-    /// The base URL other processes reach this server at, for the Basic HTTP I/O processor's
-    /// `_ioprocessors` locations; nil: `http://<host>:<port>`.
-    public var publicURL: String?
     /// Engine shards (0: one per core).
     public var shards: Int
     /// Log level of the server and engine.
@@ -35,7 +32,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "switchyard.sqlite",
         machinesDirectory: String? = "machines", tokensFile: String? = nil, corsOrigins: [String] = [],
-        maxBodyBytes: Int = 1 << 20, maxWaitSeconds: Double = 60, publicURL: String? = nil, shards: Int = 0,
+        maxBodyBytes: Int = 1 << 20, maxWaitSeconds: Double = 60, shards: Int = 0,
         logLevel: Logger.Level = .info
     ) {
         self.host = host
@@ -46,7 +43,6 @@ public struct ServerConfiguration: Sendable {
         self.corsOrigins = corsOrigins
         self.maxBodyBytes = maxBodyBytes
         self.maxWaitSeconds = maxWaitSeconds
-        self.publicURL = publicURL
         self.shards = shards
         self.logLevel = logLevel
     }

@@ -129,9 +129,7 @@ public final class SwitchyardServer: Sendable {
                 let d = try engine.deploy(definition, as: name)
                 catalog.record(
                     Catalog.Deployed(
-                        name: name, version: d.version, hash: d.hash, document: definition.document,
-                        source: nil,
-                        file: path))
+                        name: name, version: d.version, hash: d.hash, document: definition.document))
                 deployed.append("machine \(name) (\(path))")
             } catch {
                 throw .invalidMachine("\(path): \(error)")

@@ -39,9 +39,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.")
     var maxBody = 1 << 20
 
-    @Option(name: .customLong("public-url"), help: "The base URL other processes reach this server at.")
-    var publicURL: String?
-
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -63,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, databasePath: db, machinesDirectory: machines, tokensFile: tokens,
-            corsOrigins: cors, maxBodyBytes: maxBody, publicURL: publicURL, logLevel: level)
+            corsOrigins: cors, maxBodyBytes: maxBody, logLevel: level)
         let server: SwitchyardServer
         do {
             server = try SwitchyardServer(configuration: configuration)

@@ -75,6 +75,7 @@ struct ServerMachineTests {
         #expect(
             undeclared.body.contains("sy:searchable names 'owner', which no <data> of this machine declares"))
         #expect(!undeclared.body.contains("'amount'"))
+        #expect(undeclared.body.contains(#""file":"machine.scxml","line":2,"#), "positioned at the attribute")
         let badName = try await s.request(
             .POST, "/v1/machines?name=a%20b", raw: TestMachines.ticket, contentType: "application/xml")
         #expect(badName.status == 422)

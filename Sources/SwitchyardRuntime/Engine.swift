@@ -469,6 +469,11 @@ extension Engine {
                     case .event(let event) = try JournalCodec.decode(
                         kind: .event, payload: entry.payload, event: entry.event)
                 else { continue }
+                if let request = EngineCore.basicHTTPRequest(entry, event: event) {
+                    // A step's Basic HTTP send that was not answered before the crash.
+                    core.postBasicHTTP(request, outboxID: entry.id)
+                    continue
+                }
                 if entry.target == Shard.routerTarget {
                     // A step's `#_router` send that was not routed before the crash.
                     let (_, posts) = core.route(event, eventID: entry.id)

@@ -246,6 +246,14 @@ public struct EngineOptions: Sendable {
     /// The level of the engine's swift-log logger (`switchyard.engine`): `<log>` lines are
     /// `info`, problems `warning` and above. Default `info`.
     public var logLevel: Logger.Level = .info
+    /// The W3C Basic HTTP Event I/O Processor (SCXML D.2): gives every instance its
+    /// `_ioprocessors.basichttp.location` and POSTs what `<send type="...#BasicHTTPEventProcessor">`
+    /// sends. With a store a POST is made once its step is durable and recorded in the outbox
+    /// until answered, so a crash repeats it (with the same `Idempotency-Key`) rather than
+    /// losing it. A failed POST gives the sending instance `error.communication` (as an
+    /// external event: the step that sent it is over). Without one such sends raise
+    /// `error.communication`. `switchyard serve` sets it.
+    public var basicHTTP: (any BasicHTTPTransport)?
 
     public init(
         shards: Int? = nil, mailboxCapacity: Int = 65_536, historyLength: Int = 16,

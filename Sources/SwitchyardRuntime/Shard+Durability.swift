@@ -66,9 +66,11 @@ extension Shard {
         let replies = afterCommit
         let posts = postsAfterCommit
         let routes = routesAfterCommit
+        let httpPosts = postsHTTPAfterCommit
         afterCommit.removeAll()
         postsAfterCommit.removeAll()
         routesAfterCommit.removeAll()
+        postsHTTPAfterCommit.removeAll()
         if !batch.isEmpty {
             do {
                 try await store.commit(batch)
@@ -94,6 +96,7 @@ extension Shard {
         }
         for p in posts { p.shard.post(p.message) }
         for (ok, _) in replies { ok() }
+        for request in httpPosts { core.postBasicHTTP(request, outboxID: request.idempotencyKey) }
         if !routes.isEmpty { await route(routes, store) }
     }
 

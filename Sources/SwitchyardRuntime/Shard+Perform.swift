@@ -151,6 +151,24 @@ extension Shard {
                 outgoing(
                     core.shard(for: childID),
                     .cancelChild(childID: childID, parent: parent, startEventID: startEventID))
+            case .basicHTTP(let event, let url, let eventID):
+                let request = BasicHTTPRequest(event: event, url: url, sender: id, idempotencyKey: eventID)
+                switch mode {
+                case .memory:
+                    postBasicHTTP(request, outboxID: nil)
+                case .durable:
+                    // POSTed once the step is durable; the outbox entry covers a crash before the
+                    // answer (recovery POSTs it again, with the same idempotency key).
+                    if let eventID {
+                        batchOutbox.append(
+                            OutboxEntry(
+                                id: eventID, target: Self.basicHTTPTarget + url, event: event.name,
+                                payload: JournalCodec.encode(.event(event))))
+                    }
+                    postsHTTPAfterCommit.append(request)
+                case .replaying:
+                    continue
+                }
             case .route(let event, let eventID):
                 switch mode {
                 case .memory:
@@ -193,6 +211,14 @@ extension Shard {
 
     /// The outbox target of an event a step published through the router.
     static let routerTarget = "#_router"
+    /// The outbox target prefix (followed by the URL) of a step's Basic HTTP send.
+    static let basicHTTPTarget = "#_basichttp "
+
+    /// POSTs a Basic HTTP send in the background. A failure gives the sender
+    /// `error.communication`; either way its outbox entry (if any) is then removed.
+    func postBasicHTTP(_ request: BasicHTTPRequest, outboxID: String?) {
+        core.postBasicHTTP(request, outboxID: outboxID)
+    }
 
     private func notify(_ notice: InstanceNotice, _ slot: InstanceSlot) {
         let replaying = mode == .replaying

@@ -148,6 +148,8 @@ final class Shard: @unchecked Sendable {
     var postsAfterCommit: [PendingPost] = []
     /// Events steps published through the router, routed once the batch is durable.
     var routesAfterCommit: [(Event, String?)] = []
+    /// Basic HTTP POSTs of the batch's steps, made once the batch is durable.
+    var postsHTTPAfterCommit: [BasicHTTPRequest] = []
     /// Outbox entries of this batch, and outbox ids this batch's receivers handled.
     var batchOutbox: [OutboxEntry] = []
     var batchDelivered: [String] = []
@@ -169,7 +171,8 @@ final class Shard: @unchecked Sendable {
             activity: { [unowned core] name in core.activity(named: name) },
             childDefinition: { [unowned core] request, parent in core.childDefinition(request, parent: parent)
             },
-            nextSendStamp: { [unowned core] in core.sendStamps.add(1, ordering: .relaxed).newValue })
+            nextSendStamp: { [unowned core] in core.sendStamps.add(1, ordering: .relaxed).newValue },
+            basicHTTP: core.options.basicHTTP)
     }
 
     var durable: Bool { store != nil }

@@ -34,6 +34,7 @@ extension Interpreter {
     static let scxmlTypes: Set<String> = [
         "http://www.w3.org/TR/scxml/#SCXMLEventProcessor", "scxml",
     ]
+    static let basicHTTPTypes: Set<String> = [Event.basicHTTPProcessorType, "basichttp"]
     static let invokeSCXMLTypes: Set<String> = [
         "http://www.w3.org/TR/scxml/", "http://www.w3.org/TR/scxml", "scxml",
     ]
@@ -51,6 +52,12 @@ extension Interpreter {
             var io = JSObject()
             io[Event.scxmlProcessorType] = .object(location)
             io["scxml"] = .object(location)
+            if let url = basicHTTPLocation {
+                var http = JSObject()
+                http["location"] = .string(url)
+                io[Event.basicHTTPProcessorType] = .object(http)
+                io["basichttp"] = .object(http)
+            }
             environment[slot] = .object(io)
         }
     }
@@ -73,6 +80,7 @@ extension Interpreter {
         o["origintype"] = event.originType.map { Value.string($0) } ?? Value.undefined
         o["invokeid"] = event.invokeID.map { Value.string($0) } ?? Value.undefined
         o["data"] = event.data
+        o["raw"] = event.raw.map { Value.string($0) } ?? Value.undefined
         return .object(o)
     }
 
@@ -447,6 +455,9 @@ extension Interpreter {
             guard let v = value(of: s.content) else { return false }
             data = v
         }
+        if let type, Self.basicHTTPTypes.contains(type) {
+            return sendBasicHTTP(s, name: name, target: target, data: data, delay: delay, sendID: sendID)
+        }
         if let type, !Self.scxmlTypes.contains(type) {
             raiseError("error.execution", "unsupported send type '\(type)'", at: s.location, sendID: sendID)
             return false
@@ -495,6 +506,37 @@ extension Interpreter {
             effects.append(.schedule(sendID: sendID ?? "", delay: delay, event: event, target: resolved))
         } else {
             effects.append(.send(event: event, target: resolved))
+        }
+        return true
+    }
+
+    /// A `<send>` through the Basic HTTP Event I/O Processor (SCXML D.2): the target must be an
+    /// `http:` or `https:` URL, else `error.communication` (the event cannot be sent). The
+    /// executor's host POSTs it; the event keeps `name` (empty for none) and the data of the
+    /// params and namelist (an object) or of the content.
+    private mutating func sendBasicHTTP(
+        _ s: CompiledSend, name: String?, target: String?, data: Value, delay: Duration?, sendID: String?
+    ) -> Bool {
+        guard let url = target, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            let shown = target.map { "'\($0)'" } ?? "no target"
+            raiseError(
+                "error.communication",
+                "a Basic HTTP <send> needs an http: or https: target URL; it has \(shown)", at: s.location,
+                sendID: sendID)
+            return false
+        }
+        let event = Event(
+            name ?? "", kind: .external, data: data, sendID: sendID, origin: basicHTTPLocation,
+            originType: Event.basicHTTPProcessorType)
+        if let delay {
+            var id = sendID
+            if id == nil {
+                sendCounter += 1
+                id = "\(sessionID).send\(sendCounter)"
+            }
+            effects.append(.schedule(sendID: id ?? "", delay: delay, event: event, target: .basicHTTP(url)))
+        } else {
+            effects.append(.send(event: event, target: .basicHTTP(url)))
         }
         return true
     }

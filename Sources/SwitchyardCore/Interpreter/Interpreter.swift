@@ -21,6 +21,13 @@ public struct Interpreter: Sendable {
     public var actionHandler: (any CustomActionHandler)? {
         didSet { hasActionHandler = actionHandler != nil }
     }
+    /// Where this session receives events through the Basic HTTP Event I/O Processor
+    /// (`_ioprocessors.basichttp.location`, SCXML D.2), when its host serves one. Without it the
+    /// data model has no `basichttp` entry; sending through the processor still works. The
+    /// executor provides it; setting it on a started session updates `_ioprocessors`.
+    public var basicHTTPLocation: String? {
+        didSet { if started { setSystemVariables() } }
+    }
     /// Whether ``actionHandler`` is set: testing the flag per event costs no existential copy.
     var hasActionHandler = false
     /// The storage of the event being processed (`_event`), for custom actions; set only while

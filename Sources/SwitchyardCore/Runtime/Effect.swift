@@ -31,6 +31,9 @@ public enum SendTarget: Hashable, Sendable, Codable {
     case session(String)
     /// Another URI the executor may know how to reach (e.g. an instance id in the engine).
     case uri(String)
+    /// An `http:`/`https:` URL reached through the Basic HTTP Event I/O Processor (SCXML D.2):
+    /// the executor's host POSTs the event there.
+    case basicHTTP(String)
 }
 
 /// What an `<invoke>` asks the executor to start.

@@ -26,11 +26,12 @@ public struct Event: Hashable, Sendable, Codable {
         @exclusivity(unchecked) var originType: String?
         @usableFromInline @exclusivity(unchecked) var invokeID: String?
         @exclusivity(unchecked) var data: Value
+        @exclusivity(unchecked) var raw: String?
 
         init(
             name: String, kind: Kind, sendID: String?, origin: String?, originType: String?,
             invokeID: String?,
-            data: Value
+            data: Value, raw: String? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -39,13 +40,14 @@ public struct Event: Hashable, Sendable, Codable {
             self.originType = originType
             self.invokeID = invokeID
             self.data = data
+            self.raw = raw
         }
 
         func copy() -> Storage {
             Storage(
                 name: name, kind: kind, sendID: sendID, origin: origin, originType: originType,
                 invokeID: invokeID,
-                data: data)
+                data: data, raw: raw)
         }
     }
 
@@ -109,12 +111,20 @@ public struct Event: Hashable, Sendable, Codable {
         get { storage.data }
         set { unique().data = newValue }
     }
+    /// The message as the I/O processor received it (`_event.raw`), e.g. the HTTP request of an
+    /// event that came through the Basic HTTP Event I/O Processor; nil for events that did not
+    /// arrive as a message.
+    public var raw: String? {
+        get { storage.raw }
+        set { unique().raw = newValue }
+    }
 
     /// Events are equal when all their fields are.
     public static func == (a: Event, b: Event) -> Bool {
         a.storage === b.storage
             || (a.name == b.name && a.kind == b.kind && a.sendID == b.sendID && a.origin == b.origin
-                && a.originType == b.originType && a.invokeID == b.invokeID && a.data == b.data)
+                && a.originType == b.originType && a.invokeID == b.invokeID && a.data == b.data
+                && a.raw == b.raw)
     }
 
     /// Hashes the name, kind and ids.
@@ -126,7 +136,7 @@ public struct Event: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, sendID, origin, originType, invokeID, data
+        case name, kind, sendID, origin, originType, invokeID, data, raw
     }
 
     /// Decodes the form written by ``encode(to:)``.
@@ -139,6 +149,7 @@ public struct Event: Hashable, Sendable, Codable {
             origin: try c.decodeIfPresent(String.self, forKey: .origin),
             originType: try c.decodeIfPresent(String.self, forKey: .originType),
             invokeID: try c.decodeIfPresent(String.self, forKey: .invokeID))
+        if let raw = try c.decodeIfPresent(String.self, forKey: .raw) { self.raw = raw }
     }
 
     /// Encodes the fields by name; `data` is left out when undefined.
@@ -151,6 +162,7 @@ public struct Event: Hashable, Sendable, Codable {
         try c.encodeIfPresent(originType, forKey: .originType)
         try c.encodeIfPresent(invokeID, forKey: .invokeID)
         if data != .undefined { try c.encode(data, forKey: .data) }
+        try c.encodeIfPresent(raw, forKey: .raw)
     }
 
     /// A platform error event (`error.execution`, `error.communication`, ...) whose data is
@@ -166,4 +178,6 @@ public struct Event: Hashable, Sendable, Codable {
 
     /// The SCXML event I/O processor type URI.
     public static let scxmlProcessorType = "http://www.w3.org/TR/scxml/#SCXMLEventProcessor"
+    /// The Basic HTTP Event I/O Processor type URI (SCXML D.2).
+    public static let basicHTTPProcessorType = "http://www.w3.org/TR/scxml/#BasicHTTPEventProcessor"
 }

@@ -24,6 +24,8 @@ final class ExecutorEnvironment: @unchecked Sendable {
         @Sendable (InvokeRequest, RegisteredDefinition) -> Result<RegisteredDefinition, InvokeFailure>
     /// Numbers that order a child's events against its parent's cancellation of it.
     let nextSendStamp: @Sendable () -> UInt64
+    /// The Basic HTTP Event I/O Processor's transport: gives every session its location.
+    let basicHTTP: (any BasicHTTPTransport)?
     /// Whether anybody observes effects and received events; the performer keeps it current.
     // Read per macrostep, written between batches on the same thread: no dynamic exclusivity
     // check needed.
@@ -37,8 +39,10 @@ final class ExecutorEnvironment: @unchecked Sendable {
             @escaping @Sendable (InvokeRequest, RegisteredDefinition) -> Result<
                 RegisteredDefinition, InvokeFailure
             >,
-        nextSendStamp: @escaping @Sendable () -> UInt64
+        nextSendStamp: @escaping @Sendable () -> UInt64,
+        basicHTTP: (any BasicHTTPTransport)? = nil
     ) {
+        self.basicHTTP = basicHTTP
         self.stableIDs = stableIDs
         self.historyLength = historyLength
         self.interpreterOptions = interpreterOptions

@@ -50,6 +50,9 @@ enum InstanceAction {
     case childFailed(invokeID: String, message: String, eventID: String?)
     /// Stop an invoked child (its invoking state was exited, or this instance ended).
     case cancelChild(childID: String, parent: String, startEventID: String?)
+    /// POST `event` to `url` through the Basic HTTP Event I/O Processor (SCXML D.2); `eventID`
+    /// is the stable id of a durable performer (sent as the request's idempotency key).
+    case basicHTTP(event: Event, url: String, eventID: String?)
     /// Publish `event` through the engine's router (`<send target="#_router">`).
     case route(event: Event, eventID: String?)
     /// A `<log>` line.

@@ -75,7 +75,7 @@ struct InstanceExecutor {
         self.interpreter = Self.attach(
             Interpreter(
                 definition: definition.machine, sessionID: id, data: data, declareUndeclared: parent == nil,
-                options: environment.interpreterOptions), to: environment)
+                options: environment.interpreterOptions), id: id, to: environment)
         self.correlationKey = correlationKey
         self.parentLink = parent
         self.environment = environment
@@ -88,16 +88,20 @@ struct InstanceExecutor {
     ) {
         self.id = id
         self.definition = definition
-        self.interpreter = Self.attach(interpreter, to: environment)
+        self.interpreter = Self.attach(interpreter, id: id, to: environment)
         self.environment = environment
     }
 
     /// Gives an interpreter the performer's custom actions and instance directory.
-    private static func attach(_ interpreter: Interpreter, to environment: ExecutorEnvironment) -> Interpreter
-    {
+    private static func attach(
+        _ interpreter: Interpreter, id: String, to environment: ExecutorEnvironment
+    ) -> Interpreter {
         var interpreter = interpreter
         interpreter.actionHandler = environment.actionHandler
         interpreter.instanceDirectory = environment.instanceDirectory
+        if let transport = environment.basicHTTP, let location = transport.location(ofSession: id) {
+            interpreter.basicHTTPLocation = location
+        }
         return interpreter
     }
 
@@ -313,6 +317,9 @@ struct InstanceExecutor {
             sendToInstance(event, String(uri.dropFirst(11)))
         case .uri("#_router"):
             actions.append(.route(event: event, eventID: environment.stableIDs ? nextEffectID() : nil))
+        case .basicHTTP(let url):
+            actions.append(
+                .basicHTTP(event: event, url: url, eventID: environment.stableIDs ? nextEffectID() : nil))
         case .parent where parentLink != nil:
             guard let link = parentLink else { return }
             toParent(event, link)
@@ -598,7 +605,7 @@ struct InstanceExecutor {
     /// mapped state (see `Engine.migrate`).
     mutating func migrated(to definition: RegisteredDefinition, interpreter: Interpreter) {
         self.definition = definition
-        self.interpreter = Self.attach(interpreter, to: environment)
+        self.interpreter = Self.attach(interpreter, id: id, to: environment)
     }
 
     // MARK: Queries

@@ -93,6 +93,14 @@ public final class InstanceRunner {
     public let instanceID: String
     /// The donedata of the top-level instance once it finished.
     public private(set) var doneData: Value?
+    /// The Basic HTTP Event I/O Processor's transport, when the runner has one: it gives every
+    /// session its `_ioprocessors.basichttp.location` and POSTs what they send (the runner
+    /// waits for each answer, so an event a session POSTs to itself is queued before the next
+    /// action of the same step runs). Without one such sends raise `error.communication`.
+    public let basicHTTP: (any BasicHTTPTransport)?
+    /// Events for the runner's sessions from other threads (what arrives at their Basic HTTP
+    /// locations); taken whenever the runner looks for work.
+    public let inbox = EventInbox()
 
     // Hot per-event state of a single-threaded executor: no overlapping accesses, so the dynamic
     // exclusivity checks are skipped.
@@ -117,8 +125,10 @@ public final class InstanceRunner {
         clock: any EngineClock = ManualClock(), options: InterpreterOptions = .init(),
         loader: DocumentLoader? = nil,
         parser: DocumentParser? = nil,
-        strictActions: Bool = false
+        strictActions: Bool = false,
+        basicHTTP: (any BasicHTTPTransport)? = nil
     ) {
+        self.basicHTTP = basicHTTP
         self.clock = clock
         manualClock = clock as? ManualClock
         self.loader = loader
@@ -133,13 +143,14 @@ public final class InstanceRunner {
             instanceDirectory: directory,
             activity: { registry.activity($0)?.registered },
             childDefinition: { request, parent in definitions.definition(request, parent: parent) },
-            nextSendStamp: { registry.nextStamp() })
+            nextSendStamp: { registry.nextStamp() }, basicHTTP: basicHTTP)
         let registered = RegisteredDefinition(name: sessionID, machine: definition, correlation: nil)
         let executor = InstanceExecutor(
             id: sessionID, definition: registered, data: data, correlationKey: nil, parent: nil,
             environment: environment)
         sessions[sessionID] = Session(executor)
         directory.insert(sessionID)
+        basicHTTP?.receive(forSession: sessionID, into: inbox)
     }
 
     /// Registers a scripted activity for `<invoke type="activity" src="name">`.
@@ -271,6 +282,7 @@ public final class InstanceRunner {
         let deadline = timeout.map { clock.now() &+ $0.nanoseconds }
         var budget = maxEvents
         while budget > 0 {
+            if basicHTTP != nil { takeInbox() }
             budget -= runUntilIdle(maxEvents: budget)
             if isFinished { return true }
             guard let next = timers.nextDue() else { return false }
@@ -359,6 +371,8 @@ public final class InstanceRunner {
                 deliver(Event.platformError("error.execution", message: message), to: id, sent: nil)
             case .cancelChild(let childID, _, _):
                 stopChild(childID, now: now)
+            case .basicHTTP(let event, let url, _):
+                postBasicHTTP(event, url: url, from: id)
             case .route(let event, _):
                 deadLetters.append((event, .unsupportedTarget("#_router")))
                 deliver(
@@ -393,6 +407,32 @@ public final class InstanceRunner {
         }
     }
 
+    /// POSTs a Basic HTTP send and waits for the answer; what arrived meanwhile (the event
+    /// itself, when a session posts to its own location) is queued before the step goes on.
+    private func postBasicHTTP(_ event: Event, url: String, from id: String) {
+        guard let transport = basicHTTP else {
+            deadLetters.append((event, .unsupportedTarget(url)))
+            deliver(
+                InstanceExecutor.errorEvent(
+                    "error.communication", "no Basic HTTP transport: cannot POST '\(event.name)' to \(url)",
+                    sendID: event.sendID),
+                to: id, sent: nil)
+            return
+        }
+        let result = transport.postAndWait(BasicHTTPRequest(event: event, url: url, sender: id))
+        takeInbox()
+        if case .failure(let error) = result {
+            deliver(
+                InstanceExecutor.errorEvent("error.communication", error.message, sendID: event.sendID), to: id,
+                sent: nil)
+        }
+    }
+
+    /// Queues what arrived in ``inbox``.
+    private func takeInbox() {
+        for (session, event) in inbox.drain() { deliver(event, to: session, sent: nil) }
+    }
+
     private func deliver(_ event: Event, to target: String, sent: UInt64?) {
         guard let slot = sessions.slot(of: target) else {
             deadLetters.append((event, .noSuchInstance(target)))
@@ -413,6 +453,7 @@ public final class InstanceRunner {
         let session = Session(executor)
         sessions[start.id] = session
         directory.insert(start.id)
+        basicHTTP?.receive(forSession: start.id, into: inbox)
         apply(.start(Self.startPayload), to: session, event: nil, now: now)
     }
 

@@ -53,7 +53,7 @@ enum JournalCodec {
         // The commonest record — an external event without data or ids — has an empty payload:
         // its name is in the record's `event` column, and recovery parses nothing.
         if case .event(let e) = input, e.kind == .external, e.data == .undefined, e.sendID == nil,
-            e.origin == nil, e.originType == nil, e.invokeID == nil
+            e.origin == nil, e.originType == nil, e.invokeID == nil, e.raw == nil
         {
             return ""
         }
@@ -181,6 +181,7 @@ enum JournalCodec {
         if let s = e.originType { o["origintype"] = .string(s) }
         if let s = e.invokeID { o["invokeid"] = .string(s) }
         if e.data != .undefined { put(e.data, "data", into: &o) }
+        if let s = e.raw { o["raw"] = .string(s) }
     }
 
     private static func event(_ o: JSObject) throws(StoreError) -> Event {
@@ -193,9 +194,11 @@ enum JournalCodec {
             if case .string(let s)? = o[key] { return s }
             return nil
         }
-        return Event(
+        var event = Event(
             name, kind: kind, data: try take("data", from: o), sendID: opt("sendid"), origin: opt("origin"),
             originType: opt("origintype"), invokeID: opt("invokeid"))
+        if let raw = opt("raw") { event.raw = raw }
+        return event
     }
 
     // MARK: Exact values

@@ -33,6 +33,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // Graphviz (libgvc + libcgraph) through pkg-config; only the `Switchyard` module imports it,
+        // to lay out `StatechartGraph` drawings as SVG in process.
+        .systemLibrary(
+            name: "CGraphviz",
+            pkgConfig: "libgvc",
+            providers: [.apt(["libgraphviz-dev"])]
+        ),
         // The expression language. No dependencies, knows nothing of SCXML.
         .target(
             name: "SwitchyardExpressions",
@@ -88,7 +95,7 @@ let package = Package(
             name: "Switchyard",
             dependencies: [
                 "SwitchyardExpressions", "SwitchyardCore", "SwitchyardSCXML", "SwitchyardRules", "SwitchyardRuntime",
-                "SwitchyardStore", "SwitchyardDSL",
+                "SwitchyardStore", "SwitchyardDSL", "CGraphviz",
             ],
             swiftSettings: strictSwift
         ),

@@ -128,13 +128,61 @@ import Testing
         #expect(result.status == 0)
     }
 
-    @Test func unknownFormatIsAUsageError() throws {
+    /// `--format svg` lays the drawing out in process: a standalone SVG document with every
+    /// state marked, the same bytes on every run.
+    @Test func svg() throws {
         let dir = try Self.fixtures()
         let result = try CLI.run(["graph", "door.scxml", "--format", "svg"], cwd: dir)
-        #expect(result.stdout == "")
-        #expect(result.stderr.hasPrefix("Error: The value 'svg' is invalid for '--format <format>'"))
+        #expect(result.stderr == "")
+        #expect(result.status == 0)
         #expect(
-            result.stderr.contains("--format <format>  Output format: dot (Graphviz, default) or mermaid."))
+            result.stdout.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<svg "))
+        #expect(result.stdout.hasSuffix("</svg>\n"))
+        #expect(result.stdout.contains("<title>door</title>"))
+        #expect(
+            result.stdout.contains("<g id=\"state_1\" class=\"node state atomic\" data-state-id=\"closed\">"))
+        #expect(
+            result.stdout.contains("<g id=\"state_2\" class=\"node state atomic\" data-state-id=\"opened\">"))
+        #expect(result.stdout.components(separatedBy: "data-state-id=").count == 3)
+        #expect(result.stdout.contains(">open [!locked &amp;&amp; 1 &lt; 2]</text>"))
+        let again = try CLI.run(["graph", "door.scxml", "-f", "svg"], cwd: dir)
+        #expect(again.stdout == result.stdout)
+    }
+
+    @Test func svgOfAnInvalidDocumentPrintsTheDiagnostics() throws {
+        let dir = try Self.fixtures()
+        let result = try CLI.run(["graph", "invalid.scxml", "--format", "svg"], cwd: dir)
+        #expect(result.stdout == "")
+        #expect(
+            result.stderr.hasPrefix("invalid.scxml:3:36: error: transition target 'ghost' does not exist\n"))
+        #expect(result.status == 1)
+    }
+
+    /// With no Graphviz plugins to load (`GVBINDIR`, Graphviz's own override of its plugin
+    /// directory, names an empty one) the SVG cannot be laid out: a one-line error, exit 1.
+    @Test func svgWithoutGraphvizPluginsIsAnError() throws {
+        let dir = try Self.fixtures()
+        let empty = dir.appendingPathComponent("no-plugins")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let result = try CLI.run(
+            ["graph", "door.scxml", "--format", "svg"], cwd: dir, environment: ["GVBINDIR": empty.path])
+        #expect(result.stdout == "")
+        #expect(
+            result.stderr.hasPrefix(
+                "error: Graphviz could not lay out the graph: Layout type: \"dot\" not recognized"))
+        #expect(result.stderr.hasSuffix("\n"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.status == 1)
+    }
+
+    @Test func unknownFormatIsAUsageError() throws {
+        let dir = try Self.fixtures()
+        let result = try CLI.run(["graph", "door.scxml", "--format", "png"], cwd: dir)
+        #expect(result.stdout == "")
+        #expect(result.stderr.hasPrefix("Error: The value 'png' is invalid for '--format <format>'"))
+        #expect(
+            result.stderr.contains(
+                "--format <format>  Output format: dot (Graphviz, default), mermaid or svg (laid out by"))
         #expect(result.status == 64)
     }
 }

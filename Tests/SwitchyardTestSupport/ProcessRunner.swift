@@ -21,13 +21,18 @@ public enum Products {
     public static var directory: URL { Bundle.main.bundleURL }
 
     /// Runs the product `name` with `arguments`, feeding it `stdin` (then end of input).
+    /// `environment` entries are added to (or replace) this process's environment.
     public static func run(
-        _ name: String, _ arguments: [String], stdin: String? = nil, cwd: URL? = nil
+        _ name: String, _ arguments: [String], stdin: String? = nil, cwd: URL? = nil,
+        environment: [String: String] = [:]
     ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = directory.appendingPathComponent(name)
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = cwd }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()

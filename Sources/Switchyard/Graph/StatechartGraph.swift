@@ -19,11 +19,14 @@ public import SwitchyardCore
 ///   dotted self-loop ending in `(targetless)`; a transition with several targets goes to a
 ///   small junction point, which has an edge to every target.
 ///
-/// The renderer only emits text; render DOT with Graphviz (`dot -Tsvg machine.dot`).
+/// DOT and Mermaid are text for other tools. SVG is laid out in process by Graphviz's library
+/// (``renderSVG()``), with `data-state-id` on every state's element so a page can highlight the
+/// active configuration.
 ///
 /// ```swift
 /// let machine = try MachineDefinition.load(path: "machines/document_approval.scxml")
 /// print(StatechartGraph(machine).render(.dot))
+/// let svg = try StatechartGraph(machine).renderSVG()
 /// ```
 public struct StatechartGraph: Sendable {
     /// The output formats.
@@ -32,6 +35,10 @@ public struct StatechartGraph: Sendable {
         case dot
         /// A Mermaid `stateDiagram-v2`.
         case mermaid
+        /// A standalone SVG document: the DOT drawing laid out by Graphviz's `dot` engine in
+        /// process (libgvc; the `dot` program is not needed). Every state's `<g>` carries
+        /// `data-state-id` and a `state` class; see ``StatechartGraph/renderSVG()``.
+        case svg
     }
 
     /// The document being drawn.
@@ -69,6 +76,10 @@ public struct StatechartGraph: Sendable {
     }
 
     /// The drawing in `format`, ending with a newline.
+    ///
+    /// `.dot` and `.mermaid` are plain text and cannot fail. `.svg` runs Graphviz; should that
+    /// fail (see ``GraphvizError``), the result is a small SVG document that states the error,
+    /// so a page showing it never breaks. Call ``renderSVG()`` to get the error thrown instead.
     public func render(_ format: Format) -> String {
         switch format {
         case .dot:
@@ -77,7 +88,31 @@ public struct StatechartGraph: Sendable {
         case .mermaid:
             var writer = MermaidWriter(root: root)
             return writer.write()
+        case .svg:
+            do {
+                return try renderSVG()
+            } catch {
+                return Self.failureSVG(error)
+            }
         }
+    }
+
+    /// The DOT text ``renderSVG()`` lays out: ``render(_:)``'s DOT with an `id` and a `class`
+    /// on every state.
+    func markedDOT() -> String {
+        var writer = DOTWriter(root: root, name: document.name, marksStates: true)
+        return writer.write()
+    }
+
+    /// Every state with its position in document order (the `N` of its `state_N` DOT id).
+    func statesBySerial() -> [Int: String] {
+        var ids: [Int: String] = [:]
+        func visit(_ n: GraphNode) {
+            ids[n.serial] = n.id
+            n.children.forEach(visit)
+        }
+        root.children.forEach(visit)
+        return ids
     }
 }
 
@@ -140,9 +175,15 @@ private struct DOTWriter {
     var index: [String: GraphNode] = [:]
     var junctions = 0
 
-    init(root: GraphNode, name: String?) {
+    /// Whether each state also gets an `id` (`state_N`, N its position in document order) and a
+    /// `class` (`state atomic|compound|parallel|final|history`), which Graphviz copies onto the
+    /// state's SVG `<g>`; ``StatechartGraph/renderSVG()`` finds the states by that id.
+    let marksStates: Bool
+
+    init(root: GraphNode, name: String?, marksStates: Bool = false) {
         self.root = root
         self.name = name
+        self.marksStates = marksStates
         func register(_ n: GraphNode) {
             if index[n.id] == nil { index[n.id] = n }
             n.children.forEach(register)
@@ -190,24 +231,34 @@ private struct DOTWriter {
         return out
     }
 
+    /// `, id="state_N", class="state KIND"` for a node, when states are marked.
+    func marks(_ n: GraphNode, _ kind: String) -> String {
+        marksStates ? ", id=\(Self.quote("state_\(n.serial)")), class=\(Self.quote("state " + kind))" : ""
+    }
+
     mutating func writeState(_ n: GraphNode, depth: Int) {
         let pad = String(repeating: "  ", count: depth)
         let q = Self.quote("s:" + n.id)
         switch n.node.kind {
         case .final:
-            out += "\(pad)\(q) [shape=doublecircle, label=\(Self.quote(n.id))];\n"
+            out += "\(pad)\(q) [shape=doublecircle, label=\(Self.quote(n.id))\(marks(n, "final"))];\n"
         case .history(let type):
             let mark = type == .deep ? "H*" : "H"
             out +=
-                "\(pad)\(q) [shape=circle, width=0.3, label=\(Self.quote(mark)), tooltip=\(Self.quote(n.id))];\n"
+                "\(pad)\(q) [shape=circle, width=0.3, label=\(Self.quote(mark)), tooltip=\(Self.quote(n.id))"
+                + "\(marks(n, "history"))];\n"
         case .state, .parallel:
             if !n.isCompound {
-                out += "\(pad)\(q) [label=\(Self.quote(n.id))];\n"
+                out += "\(pad)\(q) [label=\(Self.quote(n.id))\(marks(n, "atomic"))];\n"
                 return
             }
             let label = n.isParallel ? n.id + " (parallel)" : n.id
             let style = n.isParallel ? "dashed,rounded" : "rounded"
             out += "\(pad)subgraph \(Self.quote("cluster_s:" + n.id)) {\n"
+            if marksStates {
+                out += "\(pad)  id=\(Self.quote("state_\(n.serial)"));\n"
+                out += "\(pad)  class=\(Self.quote(n.isParallel ? "state parallel" : "state compound"));\n"
+            }
             out += "\(pad)  label=\(Self.quote(label));\n"
             out += "\(pad)  style=\(Self.quote(style));\n"
             let point = Self.quote("i:" + n.id)

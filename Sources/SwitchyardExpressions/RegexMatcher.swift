@@ -58,13 +58,15 @@ struct RegexMatcher {
     mutating func firstMatch(from: Int, sticky: Bool) throws(RegexLimit) -> [Int]? {
         var start = from
         let n = input.count
+        // A failed attempt undoes all its register writes, so one reset per call is enough.
+        fuel -= 1 + registers.count >> 4
+        for r in 0..<registers.count { registers[r] = -1 }
+        stack.removeAll(keepingCapacity: true)
         while start <= n {
             if !sticky, let c = program.firstChar {
                 while start < n, input[start] != c { start += 1 }
                 if start == n { return nil }
             }
-            for r in 0..<registers.count { registers[r] = -1 }
-            stack.removeAll(keepingCapacity: true)
             if let end = try run(0, start) {
                 registers[0] = start
                 registers[1] = end
@@ -109,6 +111,7 @@ struct RegexMatcher {
                 try set(Int(r), pos)
                 pc += 1
             case .clear(let from, let to):
+                fuel -= Int(to - from) >> 4
                 for r in Int(from)..<Int(to) where registers[r] != -1 { try set(r, -1) }
                 pc += 1
             case .progress(let r):
@@ -155,6 +158,7 @@ struct RegexMatcher {
                 }
                 if ok { pc += 1 }
             case .lookahead(let negative, let end):
+                fuel -= registers.count >> 4
                 let saved = registers
                 let height = stack.count
                 let matched = try run(pc + 1, pos) != nil

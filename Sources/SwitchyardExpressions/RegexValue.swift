@@ -17,13 +17,15 @@ public final class RegexValue: Sendable, Hashable, CustomStringConvertible {
     public let flags: String
     let program: RegexProgram
 
-    /// Compiles a pattern. Errors are ``ExpressionError/Kind/syntax`` errors positioned inside
-    /// `pattern` (or inside `flags` for a bad flag, offset by the pattern's length plus one).
+    /// Compiles a pattern, like `new RegExp(pattern, flags)`: `source` is the pattern with `/`
+    /// and line breaks escaped (`RegexValue(pattern: "a/b").source` is `a\/b`). Errors are
+    /// ``ExpressionError/Kind/syntax`` errors positioned inside `pattern` (or inside `flags` for
+    /// a bad flag, offset by the pattern's length plus one).
     public convenience init(pattern: String, flags: String = "", limits: Limits = .default)
         throws(ExpressionError)
     {
         do throws(RegexSyntaxError) {
-            try self.init(compiling: pattern, flags: flags, maxDepth: limits.maxDepth)
+            try self.init(compiling: pattern, flags: flags, maxDepth: limits.maxDepth, escaping: true)
         } catch {
             throw ExpressionError(.syntax, error.message, at: Int32(error.offset))
                 .located(in: SourceText(pattern + "/" + flags))

@@ -46,6 +46,9 @@ struct Expr {
     indirect enum Kind {
         case number(Double)
         case string(String)
+        /// A regular expression literal, compiled by the parser; each evaluation yields a new
+        /// value sharing it.
+        case regex(RegexValue)
         case bool(Bool)
         case null
         case undefined

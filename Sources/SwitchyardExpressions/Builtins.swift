@@ -11,6 +11,7 @@ enum Method: String {
     case includes, contains, startsWith, endsWith, indexOf, lastIndexOf, slice, substring, substr
     case toLowerCase, toUpperCase, trim, trimStart, trimEnd, split, replace, replaceAll, charAt, charCodeAt
     case concat, join, push, pop, shift, unshift, reverse, toString, toFixed, at, padStart, padEnd, `repeat`
+    case search, match, test, exec
 
     /// Methods that change the receiver array in place.
     var mutates: Bool {
@@ -43,6 +44,7 @@ enum GlobalFunction: String {
     case objectKeys = "Object.keys"
     case objectValues = "Object.values"
     case numberIsInteger = "Number.isInteger"
+    case regExp = "RegExp"
 }
 
 enum Builtins {
@@ -259,6 +261,8 @@ enum Builtins {
             if m == .toString { return .string("[object Object]") }
         case .function(let f):
             if m == .toString { return .string(f.source) }
+        case .regex(let r):
+            return try regexMethod(r, m, args, &run, at: pos)
         case .undefined, .null:
             throw Ops.typeError(
                 "cannot read properties of \(recv.jsString) (reading '\(m.rawValue)')", at: pos)
@@ -270,6 +274,13 @@ enum Builtins {
         _ s: String, _ m: Method, _ args: Args, _ run: inout Run, at pos: Int32
     ) throws(ExpressionError) -> Value {
         try run.chargeWork(s.utf8.count, at: pos)
+        switch m {
+        case .search, .match:
+            return try stringRegexMethod(s, m, args, &run, at: pos)
+        case .replace, .replaceAll, .split:
+            if case .regex = args[0] { return try stringRegexMethod(s, m, args, &run, at: pos) }
+        default: break
+        }
         switch m {
         case .includes, .contains:
             let t = args[0].jsString
@@ -338,7 +349,7 @@ enum Builtins {
             if limit == 0 { return .array([]) }
             guard case .string(let sep) = args[0] else {
                 if case .undefined = args[0] { return .array([.string(s)]) }
-                throw Ops.typeError("split() supports only string separators", at: pos)
+                throw Ops.typeError("split() supports only string and regular expression separators", at: pos)
             }
             var out: [Value] = []
             if sep.isEmpty {
@@ -362,7 +373,7 @@ enum Builtins {
         case .replace, .replaceAll:
             guard case .string(let pat) = args[0] else {
                 throw Ops.typeError(
-                    "\(m.rawValue)() supports only string patterns (no regular expressions)", at: pos)
+                    "\(m.rawValue)() supports only string and regular expression patterns", at: pos)
             }
             if case .function = args[1] {
                 throw Ops.typeError("\(m.rawValue)() with a function replacement is not supported", at: pos)
@@ -617,6 +628,7 @@ enum Builtins {
             case .success(let v): return v
             case .failure(let e): throw ExpressionError(e.kind, e.message, at: pos)
             }
+        case .regExp: return try regExp(args, run, at: pos)
         case .arrayIsArray:
             if case .array = args[0] { return .bool(true) }
             return .bool(false)

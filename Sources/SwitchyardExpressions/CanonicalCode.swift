@@ -21,17 +21,22 @@ public enum CanonicalCode {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var previous: ArraySlice<UInt8>?
+        // Whether a `/` could start a regular expression where `previous` starts.
+        var regexBeforePrevious = true
+        var regexBefore = true
         for t in tokens {
             let text = bytes[Int(t.start)..<Int(t.end)]
             if let previous {
                 if t.newlineBefore && keepingLineBreaks {
                     out.append(0x0A)
-                } else if !lexApart(previous, text) {
+                } else if !lexApart(previous, text, regexAllowed: regexBeforePrevious) {
                     out.append(0x20)
                 }
             }
             out += text
             previous = text
+            regexBeforePrevious = regexBefore
+            regexBefore = Lexer.allowsRegex(after: t.kind)
         }
         // The first token's line break is the text's leading whitespace: it separates nothing.
         guard let again = Self.tokens(out), again.count == tokens.count,
@@ -44,8 +49,9 @@ public enum CanonicalCode {
     }
 
     /// The tokens of `bytes` without the final end-of-input token; nil when it does not lex.
-    private static func tokens(_ bytes: [UInt8]) -> [Token]? {
+    private static func tokens(_ bytes: [UInt8], regexAllowed: Bool = true) -> [Token]? {
         var lexer = Lexer(bytes)
+        lexer.regexAllowed = regexAllowed
         var tokens: [Token] = []
         while true {
             guard let t = try? lexer.next() else { return nil }
@@ -54,10 +60,11 @@ public enum CanonicalCode {
         }
     }
 
-    /// Whether `a` directly followed by `b` still lexes as those two tokens.
-    private static func lexApart(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+    /// Whether `a` directly followed by `b` still lexes as those two tokens (`regexAllowed`: the
+    /// lexer's state where `a` starts, so that `/` reads as it does in the whole text).
+    private static func lexApart(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>, regexAllowed: Bool) -> Bool {
         let joined = Array(a) + Array(b)
-        guard let tokens = tokens(joined), tokens.count == 2 else { return false }
+        guard let tokens = tokens(joined, regexAllowed: regexAllowed), tokens.count == 2 else { return false }
         return Int(tokens[0].end) == a.count
     }
 }

@@ -265,6 +265,7 @@ struct Compiler {
         switch e.kind {
         case .number(let d): return { _, _ in .number(d) }
         case .string(let s): return { _, _ in .string(s) }
+        case .regex(let re): return { _, _ in .regex(RegexValue(sharing: re)) }
         case .bool(let b): return { _, _ in .bool(b) }
         case .null: return { _, _ in .null }
         case .undefined: return { _, _ in .undefined }
@@ -381,9 +382,14 @@ struct Compiler {
                     case "Object":
                         return { env, run throws(ExpressionError) in
                             switch try x(&env, &run) {
-                            case .array, .object, .function: return .bool(true)
+                            case .array, .object, .function, .regex: return .bool(true)
                             default: return .bool(false)
                             }
+                        }
+                    case "RegExp":
+                        return { env, run throws(ExpressionError) in
+                            if case .regex = try x(&env, &run) { return .bool(true) }
+                            return .bool(false)
                         }
                     case "Function":
                         return { env, run throws(ExpressionError) in

@@ -140,7 +140,7 @@ private struct OutlineWalker {
 
     mutating func visit(_ e: Expr) {
         switch e.kind {
-        case .number, .string, .bool, .null, .undefined, .function: return
+        case .number, .string, .regex, .bool, .null, .undefined, .function: return
         case .identifier(let n): variable(n)
         case .array(let items): for x in items { visit(x) }
         case .object(let pairs): for p in pairs { visit(p.value) }

@@ -284,6 +284,7 @@ struct JSONWriter {
         case .bool(let b): out += b ? "true" : "false"
         case .number(let d): out += d.isFinite ? JSNumber.toString(d) : "null"
         case .string(let s): JSONWriter.quote(s, into: &out)
+        case .regex: out += "{}"  // no own enumerable properties
         case .array(let a):
             if a.isEmpty {
                 out += "[]"

@@ -65,6 +65,8 @@ struct Token {
         case string(String)
         case identifier(String)
         case punct(Punct)
+        /// A regular expression literal: the text between the slashes and the flag letters.
+        case regex(String, String)
         case eof
     }
     var kind: Kind
@@ -78,6 +80,16 @@ struct Token {
 struct Lexer {
     let src: [UInt8]
     var pos = 0
+    /// Whether a `/` here starts a regular expression literal rather than a division: true
+    /// unless the previous token ends an operand (ECMA-262 §12 goal symbols, decided the way
+    /// every JavaScript tokenizer does from the previous token).
+    var regexAllowed = true
+
+    /// Keywords after which an operand (so a regular expression) follows.
+    static let operandKeywords: Set<String> = [
+        "return", "typeof", "void", "delete", "in", "instanceof", "new", "throw", "case", "do", "else",
+        "yield", "await",
+    ]
 
     init(_ bytes: [UInt8]) { src = bytes }
 
@@ -210,6 +222,8 @@ struct Lexer {
             kind = .number(try number())
         } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
             kind = .string(try string(quote: c))
+        } else if c == UInt8(ascii: "/"), regexAllowed {
+            kind = try regex()
         } else {
             guard let match = punctuator(at: pos) else {
                 if c == UInt8(ascii: "`") { throw error("template literals are not supported", start) }
@@ -225,7 +239,58 @@ struct Lexer {
                 kind = .punct(p)
             }
         }
+        regexAllowed = Lexer.allowsRegex(after: kind)
         return Token(kind: kind, start: Int32(start), end: Int32(pos), newlineBefore: newline)
+    }
+
+    /// Whether a `/` after a token of this kind starts a regular expression: not after an
+    /// operand (a name, a literal, `)`, `]`, `}`, postfix `++`/`--`).
+    static func allowsRegex(after kind: Token.Kind) -> Bool {
+        switch kind {
+        case .identifier(let name): return operandKeywords.contains(name)
+        case .punct(let p): return !(p == .rparen || p == .rbracket || p == .rbrace || p == .inc || p == .dec)
+        case .eof: return true
+        default: return false
+        }
+    }
+
+    /// A regular expression literal at `pos` (ECMA-262 §12.9.5): the body up to an unescaped `/`
+    /// outside a class, then identifier characters as flags (checked by the compiler).
+    private mutating func regex() throws(ExpressionError) -> Token.Kind {
+        let start = pos
+        pos += 1
+        var inClass = false
+        while true {
+            guard pos < src.count else { throw error("unterminated regular expression literal", start) }
+            let c = src[pos]
+            if c == 0x0A || c == 0x0D
+                || (c == 0xE2 && pos + 2 < src.count && src[pos + 1] == 0x80
+                    && (src[pos + 2] == 0xA8 || src[pos + 2] == 0xA9))
+            {
+                throw error("unterminated regular expression literal (line break inside)", start)
+            }
+            if c == UInt8(ascii: "\\") {
+                pos += 1
+                if pos < src.count, src[pos] == 0x0A || src[pos] == 0x0D {
+                    throw error("unterminated regular expression literal (line break inside)", start)
+                }
+                if pos < src.count { pos += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "[") {
+                inClass = true
+            } else if c == UInt8(ascii: "]") {
+                inClass = false
+            } else if c == UInt8(ascii: "/"), !inClass {
+                break
+            }
+            pos += 1
+        }
+        let body = String(decoding: src[(start + 1)..<pos], as: UTF8.self)
+        pos += 1
+        let flagsStart = pos
+        while pos < src.count, isIdentPart(src[pos]) { pos += 1 }
+        return .regex(body, String(decoding: src[flagsStart..<pos], as: UTF8.self))
     }
 
     @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }

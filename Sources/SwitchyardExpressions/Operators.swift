@@ -11,7 +11,7 @@ enum Ops {
     /// `ToPrimitive` with no hint: arrays, objects and functions become their string form.
     @inline(__always) static func toPrimitive(_ v: Value) -> Value {
         switch v {
-        case .array, .object, .function: return .string(v.jsString)
+        case .array, .object, .function, .regex: return .string(v.jsString)
         default: return v
         }
     }
@@ -153,6 +153,7 @@ enum Ops {
         case (.array(let x), .array(let y)): return x == y
         case (.object(let x), .object(let y)): return x == y
         case (.function(let x), .function(let y)): return x === y
+        case (.regex(let x), .regex(let y)): return x === y
         default: return false
         }
     }
@@ -168,9 +169,10 @@ enum Ops {
         case (.string, .number(let y)): return a.jsNumber == y
         case (.bool(let x), _): return looseEquals(.number(x ? 1 : 0), b)
         case (_, .bool(let y)): return looseEquals(a, .number(y ? 1 : 0))
-        case (.array, .array), (.object, .object), (.function, .function): return strictEquals(a, b)
-        case (.array, _), (.object, _), (.function, _): return looseEquals(toPrimitive(a), b)
-        case (_, .array), (_, .object), (_, .function): return looseEquals(a, toPrimitive(b))
+        case (.array, .array), (.object, .object), (.function, .function), (.regex, .regex):
+            return strictEquals(a, b)
+        case (.array, _), (.object, _), (.function, _), (.regex, _): return looseEquals(toPrimitive(a), b)
+        case (_, .array), (_, .object), (_, .function), (_, .regex): return looseEquals(a, toPrimitive(b))
         default: return false
         }
     }
@@ -188,6 +190,7 @@ enum Ops {
         case .array: return "an array"
         case .object: return "an object"
         case .function: return "a function"
+        case .regex: return "a regular expression"
         case .number, .bool: return v.jsString
         }
     }
@@ -228,6 +231,20 @@ enum Ops {
             if k == "length" { return .number(Double(f.paramCount)) }
             if k == "name" { return .string(f.name ?? "") }
             return .undefined
+        case .regex(let r):
+            switch key.jsString {
+            case "source": return .string(r.source)
+            case "flags": return .string(r.flags)
+            case "global": return .bool(r.global)
+            case "ignoreCase": return .bool(r.ignoreCase)
+            case "multiline": return .bool(r.multiline)
+            case "dotAll": return .bool(r.dotAll)
+            case "unicode": return .bool(r.unicode)
+            case "sticky": return .bool(r.sticky)
+            case "hasIndices": return .bool(false)
+            case "lastIndex": return .number(0)
+            default: return .undefined
+            }
         case .number, .bool:
             return .undefined
         }

@@ -55,6 +55,7 @@ struct Parser {
         case .eof: return "end of input"
         case .number: return "number"
         case .string: return "string"
+        case .regex: return "regular expression"
         case .identifier(let s): return "'\(s)'"
         case .punct(let p): return "'\(p.rawValue)'"
         }
@@ -317,6 +318,16 @@ struct Parser {
         case .string(let s):
             try advance()
             return Expr(kind: .string(s), start: start, end: prevEnd)
+        case .regex(let pattern, let flags):
+            // The pattern is compiled here, so a bad one is a syntax error at its place.
+            let re: RegexValue
+            do throws(RegexSyntaxError) {
+                re = try RegexValue(compiling: pattern, flags: flags, maxDepth: maxDepth)
+            } catch {
+                throw ExpressionError(.syntax, error.message, at: start + 1 + Int32(error.offset))
+            }
+            try advance()
+            return Expr(kind: .regex(re), start: start, end: prevEnd)
         case .identifier(let name):
             switch name {
             case "true", "false":
@@ -401,7 +412,6 @@ struct Parser {
         case .eof:
             throw error("unexpected end of input")
         case .punct(let p):
-            if p == .slash { throw error("regular expressions are not supported") }
             throw error("unexpected '\(p.rawValue)'")
         }
     }

@@ -1,13 +1,15 @@
 /// `Codable` that round-trips exactly: plain JSON for null, booleans, finite non-negative-zero
 /// numbers, strings and arrays; tagged objects for the rest — `{"$undefined": true}`,
 /// `{"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}`, `{"$object": [[key, value], ...]}`
-/// (keeps key order), `{"$function": "source"}`.
+/// (keeps key order), `{"$function": "source"}`, `{"$regex": ["source", "flags"]}` (lossless:
+/// decoding compiles the pattern again; `JSON.stringify` writes a regex as `{}`).
 extension Value: Codable {
     private enum Tag: String, CodingKey {
         case undefined = "$undefined"
         case number = "$number"
         case object = "$object"
         case function = "$function"
+        case regex = "$regex"
     }
 
     /// Encodes the value.
@@ -48,6 +50,9 @@ extension Value: Codable {
         case .function(let f):
             var c = encoder.container(keyedBy: Tag.self)
             try c.encode(f.source, forKey: .function)
+        case .regex(let r):
+            var c = encoder.container(keyedBy: Tag.self)
+            try c.encode([r.source, r.flags], forKey: .regex)
         }
     }
 
@@ -106,6 +111,18 @@ extension Value: Codable {
             } catch {
                 throw DecodingError.dataCorruptedError(
                     forKey: .function, in: c, debugDescription: "invalid function source: \(error)")
+            }
+        } else if c.contains(.regex) {
+            let parts = try c.decode([String].self, forKey: .regex)
+            guard parts.count == 2 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .regex, in: c, debugDescription: "expected [source, flags]")
+            }
+            do {
+                self = .regex(try RegexValue(pattern: parts[0], flags: parts[1]))
+            } catch {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .regex, in: c, debugDescription: "invalid regular expression: \(error)")
             }
         } else {
             throw DecodingError.dataCorrupted(

@@ -21,6 +21,8 @@ public enum Value: Sendable, Hashable {
     case object(JSObject)
     /// A function created by a function expression or declaration.
     case function(FunctionValue)
+    /// A regular expression (`/a+/g`): immutable, compared by identity.
+    case regex(RegexValue)
 }
 
 extension Value {
@@ -31,7 +33,7 @@ extension Value {
         case .bool(let b): return b
         case .number(let d): return !(d == 0 || d.isNaN)
         case .string(let s): return !s.isEmpty
-        case .array, .object, .function: return true
+        case .array, .object, .function, .regex: return true
         }
     }
 
@@ -43,7 +45,7 @@ extension Value {
         case .bool: return "boolean"
         case .number: return "number"
         case .string: return "string"
-        case .array, .object: return "object"
+        case .array, .object, .regex: return "object"
         case .function: return "function"
         }
     }
@@ -51,7 +53,8 @@ extension Value {
     /// JavaScript `ToString`, as used by string concatenation and `<log>`.
     ///
     /// Arrays are joined with `,` (with `null`/`undefined` elements as empty strings), objects
-    /// print as `[object Object]`, functions as their source text.
+    /// print as `[object Object]`, functions as their source text, regular expressions as
+    /// `/source/flags`.
     public var jsString: String {
         switch self {
         case .undefined: return "undefined"
@@ -71,6 +74,7 @@ extension Value {
             return out
         case .object: return "[object Object]"
         case .function(let f): return f.source
+        case .regex(let r): return r.description
         }
     }
 
@@ -82,7 +86,7 @@ extension Value {
         case .bool(let b): return b ? 1 : 0
         case .number(let d): return d
         case .string(let s): return JSNumber.parse(s)
-        case .array, .object, .function: return JSNumber.parse(jsString)
+        case .array, .object, .function, .regex: return JSNumber.parse(jsString)
         }
     }
 
@@ -123,13 +127,14 @@ extension Value: CustomStringConvertible {
     /// A debugging rendering: JSON where possible, `undefined`, `NaN`, `Infinity` otherwise.
     public var description: String { displayString }
 
-    /// The value as the CLI prints it: JSON, except `undefined`, `NaN`, `Infinity`, `-Infinity`
-    /// and functions, which print as themselves.
+    /// The value as the CLI prints it: JSON, except `undefined`, `NaN`, `Infinity`, `-Infinity`,
+    /// functions and regular expressions, which print as themselves.
     public var displayString: String {
         switch self {
         case .undefined: return "undefined"
         case .number(let d) where !d.isFinite: return JSNumber.toString(d)
         case .function(let f): return f.source
+        case .regex(let r): return r.description
         default: return jsonString() ?? "undefined"
         }
     }

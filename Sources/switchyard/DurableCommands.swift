@@ -379,6 +379,10 @@ struct InstancesCommand: AsyncParsableCommand {
                         functions.append(item.name)
                         continue
                     }
+                    if case .regex(let r) = item.value {
+                        print("  \(item.name) = \(r)")  // JSON would print `{}`
+                        continue
+                    }
                     print("  \(item.name) = \(item.value.jsonString() ?? item.value.jsString)")
                 }
                 if !functions.isEmpty { print("  (functions: \(functions.joined(separator: ", ")))") }

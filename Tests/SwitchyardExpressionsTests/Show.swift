@@ -11,6 +11,7 @@ func show(_ v: Value) -> String {
     case .string: return v.jsonString()!
     case .bool(let b): return b ? "true" : "false"
     case .function: return "function"
+    case .regex: return "{}"  // node: no own enumerable properties
     case .array(let a): return "[" + a.map(show).joined(separator: ",") + "]"
     case .object(let o):
         return "{"

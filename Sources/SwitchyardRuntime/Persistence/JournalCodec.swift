@@ -232,7 +232,7 @@ enum JournalCodec {
         case .number(let d): return d.isFinite && !(d == 0 && d.sign == .minus)
         case .array(let a): return a.allSatisfy { isPlainJSON($0, depth: depth + 1) }
         case .object(let o): return o.properties.allSatisfy { isPlainJSON($0.value, depth: depth + 1) }
-        case .undefined, .function: return false
+        case .undefined, .function, .regex: return false
         }
     }
 }

@@ -10,19 +10,14 @@ public enum ConformanceExceptions {
         "test250": "manual test: a person checks the onexit log order of a cancelled child",
         "test307": "manual test: a person checks late-binding behaviour in the log",
         "test415": "manual test: a person checks that processing halted",
-        // The Basic HTTP Event I/O Processor is not implemented (optional, SCXML D.2).
-        "test201": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test509": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test510": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test518": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test519": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test520": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test522": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test531": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test532": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test534": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test567": "optional BasicHTTP Event I/O Processor is not implemented",
-        "test577": "optional BasicHTTP Event I/O Processor is not implemented",
+    ]
+
+    /// The tests of the Basic HTTP Event I/O Processor (SCXML D.2): they run when the runner
+    /// has a transport (``ConformanceRunner/basicHTTP``; `switchyard conformance` starts one on
+    /// loopback) and are skipped otherwise.
+    public static let basicHTTP: Set<String> = [
+        "test201", "test509", "test510", "test518", "test519", "test520", "test522", "test531", "test532",
+        "test534", "test567", "test577",
     ]
 
     /// Tests Switchyard runs but is known to fail, with the reason. The suite fails when one of

@@ -20,6 +20,7 @@ struct API: Sendable {
     let metrics: ServerMetrics
     let state: ServerState
     let logger: Logger
+    let basicHTTP: BasicHTTPEndpoint
 
     /// Builds the router: every route of `openapi.yaml`, under the problem, CORS, auth and
     /// metrics middleware.
@@ -50,6 +51,9 @@ struct API: Sendable {
         addEventRoutes(router)
         addStreamRoutes(router)
         addOperationRoutes(router)
+        router.post("/v1/basichttp/:id") { request, context in
+            try await receiveBasicHTTP(request, id: try context.parameters.require("id"))
+        }
         return router
     }
 

@@ -277,6 +277,38 @@ enum OpenAPIDocument {
                 "403": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
                 "413": {$ref: "#/components/responses/Problem"}
+          /v1/basichttp/{id}:
+            parameters:
+              - {name: id, in: path, required: true, schema: {type: string}}
+            post:
+              summary: An event for an instance through the W3C Basic HTTP Event I/O Processor
+              description: >-
+                The instance's `_ioprocessors.basichttp.location` (with its `key`), where other SCXML
+                engines and webhooks POST events (SCXML D.2). The event is named by the
+                `_scxmleventname` form field or query parameter, else `HTTP.POST`; other form fields
+                become `_event.data`, a JSON body its value; `_event.raw` is the request. Authorised by
+                the key, or a bearer token with the write scope. `Idempotency-Key` makes a repeat apply
+                nothing.
+              security: [{}, {bearer: []}]
+              parameters:
+                - {name: key, in: query, required: false, schema: {type: string}}
+                - {name: _scxmleventname, in: query, required: false, schema: {type: string}}
+                - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
+              requestBody:
+                required: false
+                content:
+                  application/x-www-form-urlencoded: {schema: {type: object, additionalProperties: {type: string}}}
+                  application/json: {schema: {}}
+                  text/plain: {schema: {type: string}}
+              responses:
+                "200": {description: Journaled and processed, content: {application/json: {schema: {type: object, required: [instance, event, duplicate], properties: {instance: {type: string}, event: {type: string}, duplicate: {type: boolean}}}}}}
+                "400": {$ref: "#/components/responses/Problem"}
+                "401": {$ref: "#/components/responses/Problem"}
+                "403": {$ref: "#/components/responses/Problem"}
+                "404": {$ref: "#/components/responses/Problem"}
+                "409": {$ref: "#/components/responses/Problem"}
+                "413": {$ref: "#/components/responses/Problem"}
+                "503": {$ref: "#/components/responses/Problem"}
           /v1/dead-letters:
             get:
               summary: Dead letters, oldest first

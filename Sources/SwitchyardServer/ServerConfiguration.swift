@@ -28,13 +28,18 @@ public struct ServerConfiguration: Sendable {
     public var shards: Int
     /// Log level of the server and engine.
     public var logLevel: Logger.Level
+    /// The URL other systems reach this server at (e.g. `https://flows.example.com`), used for
+    /// the Basic HTTP locations of instances (`_ioprocessors.basichttp.location`); default the
+    /// URL it listens on.
+    public var publicURL: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "switchyard.sqlite",
         machinesDirectory: String? = "machines", tokensFile: String? = nil, corsOrigins: [String] = [],
         maxBodyBytes: Int = 1 << 20, maxWaitSeconds: Double = 60, shards: Int = 0,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info, publicURL: String? = nil
     ) {
+        self.publicURL = publicURL
         self.host = host
         self.port = port
         self.databasePath = databasePath

@@ -39,6 +39,11 @@ public final class SwitchyardServer: Sendable {
     let metrics = ServerMetrics()
     let state: ServerState
     let logger: Logger
+    /// The Basic HTTP Event I/O Processor: instances' locations under `/v1/basichttp`.
+    let basicHTTP: BasicHTTPEndpoint
+    /// Opens once the HTTP server listens (recovery waits for it: recovered instances need
+    /// their Basic HTTP locations, which need the port).
+    let listening = Gate()
     private let group = Mutex<ServiceGroup?>(nil)
     private let stopRequested = Atomic<Bool>(false)
 
@@ -87,6 +92,10 @@ public final class SwitchyardServer: Sendable {
             shards: configuration.shards > 0 ? configuration.shards : nil,
             documentLoader: loader.documentLoader, documentParser: loader.documentParser)
         options.logLevel = configuration.logLevel
+        let secret = try BasicHTTPEndpoint.secret(at: configuration.databasePath + ".basichttp.key")
+        basicHTTP = BasicHTTPEndpoint(
+            base: configuration.publicURL.map { Self.trimmedURL($0) + "/v1/basichttp" }, secret: secret)
+        options.basicHTTP = basicHTTP
         engine = Engine(store: store, clock: WallClock(), options: options)
         engine.addListener(hub)
         engine.addListener(metrics)
@@ -98,6 +107,12 @@ public final class SwitchyardServer: Sendable {
     }
 
     /// Deploys every `*.rules.xml` and then every `*.scxml` of `dir` (sorted by name).
+    static func trimmedURL(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
     static func deployFolder(_ dir: String, engine: Engine, catalog: Catalog) throws(ServerError) -> [String]
     {
         var isDir: ObjCBool = false
@@ -148,9 +163,11 @@ public final class SwitchyardServer: Sendable {
         let api = API(
             engine: engine, store: store, catalog: catalog, hub: hub, configuration: configuration,
             metrics: metrics,
-            state: state, logger: logger)
+            state: state, logger: logger, basicHTTP: basicHTTP)
         let state = self.state
         let configuration = self.configuration
+        let basicHTTP = self.basicHTTP
+        let listening = self.listening
         let app = Application(
             router: api.router(),
             configuration: ApplicationConfiguration(
@@ -162,6 +179,8 @@ public final class SwitchyardServer: Sendable {
                 state.selfOriginsBox.withLock {
                     $0 = [url, "http://localhost:\(port)", "http://127.0.0.1:\(port)"]
                 }
+                if configuration.publicURL == nil { basicHTTP.setBase(url + "/v1/basichttp") }
+                listening.open()
                 await onListening(url)
             },
             logger: logger)
@@ -195,6 +214,7 @@ public final class SwitchyardServer: Sendable {
 
         func run() async throws {
             let report: RecoveryReport
+            await server.listening.wait()
             do {
                 report = try await server.engine.recover()
             } catch {
@@ -224,6 +244,31 @@ public final class SwitchyardServer: Sendable {
         func run() async throws {
             try? await gracefulShutdown()
             hub.close()
+        }
+    }
+}
+
+/// A one-shot signal: ``wait()`` returns once ``open()`` was called.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { s in
+            s.open = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { s in
+                if s.open { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if ready { c.resume() }
         }
     }
 }

@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), used to name stored machine definitions by their content. Small and
 /// dependency-free; definitions are hashed once when registered, so speed does not matter.
-enum SHA256 {
+package enum SHA256 {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4,
         0xab1c_5ed5,
@@ -21,7 +21,19 @@ enum SHA256 {
     ]
 
     /// The digest of `bytes` as 64 lowercase hex digits.
-    static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    package static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest(bytes) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The 32-byte digest of `bytes`.
+    package static func digest<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         var h: [UInt32] = [
             0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
             0x5be0_cd19,
@@ -72,15 +84,20 @@ enum SHA256 {
             h[6] = h[6] &+ g
             h[7] = h[7] &+ hh
         }
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(64)
+        out.reserveCapacity(32)
         for word in h {
-            for shift in stride(from: 28, through: 0, by: -4) {
-                out.append(digits[Int((word >> UInt32(shift)) & 0xf)])
-            }
+            for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`.
+    package static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var k = key.count > 64 ? digest(key) : key
+        k += [UInt8](repeating: 0, count: 64 - k.count)
+        let inner = digest(k.map { $0 ^ 0x36 } + message)
+        return digest(k.map { $0 ^ 0x5c } + inner)
     }
 
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

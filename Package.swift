@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
-                "SwitchyardServer", "SwitchyardTestSupport", "switchyard",
+                "SwitchyardServer", "SwitchyardConformance", "SwitchyardTestSupport", "switchyard",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSwift

@@ -66,7 +66,9 @@ public final class BasicHTTPEndpoint: BasicHTTPTransport {
             http.body = .bytes(ByteBuffer(string: request.body))
             do {
                 let response = try await HTTPClient.shared.execute(
-                    http, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+                    http,
+                    timeout: .nanoseconds(
+                        timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
                 // Drain (and bound) the answer so the connection can be reused.
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 if (200..<300).contains(Int(response.status.code)) {
@@ -160,7 +162,7 @@ public final class BasicHTTPLoopback: BasicHTTPTransport {
         }
         let listening = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "switchyard.basichttp")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let app = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),

@@ -32,6 +32,10 @@ public struct ServerConfiguration: Sendable {
     /// the Basic HTTP locations of instances (`_ioprocessors.basichttp.location`); default the
     /// URL it listens on.
     public var publicURL: String?
+    /// How long a Basic HTTP POST an instance makes may take (connecting included: refused
+    /// connections are retried until then) before the instance gets `error.communication`.
+    /// Default 10 seconds.
+    public var basicHTTPTimeout: Duration = .seconds(10)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "switchyard.sqlite",

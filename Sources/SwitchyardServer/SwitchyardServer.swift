@@ -94,7 +94,8 @@ public final class SwitchyardServer: Sendable {
         options.logLevel = configuration.logLevel
         let secret = try BasicHTTPEndpoint.secret(at: configuration.databasePath + ".basichttp.key")
         basicHTTP = BasicHTTPEndpoint(
-            base: configuration.publicURL.map { Self.trimmedURL($0) + "/v1/basichttp" }, secret: secret)
+            base: configuration.publicURL.map { Self.trimmedURL($0) + "/v1/basichttp" }, secret: secret,
+            timeout: configuration.basicHTTPTimeout)
         options.basicHTTP = basicHTTP
         engine = Engine(store: store, clock: WallClock(), options: options)
         engine.addListener(hub)

@@ -23,7 +23,8 @@ final class TestServer: Sendable {
     /// scope; waits until `/readyz` answers.
     static func start(
         _ name: String = #function, extra: [String: String] = [:], directory given: String? = nil,
-        cors: [String] = [], maxBody: Int = 1 << 20
+        cors: [String] = [], maxBody: Int = 1 << 20,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let dir = given ?? temporaryDirectory("server-" + name)
         let machines = dir + "/machines"
@@ -46,10 +47,11 @@ final class TestServer: Sendable {
               { "name": "app", "scope": "write", "token": "\(writeToken)" },
               { "name": "dash", "scope": "read", "token": "\(readToken)" } ] }
             """)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             port: 0, databasePath: dir + "/switchyard.sqlite", machinesDirectory: machines,
             tokensFile: tokens,
             corsOrigins: cors, maxBodyBytes: maxBody, shards: 2, logLevel: .warning)
+        configure(&configuration)
         let server = try SwitchyardServer(configuration: configuration)
         let listening = AsyncStream<String>.makeStream()
         let task = Task {

@@ -85,7 +85,8 @@ public struct ConformanceRunner: Sendable {
         if basicHTTP == nil, ConformanceExceptions.basicHTTP.contains(name) {
             return Result(
                 name: name,
-                outcome: .skip("needs a Basic HTTP transport (`switchyard conformance` runs one on loopback)"))
+                outcome: .skip("needs a Basic HTTP transport (`switchyard conformance` runs one on loopback)")
+            )
         }
         let loader = SCXMLLoader()
         var definition: MachineDefinition

@@ -46,7 +46,8 @@ public struct BasicHTTPRequest: Sendable, Hashable {
         case let content:
             body = FormEncoding.percentEncode(Self.fieldText(content))
             if !event.name.isEmpty {
-                target += (url.contains("?") ? "&" : "?") + "_scxmleventname="
+                target +=
+                    (url.contains("?") ? "&" : "?") + "_scxmleventname="
                     + FormEncoding.percentEncode(event.name)
             }
         }

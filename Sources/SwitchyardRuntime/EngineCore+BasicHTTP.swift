@@ -8,7 +8,8 @@ extension EngineCore {
     func postBasicHTTP(_ request: BasicHTTPRequest, outboxID: String?) {
         guard let transport = options.basicHTTP else {
             basicHTTPFinished(
-                request, .failure(BasicHTTPError("this engine has no Basic HTTP transport")), outboxID: outboxID)
+                request, .failure(BasicHTTPError("this engine has no Basic HTTP transport")),
+                outboxID: outboxID)
             return
         }
         transport.post(request) { [self] result in basicHTTPFinished(request, result, outboxID: outboxID) }

@@ -23,7 +23,8 @@ extension API {
                 let token = state.tokens.authenticate(parts[1].trimmingCharacters(in: .whitespaces))
             else { throw Problem.unauthorized("the bearer token is not valid") }
             guard token.scope >= .write else {
-                throw Problem.forbidden("token '\(token.name)' has scope \(token.scope.rawValue); this needs write")
+                throw Problem.forbidden(
+                    "token '\(token.name)' has scope \(token.scope.rawValue); this needs write")
             }
         }
         let buffer = try await body(request)

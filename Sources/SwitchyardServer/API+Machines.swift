@@ -110,11 +110,11 @@ extension API {
                 ])))
     }
 
-    /// `GET /v1/machines/{name}/graph?format=dot|mermaid[&version=N]`.
+    /// `GET /v1/machines/{name}/graph?format=dot|mermaid|svg[&version=N]`.
     func graph(_ name: String, _ request: Request) async throws -> Response {
         let formatText = request.query("format") ?? "dot"
         guard let format = StatechartGraph.Format(rawValue: formatText) else {
-            throw Problem.invalidParameter("format", "must be dot or mermaid, got '\(formatText)'")
+            throw Problem.invalidParameter("format", "must be dot, mermaid or svg, got '\(formatText)'")
         }
         let versions = engine.definitionVersions.filter { $0.name == name }
         guard let latest = versions.max(by: { $0.version < $1.version }) else {
@@ -135,11 +135,24 @@ extension API {
             throw Problem.notFound("the document of machine '\(name)' version \(version) is not available")
         }
         var headers = HTTPFields()
-        headers[.contentType] =
-            format == .dot ? "text/vnd.graphviz; charset=utf-8" : "text/plain; charset=utf-8"
+        let text: String
+        switch format {
+        case .svg:
+            do {
+                text = try StatechartGraph(document).renderSVG()
+            } catch {
+                throw Problem.unprocessable("the diagram cannot be laid out: \(error)")
+            }
+            headers[.contentType] = "image/svg+xml; charset=utf-8"
+        case .dot:
+            text = StatechartGraph(document).render(format)
+            headers[.contentType] = "text/vnd.graphviz; charset=utf-8"
+        case .mermaid:
+            text = StatechartGraph(document).render(format)
+            headers[.contentType] = "text/plain; charset=utf-8"
+        }
         return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: StatechartGraph(document).render(format))))
+            status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// `POST /v1/rules/{name}/decide[?explain=true]`: the body is the document to route (a

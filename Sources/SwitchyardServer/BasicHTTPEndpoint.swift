@@ -34,10 +34,11 @@ public final class BasicHTTPEndpoint: BasicHTTPTransport {
 
     /// The capability key of session `id`'s location: 32 hex digits of HMAC-SHA256(secret, id).
     public func key(ofSession id: String) -> String {
-        String(SHA256.hmac(key: secret, message: Array(id.utf8)).prefix(16).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined())
+        String(
+            SHA256.hmac(key: secret, message: Array(id.utf8)).prefix(16).map { byte in
+                let hex = String(byte, radix: 16)
+                return hex.count == 1 ? "0" + hex : hex
+            }.joined())
     }
 
     /// Whether `key` is session `id`'s capability key (compared in constant time).
@@ -68,13 +69,15 @@ public final class BasicHTTPEndpoint: BasicHTTPTransport {
                 let response = try await HTTPClient.shared.execute(
                     http,
                     timeout: .nanoseconds(
-                        timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+                        timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds
+                            / 1_000_000_000))
                 // Drain (and bound) the answer so the connection can be reused.
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 if (200..<300).contains(Int(response.status.code)) {
                     completion(.success(()))
                 } else {
-                    completion(.failure(BasicHTTPError("POST \(request.url) answered \(response.status.code)")))
+                    completion(
+                        .failure(BasicHTTPError("POST \(request.url) answered \(response.status.code)")))
                 }
             } catch {
                 completion(.failure(BasicHTTPError("POST \(request.url) failed: \(error)")))
@@ -101,9 +104,13 @@ public final class BasicHTTPEndpoint: BasicHTTPTransport {
         }
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let text = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-            .joined()
-        guard FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        let text = bytes.map {
+            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        }
+        .joined()
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {
             throw .invalidConfiguration("cannot write the Basic HTTP key file \(path)")
         }
@@ -149,7 +156,9 @@ public final class BasicHTTPLoopback: BasicHTTPTransport {
             guard let key = request.uri.queryParameters.get("key"),
                 loopback.endpoint.accepts(key: key, forSession: id)
             else { return Response(status: .forbidden) }
-            guard let inbox = loopback.inboxes.withLock({ $0[id] }) else { return Response(status: .notFound) }
+            guard let inbox = loopback.inboxes.withLock({ $0[id] }) else {
+                return Response(status: .notFound)
+            }
             let body = try await request.body.collect(upTo: 1 << 20)
             let event: Event
             do {
@@ -173,7 +182,9 @@ public final class BasicHTTPLoopback: BasicHTTPTransport {
         loopback.task.withLock { $0 = Task { try await app.runService() } }
         var port = 0
         for await p in listening.stream { port = p }
-        guard port > 0 else { throw ServerError.invalidConfiguration("the Basic HTTP loopback did not start") }
+        guard port > 0 else {
+            throw ServerError.invalidConfiguration("the Basic HTTP loopback did not start")
+        }
         loopback.endpoint.setBase("http://127.0.0.1:\(port)/basichttp")
         return loopback
     }

@@ -137,7 +137,9 @@ struct AuthMiddleware: RouterMiddleware {
         let segments = path.split(separator: "/")
         // A Basic HTTP location carries its own capability key; the handler checks it (or a
         // write token).
-        if method == .post && segments.count == 3 && segments.starts(with: ["v1", "basichttp"]) { return nil }
+        if method == .post && segments.count == 3 && segments.starts(with: ["v1", "basichttp"]) {
+            return nil
+        }
         if method == .get || method == .head { return .read }
         // Deploying machines and handling dead letters is administration.
         if method == .post && segments == ["v1", "machines"] { return .admin }

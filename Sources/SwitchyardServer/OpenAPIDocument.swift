@@ -82,17 +82,19 @@ enum OpenAPIDocument {
             get:
               summary: The machine's diagram
               parameters:
-                - {name: format, in: query, required: false, schema: {type: string, enum: [dot, mermaid]}}
+                - {name: format, in: query, required: false, schema: {type: string, enum: [dot, mermaid, svg]}}
                 - {name: version, in: query, required: false, schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}}
               responses:
                 "200":
-                  description: Graphviz DOT or a Mermaid stateDiagram-v2
+                  description: Graphviz DOT, a Mermaid stateDiagram-v2, or SVG laid out by Graphviz (every state's element carries data-state-id)
                   content:
                     text/vnd.graphviz: {schema: {type: string}}
                     text/plain: {schema: {type: string}}
+                    image/svg+xml: {schema: {type: string}}
                 "400": {$ref: "#/components/responses/Problem"}
                 "401": {$ref: "#/components/responses/Problem"}
                 "404": {$ref: "#/components/responses/Problem"}
+                "422": {$ref: "#/components/responses/Problem"}
           /v1/machines/{name}/instances:
             parameters:
               - {$ref: "#/components/parameters/MachineName"}

@@ -15,6 +15,12 @@ struct ServeCommand: AsyncParsableCommand {
             and flushes the journal). Without --tokens it uses DB.tokens.json, creating it with a \
             new admin token on the first start (printed once). The API is described at \
             /openapi.yaml.
+
+            Every instance has a W3C Basic HTTP Event I/O Processor location \
+            (_ioprocessors.basichttp.location): <URL>/v1/basichttp/<id>?key=<key>, where the key \
+            is derived from a secret kept in DB.basichttp.key, so the URL itself authorises a \
+            POST of an event to that one instance. --public-url sets the base other systems \
+            reach the server at (behind a proxy); the default is the listening URL.
             """
     )
 
@@ -39,12 +45,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.")
     var maxBody = 1 << 20
 
+    @Option(
+        name: .customLong("public-url"),
+        help:
+            "The URL other systems reach this server at, for Basic HTTP locations (default: the listening URL)."
+    )
+    var publicURL: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxBody > 0 else { throw ValidationError("--max-body must be positive") }
+        if let url = publicURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("--public-url must be an http:// or https:// URL")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError(
                 "--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -60,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, databasePath: db, machinesDirectory: machines, tokensFile: tokens,
-            corsOrigins: cors, maxBodyBytes: maxBody, logLevel: level)
+            corsOrigins: cors, maxBodyBytes: maxBody, logLevel: level, publicURL: publicURL)
         let server: SwitchyardServer
         do {
             server = try SwitchyardServer(configuration: configuration)

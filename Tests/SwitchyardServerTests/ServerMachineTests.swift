@@ -82,7 +82,7 @@ struct ServerMachineTests {
         try await s.stop()
     }
 
-    @Test("graph: dot and mermaid, unknown format is 400")
+    @Test("graph: dot, mermaid and svg, unknown format is 400")
     func graph() async throws {
         let s = try await TestServer.start()
         let dot = try await s.request(.GET, "/v1/machines/document_approval/graph?format=dot")
@@ -91,6 +91,11 @@ struct ServerMachineTests {
         #expect(dot.body.contains("in_review"))
         let mermaid = try await s.request(.GET, "/v1/machines/document_approval/graph?format=mermaid")
         #expect(mermaid.body.hasPrefix("stateDiagram-v2"))
+        let svg = try await s.request(.GET, "/v1/machines/document_approval/graph?format=svg")
+        #expect(svg.status == 200)
+        #expect(svg.headers.first(name: "Content-Type")?.hasPrefix("image/svg+xml") == true)
+        #expect(svg.body.contains("<svg"))
+        #expect(svg.body.contains(#"data-state-id="in_review""#))
         let bad = try await s.request(.GET, "/v1/machines/document_approval/graph?format=png")
         #expect(bad.status == 400)
         #expect(bad["parameter"] == .string("format"))

@@ -423,7 +423,8 @@ public final class InstanceRunner {
         takeInbox()
         if case .failure(let error) = result {
             deliver(
-                InstanceExecutor.errorEvent("error.communication", error.message, sendID: event.sendID), to: id,
+                InstanceExecutor.errorEvent("error.communication", error.message, sendID: event.sendID),
+                to: id,
                 sent: nil)
         }
     }

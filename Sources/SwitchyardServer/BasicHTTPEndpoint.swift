@@ -131,9 +131,9 @@ public final class BasicHTTPEndpoint: BasicHTTPTransport {
     }
 }
 
-/// A Basic HTTP receiver on a loopback port for sessions run by ``InstanceRunner``s (the
+/// A Basic HTTP receiver on a loopback port for sessions run by `InstanceRunner`s (the
 /// conformance runner): events POSTed to a session's location go into the inbox its runner
-/// registered (``BasicHTTPTransport/receive(forSession:into:)``), and the answer is sent only
+/// registered (`BasicHTTPTransport.receive(forSession:into:)`), and the answer is sent only
 /// after that, so a session that POSTs to itself finds the event queued when its POST returns.
 public final class BasicHTTPLoopback: BasicHTTPTransport {
     /// The transport that POSTs and makes locations.
